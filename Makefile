@@ -1,0 +1,90 @@
+# ixfwd: user-space forwarding on Intel 82599-family NICs.
+#
+#   make            build build/ixfwd
+#   make test       build and run the test suite (root runs every test)
+#   make demo       bridge two network namespaces through ixfwd on emulated NICs
+#   make deps       install the Debian packages needed to build and test
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+SYSCONFDIR	?= /etc
+UNITDIR		?= /lib/systemd/system
+PKG_CONFIG	?= pkg-config
+INSTALL		?= install
+
+B		 = build
+PKGS		 = yaml-0.1 libpcap libbsd
+CFLAGS		?= -O2 -g
+CFLAGS		+= -std=gnu11 -Wall -Wextra -Werror -pthread -MMD -MP
+CPPFLAGS	+= -D_GNU_SOURCE -Idriver -Iconf -Ipipeline
+CPPFLAGS	+= $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LDLIBS		+= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -pthread
+
+# Debian packages to build, test and run the demo (make deps).
+DEB_PACKAGES	 = build-essential pkg-config libyaml-dev libpcap-dev libbsd-dev \
+		   iproute2 iputils-ping ethtool netcat-openbsd tcpdump mandoc kmod
+
+LIB_SRCS	:= $(wildcard driver/*.c conf/*.c pipeline/*.c)
+LIB_OBJS	:= $(LIB_SRCS:%.c=$(B)/%.o)
+IXFWD_SRCS	:= $(wildcard cmd/*.c)
+IXFWD_OBJS	:= $(IXFWD_SRCS:%.c=$(B)/%.o)
+TEST_SRCS	:= $(wildcard tests/unit/test_*.c)
+TEST_BINS	:= $(TEST_SRCS:tests/unit/%.c=$(B)/tests/%)
+
+all: $(B)/ixfwd
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/libixfwd.a: $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/ixfwd: $(IXFWD_OBJS) $(B)/libixfwd.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(IXFWD_OBJS) $(B)/libixfwd.a $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libixfwd.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libixfwd.a $(LDLIBS)
+
+tests: $(TEST_BINS)
+
+test: all tests
+	@sh tests/run.sh
+
+demo: all
+	@sh tests/e2e/bridge.sh --demo
+
+deps:
+	@missing=; for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 755 $(B)/ixfwd $(DESTDIR)$(SBINDIR)/ixfwd
+	$(INSTALL) -m 644 man/ixfwd.8 $(DESTDIR)$(MANDIR)/man8/ixfwd.8
+	$(INSTALL) -m 644 man/ixfwd.yaml.5 $(DESTDIR)$(MANDIR)/man5/ixfwd.yaml.5
+	$(INSTALL) -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/ixfwd.service.in \
+		> $(DESTDIR)$(UNITDIR)/ixfwd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/ixfwd.service
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/ixfwd $(DESTDIR)$(MANDIR)/man8/ixfwd.8 \
+		$(DESTDIR)$(MANDIR)/man5/ixfwd.yaml.5 $(DESTDIR)$(UNITDIR)/ixfwd.service
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all tests test demo deps install uninstall clean
+.SECONDARY:
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

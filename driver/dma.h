@@ -1,0 +1,63 @@
+/*
+ * dma.h: memory a NIC can DMA to and from.
+ *
+ * All DMA memory is 2 MiB hugepages, locked.  Each allocation gets an I/O
+ * virtual address (IOVA), the address a descriptor carries:
+ *
+ *   DMA_IOVA_PHYS  the physical address, from /proc/self/pagemap.  What a
+ *                  real 82599 needs without an IOMMU.  Needs CAP_SYS_ADMIN.
+ *   DMA_IOVA_VIRT  the process virtual address, as with VFIO type-1
+ *                  (iova = vaddr).
+ *
+ * Every hugepage handed out is entered in a translation table, the
+ * process's "IOMMU": dma_iova_to_virt() resolves an IOVA range back to
+ * memory, or refuses it.  A device model uses it to check every address a
+ * driver gives it; the driver itself only ever uses dma_alloc() and the
+ * iova it returns.
+ */
+#ifndef IXFWD_DMA_H
+#define IXFWD_DMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DMA_PAGE_SIZE	(2u << 20)	/* 2 MiB hugepage */
+
+enum dma_iova_mode {
+	DMA_IOVA_AUTO,	/* PHYS when pagemap works, else VIRT */
+	DMA_IOVA_PHYS,
+	DMA_IOVA_VIRT,
+};
+
+struct dma_mem {
+	void		*virt;
+	uint64_t	 iova;	/* IOVA of virt[0]; contiguous over the whole
+				 * allocation only if size <= DMA_PAGE_SIZE */
+	size_t		 size;	/* rounded up to DMA_PAGE_SIZE */
+};
+
+/* Choose the IOVA mode once, before the first allocation; 0 or -1 with a
+ * message naming the fix (hugepages, privilege) logged. */
+int		 dma_init(enum dma_iova_mode mode);
+enum dma_iova_mode dma_mode(void);
+
+/* Allocate size bytes of zeroed, locked hugepage memory.  With
+ * contiguous set, the range must fit one hugepage (size <= 2 MiB) so its
+ * IOVAs are contiguous too.  0, or -1 with the reason logged. */
+int		 dma_alloc(struct dma_mem *m, size_t size, int contiguous);
+void		 dma_free(struct dma_mem *m);
+
+/* IOVA of any address inside memory from dma_alloc(); 0 if it is not. */
+uint64_t	 dma_virt_to_iova(const void *virt);
+
+/* The IOMMU check: the memory behind [iova, iova + len), or NULL if any
+ * byte of it is not DMA memory (or spans two hugepages that are not
+ * contiguous in both spaces).  Safe to call from any thread while others
+ * allocate. */
+void		*dma_iova_to_virt(uint64_t iova, size_t len);
+
+/* Translate with /proc/self/pagemap: physical address, or 0 (and errno)
+ * when it cannot be read or the process lacks CAP_SYS_ADMIN. */
+uint64_t	 dma_virt_to_phys(const void *virt);
+
+#endif /* IXFWD_DMA_H */

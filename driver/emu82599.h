@@ -1,0 +1,100 @@
+/*
+ * emu82599.h: a behavioural model of the Intel 82599, written from the
+ * datasheet (rev. 3.3): its BAR0 register file with the side effects of
+ * each register, and its descriptor DMA engine.  It is a port backend of
+ * the product: ixgbe_open() on emu_bar() runs the same driver code as on
+ * a real NIC.
+ *
+ * Registers are reached through struct bar (bar.h): the accessor calls
+ * into the model, which applies side effects at once (clear-on-read
+ * statistics, W1C/W1S interrupt registers, CTRL.RST, doorbells).  The DMA
+ * engine runs concurrently in one thread for all emulated NICs, as a
+ * device does: it takes frames from each NIC's wire into its RX rings and
+ * sends what its TX rings hold onto the wire, writing descriptors back
+ * (body first, status dword last, with release ordering).  Every address
+ * a descriptor carries is checked with dma_iova_to_virt(); a stray one is
+ * an IOMMU fault: counted, logged once, and the queue is stopped, never
+ * memory scribbled over.
+ *
+ * The wire of a NIC is one of:
+ *   EMU_WIRE_IFACE      a kernel network interface, via AF_PACKET
+ *   EMU_WIRE_PEER       a cable to another emulated NIC (emu_connect)
+ *   EMU_WIRE_PCAP       frames in from a pcap file, frames out to one
+ *   EMU_WIRE_GENERATOR  a traffic generator and sink: numbered frames of
+ *                       a given size, as fast as the NIC takes them; what
+ *                       comes back is checked
+ *   EMU_WIRE_QUEUE      for tests: frames pushed and pulled through
+ *                       emu_wire_push()/emu_wire_pull()
+ *   EMU_WIRE_NONE       no cable: link stays down
+ */
+#ifndef IXFWD_EMU82599_H
+#define IXFWD_EMU82599_H
+
+#include <net/if.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bar.h"
+
+enum emu_wire_kind {
+	EMU_WIRE_NONE,
+	EMU_WIRE_IFACE,
+	EMU_WIRE_PEER,
+	EMU_WIRE_PCAP,
+	EMU_WIRE_GENERATOR,
+	EMU_WIRE_QUEUE,
+};
+
+struct emu_wire_conf {
+	enum emu_wire_kind kind;
+	char		 iface[IF_NAMESIZE];	/* IFACE */
+	char		 pcap_in[PATH_MAX];	/* PCAP: read, "" for none */
+	char		 pcap_out[PATH_MAX];	/* PCAP: written, "" for none */
+	uint16_t	 gen_size;		/* GENERATOR: frame size 60..1514, no CRC */
+	uint64_t	 gen_count;		/* GENERATOR: frames to send, 0 = forever */
+	uint64_t	 gen_rate;		/* GENERATOR: frames/s, 0 = as fast as taken */
+};
+
+/* What crossed the wire, as the far end of the cable sees it. */
+struct emu_wire_stats {
+	uint64_t	to_nic;		/* frames offered to the NIC */
+	uint64_t	from_nic;	/* frames the NIC sent */
+	uint64_t	oversize;	/* frames the wire could not carry (> 1518 B) */
+	uint64_t	sink_bad;	/* GENERATOR: frames back that were not ours,
+					 * out of order or corrupted */
+	uint64_t	wire_errors;	/* failed reads/writes on the wire */
+};
+
+struct emu82599;
+
+/* A new NIC with its EEPROM MAC address and wire; NULL with the reason
+ * logged (e.g. the interface does not exist).  NICs may be created before
+ * or after emu_engine_start(). */
+struct emu82599 *emu_create(const char *name, const uint8_t mac[6],
+		    const struct emu_wire_conf *wire);
+/* A cable between two NICs created with EMU_WIRE_PEER. 0 or -1. */
+int		 emu_connect(struct emu82599 *a, struct emu82599 *b);
+/* The NIC's BAR0 as the driver sees it. */
+void		 emu_bar(struct emu82599 *nic, struct bar *bar);
+void		 emu_wire_stats(struct emu82599 *nic, struct emu_wire_stats *st);
+/* Number of IOMMU faults the NIC has seen (descriptor or buffer address
+ * outside DMA memory). */
+uint64_t	 emu_iommu_faults(struct emu82599 *nic);
+/* Set the link as the far end would (cable pulled: 0; plugged: 1). */
+void		 emu_set_carrier(struct emu82599 *nic, int up);
+/* Destroy; the engine must not be using it (stop it first, or the NIC
+ * must be disabled by the driver). */
+void		 emu_destroy(struct emu82599 *nic);
+
+/* EMU_WIRE_QUEUE, for tests: put a frame on the wire towards the NIC
+ * (0, or -1 when the wire's queue is full), and take one the NIC sent
+ * (its length, or 0 when none is waiting). */
+int		 emu_wire_push(struct emu82599 *nic, const void *frame, size_t len);
+size_t		 emu_wire_pull(struct emu82599 *nic, void *frame, size_t cap);
+
+/* The DMA engine thread, pinned to cpu (-1: not pinned).  0 or -1. */
+int		 emu_engine_start(int cpu);
+void		 emu_engine_stop(void);
+
+#endif /* IXFWD_EMU82599_H */

@@ -1,0 +1,34 @@
+/*
+ * ixgbe.h: ixfwd's driver for the Intel 82599 family (82599ES/X520, X540,
+ * X550), polled, advanced descriptors, one buffer per descriptor.
+ */
+#ifndef IXFWD_IXGBE_H
+#define IXFWD_IXGBE_H
+
+#include <stdint.h>
+
+#include "bar.h"
+#include "mempool.h"
+#include "port.h"
+
+#define IXGBE_RING_MIN		64
+#define IXGBE_RING_MAX		4096
+#define IXGBE_QUEUES_MAX	16	/* per direction, as ixfwd uses them */
+
+struct ixgbe_conf {
+	const char	*name;			/* for messages */
+	uint16_t	 nb_rxq;		/* 1..IXGBE_QUEUES_MAX */
+	uint16_t	 nb_txq;		/* 1..IXGBE_QUEUES_MAX */
+	uint16_t	 rx_ring;		/* descriptors, power of two */
+	uint16_t	 tx_ring;
+	struct mempool	*rx_pool[IXGBE_QUEUES_MAX]; /* fills RX queue i */
+	int		 promisc;
+	uint32_t	 link_timeout_ms;	/* wait for link at open; 0: don't */
+};
+
+/* Reset and initialise the NIC behind bar (datasheet §4.6.3), set up the
+ * queues and start them.  The port owns bar from then on.  NULL with the
+ * reason logged. */
+struct port	*ixgbe_open(const struct bar *bar, const struct ixgbe_conf *conf);
+
+#endif /* IXFWD_IXGBE_H */

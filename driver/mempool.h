@@ -1,0 +1,107 @@
+/*
+ * mempool.h: fixed-size packet buffers in DMA memory.
+ *
+ * A pool has one owner, the worker thread that allocates from it; it takes
+ * no locks and no atomics.  A buffer may travel (received on one port, sent
+ * on another) but always comes back to its pool on the owner's thread,
+ * when that worker cleans the TX queue it sent the buffer on.
+ *
+ * Buffer layout (entry of MEMPOOL_ENTRY_SIZE bytes, never crossing a
+ * hugepage so its IOVA range is contiguous):
+ *
+ *   struct pkt_buf (64 B) | headroom (PKT_HEADROOM) | data (PKT_DATA_SIZE)
+ *
+ * A NIC receives into room[PKT_HEADROOM...]: up to PKT_DATA_SIZE bytes,
+ * the RX buffer size the driver programs.
+ */
+#ifndef IXFWD_MEMPOOL_H
+#define IXFWD_MEMPOOL_H
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dma.h"
+
+#define PKT_HEADROOM		128
+#define PKT_DATA_SIZE		2048
+#define MEMPOOL_ENTRY_SIZE	(64 + PKT_HEADROOM + PKT_DATA_SIZE)
+
+struct mempool;
+
+struct pkt_buf {
+	uint64_t	 iova;		/* IOVA of room[0] */
+	struct mempool	*pool;
+	uint32_t	 idx;		/* index in the pool */
+	uint16_t	 len;		/* frame length */
+	uint16_t	 data_off;	/* frame start in room[] */
+	uint16_t	 port;		/* input port (pipeline's index) */
+	uint16_t	 flags;
+	uint32_t	 user;		/* free for the pipeline */
+	uint8_t		 pad[32];
+	uint8_t		 room[] __attribute__((aligned(64)));
+};
+static_assert(sizeof(struct pkt_buf) == 64, "pkt_buf header is one cache line");
+
+struct mempool {
+	struct dma_mem	 mem;
+	uint32_t	 n;		/* buffers in the pool */
+	uint32_t	 nfree;		/* top of free[] */
+	struct pkt_buf	**free;		/* stack of free buffers */
+	struct pkt_buf	**all;		/* every buffer, by idx */
+};
+
+/* n buffers; NULL with the reason logged. */
+struct mempool	*mempool_create(uint32_t n);
+void		 mempool_destroy(struct mempool *mp);
+
+static inline uint8_t *
+pkt_data(struct pkt_buf *b)
+{
+	return b->room + b->data_off;
+}
+
+static inline uint64_t
+pkt_iova(const struct pkt_buf *b)
+{
+	return b->iova + b->data_off;
+}
+
+/* Up to n buffers, reset to an empty frame at PKT_HEADROOM; returns how
+ * many it gave. */
+static inline uint32_t
+mempool_alloc_bulk(struct mempool *mp, struct pkt_buf **bufs, uint32_t n)
+{
+	uint32_t i;
+
+	if (n > mp->nfree)
+		n = mp->nfree;
+	for (i = 0; i < n; i++) {
+		struct pkt_buf *b = mp->free[--mp->nfree];
+
+		b->data_off = PKT_HEADROOM;
+		b->len = 0;
+		b->flags = 0;
+		bufs[i] = b;
+	}
+	return n;
+}
+
+static inline struct pkt_buf *
+mempool_alloc(struct mempool *mp)
+{
+	struct pkt_buf *b;
+
+	return mempool_alloc_bulk(mp, &b, 1) == 1 ? b : NULL;
+}
+
+/* Back to its own pool; only on the pool owner's thread. */
+static inline void
+pkt_free(struct pkt_buf *b)
+{
+	struct mempool *mp = b->pool;
+
+	mp->free[mp->nfree++] = b;
+}
+
+#endif /* IXFWD_MEMPOOL_H */

@@ -1,0 +1,91 @@
+/*
+ * port.h: the generic port interface.  A port kind (the ixgbe driver, and
+ * later others) fills in a struct port_ops; the pipeline only calls the
+ * static inline wrappers below.
+ *
+ * Burst functions return how many packets they handled.  rx_batch hands
+ * out buffers of the queue's mempool; tx_batch takes ownership of the
+ * buffers it accepts (they go back to their pool once sent) and leaves
+ * the rest, which the caller drops and counts: it never waits.
+ */
+#ifndef IXFWD_PORT_H
+#define IXFWD_PORT_H
+
+#include <stdint.h>
+
+#include "mempool.h"
+
+#define PORT_NAME_MAX	32
+
+struct port_link {
+	int		up;
+	uint32_t	speed_mbps;	/* 0 when down */
+};
+
+/* Counters since the port was opened, from the hardware. */
+struct port_stats {
+	uint64_t	rx_packets;	/* good packets received */
+	uint64_t	rx_bytes;
+	uint64_t	tx_packets;	/* good packets sent */
+	uint64_t	tx_bytes;
+	uint64_t	rx_missed;	/* dropped by the NIC: no free descriptor */
+	uint64_t	rx_errors;	/* CRC, length, undersize, oversize */
+	uint64_t	rx_broadcast;
+	uint64_t	rx_multicast;
+};
+
+struct port;
+
+struct port_ops {
+	uint16_t (*rx_batch)(struct port *, uint16_t queue,
+		    struct pkt_buf **bufs, uint16_t n);
+	uint16_t (*tx_batch)(struct port *, uint16_t queue,
+		    struct pkt_buf **bufs, uint16_t n);
+	/* control thread only: */
+	void	 (*link)(struct port *, struct port_link *);
+	void	 (*stats)(struct port *, struct port_stats *);
+	void	 (*set_promisc)(struct port *, int on);
+	/* stop the queues, free what the rings hold, release the device */
+	void	 (*close)(struct port *);
+};
+
+struct port {
+	const struct port_ops	*ops;
+	char			 name[PORT_NAME_MAX];
+	const char		*kind;		/* "ixgbe", ... */
+	uint8_t			 mac[6];
+	uint16_t		 nb_rxq;
+	uint16_t		 nb_txq;
+};
+
+static inline uint16_t
+port_rx_batch(struct port *p, uint16_t q, struct pkt_buf **bufs, uint16_t n)
+{
+	return p->ops->rx_batch(p, q, bufs, n);
+}
+
+static inline uint16_t
+port_tx_batch(struct port *p, uint16_t q, struct pkt_buf **bufs, uint16_t n)
+{
+	return p->ops->tx_batch(p, q, bufs, n);
+}
+
+static inline void
+port_link(struct port *p, struct port_link *l)
+{
+	p->ops->link(p, l);
+}
+
+static inline void
+port_stats(struct port *p, struct port_stats *s)
+{
+	p->ops->stats(p, s);
+}
+
+static inline void
+port_close(struct port *p)
+{
+	p->ops->close(p);
+}
+
+#endif /* IXFWD_PORT_H */

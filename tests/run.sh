@@ -1,0 +1,55 @@
+#!/bin/sh
+# tests/run.sh: run every unit-test binary in build/tests and every
+# end-to-end script in tests/e2e, count their PASS/FAIL/SKIP lines and end
+# with "N passed, N failed, N skipped".  Exits 1 if anything failed.
+#
+# TESTS="pattern ..." runs only the binaries/scripts whose name matches.
+# Each program's output is kept in build/test-logs/NAME.log.
+
+cd "$(dirname "$0")/.." || exit 1
+logs=build/test-logs
+mkdir -p "$logs"
+pass=0 fail=0 skip=0
+
+selected() {
+	[ -z "$TESTS" ] && return 0
+	for p in $TESTS; do
+		case "$1" in *$p*) return 0 ;; esac
+	done
+	return 1
+}
+
+run_one() {
+	name=$1; shift
+	selected "$name" || return 0
+	log="$logs/$name.log"
+	timeout="${TEST_TIMEOUT:-600}"
+	timeout -k 10 "$timeout" "$@" >"$log" 2>&1
+	rc=$?
+	p=$(grep -c '^PASS: ' "$log")
+	f=$(grep -c '^FAIL: ' "$log")
+	s=$(grep -c '^SKIP: ' "$log")
+	grep -E '^(FAIL|SKIP): ' "$log" | sed "s|^|$name: |"
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "$name: FAIL: exited with status $rc (see $log):"
+		tail -n 15 "$log" | sed 's/^/    /'
+		f=$((f + 1))
+	elif [ "$f" -gt 0 ]; then
+		echo "    (full output in $log)"
+	fi
+	[ $((p + f + s)) -eq 0 ] && { echo "$name: FAIL: ran no test"; f=1; }
+	echo "$name: $p passed, $f failed, $s skipped"
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+}
+
+for t in build/tests/test_*; do
+	[ -x "$t" ] || continue
+	run_one "$(basename "$t")" "$t"
+done
+for t in tests/e2e/test_*.sh; do
+	[ -f "$t" ] || continue
+	run_one "$(basename "$t" .sh)" sh "$t"
+done
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
