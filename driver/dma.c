@@ -1,0 +1,302 @@
+/*
+ * dma.c: hugepage memory for descriptor rings and packet buffers, its
+ * I/O virtual addresses, and the table that translates them back.
+ *
+ * Memory is anonymous MAP_SHARED|MAP_HUGETLB 2 MiB pages, populated and
+ * locked: a hugepage is physically contiguous, hugetlb pages are neither
+ * swapped nor (in practice) migrated once locked, and a shared mapping is
+ * not copied on write after a fork, so a physical address read once from
+ * /proc/self/pagemap stays true for the life of the mapping.
+ *
+ * Every 2 MiB page is entered twice in fixed-size open-addressing tables,
+ * by IOVA page and by virtual page.  Inserts take a mutex and happen at
+ * startup; lookups are lock-free (an entry's key is published last, with
+ * release ordering), so a device model can check addresses from its own
+ * thread while another port is being set up.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "dma.h"
+#include "log.h"
+
+#define DMA_PAGE_SHIFT	21
+#define DMA_TABLE_SIZE	16384		/* entries; a power of two, 32 GiB */
+#define DMA_KEY_EMPTY	0
+#define DMA_KEY_DEAD	UINT64_MAX
+
+struct dma_entry {
+	uint64_t	key;		/* page number + 1; 0 empty */
+	uint64_t	val;		/* the other side's page base */
+};
+
+static struct dma_entry by_iova[DMA_TABLE_SIZE];
+static struct dma_entry by_virt[DMA_TABLE_SIZE];
+static pthread_mutex_t dma_lock = PTHREAD_MUTEX_INITIALIZER;
+static enum dma_iova_mode dma_iova_mode = DMA_IOVA_AUTO;
+
+static inline uint32_t
+dma_hash(uint64_t key)
+{
+	key *= 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(key >> 40) & (DMA_TABLE_SIZE - 1);
+}
+
+static int
+dma_table_put(struct dma_entry *t, uint64_t page, uint64_t val)
+{
+	uint64_t key = page + 1;
+	uint32_t i, h = dma_hash(key);
+
+	for (i = 0; i < DMA_TABLE_SIZE; i++) {
+		struct dma_entry *e = &t[(h + i) & (DMA_TABLE_SIZE - 1)];
+		uint64_t k = __atomic_load_n(&e->key, __ATOMIC_RELAXED);
+
+		if (k == DMA_KEY_EMPTY || k == DMA_KEY_DEAD) {
+			e->val = val;
+			__atomic_store_n(&e->key, key, __ATOMIC_RELEASE);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+dma_table_get(const struct dma_entry *t, uint64_t page, uint64_t *val)
+{
+	uint64_t key = page + 1;
+	uint32_t i, h = dma_hash(key);
+
+	for (i = 0; i < DMA_TABLE_SIZE; i++) {
+		const struct dma_entry *e = &t[(h + i) & (DMA_TABLE_SIZE - 1)];
+		uint64_t k = __atomic_load_n(&e->key, __ATOMIC_ACQUIRE);
+
+		if (k == key) {
+			*val = e->val;
+			return 0;
+		}
+		if (k == DMA_KEY_EMPTY)
+			return -1;
+	}
+	return -1;
+}
+
+static void
+dma_table_del(struct dma_entry *t, uint64_t page)
+{
+	uint64_t key = page + 1;
+	uint32_t i, h = dma_hash(key);
+
+	for (i = 0; i < DMA_TABLE_SIZE; i++) {
+		struct dma_entry *e = &t[(h + i) & (DMA_TABLE_SIZE - 1)];
+
+		if (e->key == key) {
+			__atomic_store_n(&e->key, DMA_KEY_DEAD, __ATOMIC_RELEASE);
+			return;
+		}
+		if (e->key == DMA_KEY_EMPTY)
+			return;
+	}
+}
+
+uint64_t
+dma_virt_to_phys(const void *virt)
+{
+	uintptr_t va = (uintptr_t)virt;
+	uint64_t entry, pfn;
+	int fd;
+
+	if ((fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	/* One 8-byte entry per 4 KiB page: bit 63 present, bits 54:0 PFN
+	 * (zero unless the reader has CAP_SYS_ADMIN). */
+	if (pread(fd, &entry, sizeof(entry), (off_t)(va / 4096) * 8) !=
+	    (ssize_t)sizeof(entry)) {
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	pfn = entry & ((1ull << 55) - 1);
+	if (!(entry >> 63) || pfn == 0) {
+		errno = EPERM;
+		return 0;
+	}
+	return pfn * 4096 + va % 4096;
+}
+
+static void *
+dma_map_hugepages(size_t size)
+{
+	void *p;
+
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED) {
+		if (errno == ENOMEM)
+			log_warnx("cannot get %zu MiB of 2 MiB hugepages: too few "
+			    "free (see HugePages_Free in /proc/meminfo); reserve "
+			    "more with: echo 512 > /proc/sys/vm/nr_hugepages",
+			    size >> 20);
+		else
+			log_warn("mmap of %zu MiB of hugepages", size >> 20);
+		return NULL;
+	}
+	if (mlock(p, size) == -1) {
+		log_warn("mlock of DMA memory (raise RLIMIT_MEMLOCK or run as root)");
+		munmap(p, size);
+		return NULL;
+	}
+	return p;
+}
+
+int
+dma_init(enum dma_iova_mode mode)
+{
+	void *probe;
+	uint64_t phys;
+
+	if (mode == DMA_IOVA_VIRT) {
+		dma_iova_mode = mode;
+		return 0;
+	}
+	if ((probe = dma_map_hugepages(DMA_PAGE_SIZE)) == NULL)
+		return -1;
+	phys = dma_virt_to_phys(probe);
+	munmap(probe, DMA_PAGE_SIZE);
+	if (phys != 0) {
+		dma_iova_mode = DMA_IOVA_PHYS;
+		return 0;
+	}
+	if (mode == DMA_IOVA_PHYS) {
+		log_warnx("cannot translate addresses through /proc/self/pagemap "
+		    "(physical addresses need CAP_SYS_ADMIN): run as root");
+		return -1;
+	}
+	dma_iova_mode = DMA_IOVA_VIRT;
+	return 0;
+}
+
+enum dma_iova_mode
+dma_mode(void)
+{
+	return dma_iova_mode;
+}
+
+int
+dma_alloc(struct dma_mem *m, size_t size, int contiguous)
+{
+	size_t off;
+	uint8_t *p;
+
+	memset(m, 0, sizeof(*m));
+	if (dma_iova_mode == DMA_IOVA_AUTO && dma_init(DMA_IOVA_AUTO) == -1)
+		return -1;
+	if (size == 0 || (contiguous && size > DMA_PAGE_SIZE)) {
+		log_warnx("DMA allocation of %zu bytes: %s", size,
+		    size ? "a contiguous range must fit one 2 MiB hugepage" :
+		    "empty");
+		return -1;
+	}
+	size = (size + DMA_PAGE_SIZE - 1) & ~(size_t)(DMA_PAGE_SIZE - 1);
+	if ((p = dma_map_hugepages(size)) == NULL)
+		return -1;
+
+	pthread_mutex_lock(&dma_lock);
+	for (off = 0; off < size; off += DMA_PAGE_SIZE) {
+		uint64_t iova = (uintptr_t)(p + off);
+
+		if (dma_iova_mode == DMA_IOVA_PHYS &&
+		    (iova = dma_virt_to_phys(p + off)) == 0) {
+			log_warn("physical address of DMA memory");
+			goto fail;
+		}
+		if (dma_table_put(by_iova, iova >> DMA_PAGE_SHIFT,
+		    (uintptr_t)(p + off)) == -1 ||
+		    dma_table_put(by_virt, (uintptr_t)(p + off) >> DMA_PAGE_SHIFT,
+		    iova) == -1) {
+			log_warnx("DMA translation table full");
+			goto fail;
+		}
+		if (off == 0)
+			m->iova = iova;
+	}
+	pthread_mutex_unlock(&dma_lock);
+	m->virt = p;
+	m->size = size;
+	return 0;
+
+fail:
+	while (off > 0) {
+		uint64_t iova;
+
+		off -= DMA_PAGE_SIZE;
+		if (dma_table_get(by_virt, (uintptr_t)(p + off) >> DMA_PAGE_SHIFT,
+		    &iova) == 0) {
+			dma_table_del(by_iova, iova >> DMA_PAGE_SHIFT);
+			dma_table_del(by_virt, (uintptr_t)(p + off) >> DMA_PAGE_SHIFT);
+		}
+	}
+	pthread_mutex_unlock(&dma_lock);
+	munmap(p, size);
+	memset(m, 0, sizeof(*m));
+	return -1;
+}
+
+void
+dma_free(struct dma_mem *m)
+{
+	uint8_t *p = m->virt;
+	size_t off;
+
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&dma_lock);
+	for (off = 0; off < m->size; off += DMA_PAGE_SIZE) {
+		uint64_t iova;
+
+		if (dma_table_get(by_virt, (uintptr_t)(p + off) >> DMA_PAGE_SHIFT,
+		    &iova) == 0) {
+			dma_table_del(by_iova, iova >> DMA_PAGE_SHIFT);
+			dma_table_del(by_virt, (uintptr_t)(p + off) >> DMA_PAGE_SHIFT);
+		}
+	}
+	pthread_mutex_unlock(&dma_lock);
+	munmap(p, m->size);
+	memset(m, 0, sizeof(*m));
+}
+
+uint64_t
+dma_virt_to_iova(const void *virt)
+{
+	uintptr_t va = (uintptr_t)virt;
+	uint64_t iova;
+
+	if (dma_table_get(by_virt, va >> DMA_PAGE_SHIFT, &iova) == -1)
+		return 0;
+	return iova + (va & (DMA_PAGE_SIZE - 1));
+}
+
+void *
+dma_iova_to_virt(uint64_t iova, size_t len)
+{
+	uint64_t page = iova >> DMA_PAGE_SHIFT, base, next;
+	uint64_t end = iova + (len ? len : 1) - 1;
+
+	if (end < iova || dma_table_get(by_iova, page, &base) == -1)
+		return NULL;
+	/* A range over several pages is good only if they follow each
+	 * other in both address spaces. */
+	for (next = page + 1; next <= end >> DMA_PAGE_SHIFT; next++) {
+		uint64_t v;
+
+		if (dma_table_get(by_iova, next, &v) == -1 ||
+		    v != base + ((next - page) << DMA_PAGE_SHIFT))
+			return NULL;
+	}
+	return (void *)(uintptr_t)(base + (iova & (DMA_PAGE_SIZE - 1)));
+}
