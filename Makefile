@@ -24,7 +24,7 @@ LDLIBS		+= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -pthread
 
 # Debian packages to build, test and run the demo (make deps).
 DEB_PACKAGES	 = build-essential pkg-config libyaml-dev libpcap-dev libbsd-dev \
-		   iproute2 iputils-ping ethtool netcat-openbsd tcpdump mandoc kmod
+		   iproute2 iputils-ping ethtool netcat-openbsd tcpdump mandoc
 
 LIB_SRCS	:= $(wildcard driver/*.c conf/*.c pipeline/*.c)
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(B)/%.o)
@@ -58,6 +58,9 @@ test: all tests
 demo: all
 	@sh tests/e2e/bridge.sh --demo
 
+print-deps:
+	@echo $(DEB_PACKAGES)
+
 deps:
 	@missing=; for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
@@ -84,7 +87,7 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests test demo deps install uninstall clean
+.PHONY: all tests test demo deps print-deps install uninstall clean
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,2 +1,221 @@
-/* placeholder until the daemon lands */
-int main(void) { return 1; }
+/*
+ * ixfwd: forward packets between Intel 82599-family ports driven from
+ * user space.  See ixfwd(8) and ixfwd.yaml(5).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+
+#include "conf.h"
+#include "dma.h"
+#include "log.h"
+#include "pipeline.h"
+
+#ifndef IXFWD_CONF_PATH
+#define IXFWD_CONF_PATH	"/etc/ixfwd/ixfwd.yaml"
+#endif
+
+static volatile sig_atomic_t quit_signal;
+static volatile sig_atomic_t report_requested;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: ixfwd [-tv] [-c file]\n");
+	exit(1);
+}
+
+static void
+on_signal(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+	case SIGTERM:
+		quit_signal = sig;
+		break;
+	case SIGUSR1:
+		report_requested = 1;
+		break;
+	}
+}
+
+/* The sd_notify(3) protocol without libsystemd: one datagram to
+ * $NOTIFY_SOCKET.  Nothing happens outside systemd. */
+static void
+notify(const char *state)
+{
+	struct sockaddr_un sun;
+	const char *path = getenv("NOTIFY_SOCKET");
+	socklen_t len;
+	int fd;
+
+	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
+	    strlen(path) >= sizeof(sun.sun_path))
+		return;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path));
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';		/* abstract namespace */
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return;
+	if (sendto(fd, state, strlen(state), 0, (struct sockaddr *)&sun,
+	    len) == -1)
+		log_warn("sd_notify %s", state);
+	close(fd);
+}
+
+static void
+print_counters(struct pipeline *pl, FILE *f)
+{
+	struct pipe_port_report r;
+	int i;
+
+	for (i = 0; i < pipe_nports(pl); i++) {
+		pipe_report(pl, i, &r);
+		fprintf(f, "port=%s device=%s link=%s rx_packets=%llu "
+		    "rx_bytes=%llu tx_packets=%llu tx_bytes=%llu "
+		    "drop_no_route=%llu drop_tx_full=%llu drop_no_buffer=%llu "
+		    "hw_rx_packets=%llu hw_rx_bytes=%llu hw_tx_packets=%llu "
+		    "hw_tx_bytes=%llu hw_rx_missed=%llu hw_rx_errors=%llu\n",
+		    r.name, r.device, r.link.up ? "up" : "down",
+		    (unsigned long long)r.sw.rx_packets,
+		    (unsigned long long)r.sw.rx_bytes,
+		    (unsigned long long)r.sw.tx_packets,
+		    (unsigned long long)r.sw.tx_bytes,
+		    (unsigned long long)r.sw.drop_no_route,
+		    (unsigned long long)r.sw.drop_tx_full,
+		    (unsigned long long)r.sw.drop_no_buffer,
+		    (unsigned long long)r.hw.rx_packets,
+		    (unsigned long long)r.hw.rx_bytes,
+		    (unsigned long long)r.hw.tx_packets,
+		    (unsigned long long)r.hw.tx_bytes,
+		    (unsigned long long)r.hw.rx_missed,
+		    (unsigned long long)r.hw.rx_errors);
+	}
+	fflush(f);
+}
+
+static int
+needs_physical_addresses(const struct conf *c)
+{
+	int i;
+
+	for (i = 0; i < c->nports; i++)
+		if (!c->ports[i].emulated)
+			return 1;
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *path = IXFWD_CONF_PATH;
+	struct sigaction sa;
+	struct pipeline *pl;
+	struct conf *conf;
+	sigset_t block, waitmask;
+	int ch, tflag = 0, verbose = 0, nerr;
+
+	while ((ch = getopt(argc, argv, "c:tv")) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 't':
+			tflag = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init(1, verbose, "ixfwd");
+
+	if ((conf = calloc(1, sizeof(*conf))) == NULL)
+		fatal("calloc");
+	if ((nerr = conf_load(path, conf, stderr)) != 0) {
+		fprintf(stderr, "%s: %d error%s, nothing started\n", path, nerr,
+		    nerr == 1 ? "" : "s");
+		return 1;
+	}
+	if (tflag) {
+		printf("configuration OK\n");
+		return 0;
+	}
+
+	/* Workers and the emulator inherit a mask that blocks the signals
+	 * the main thread waits for. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, &waitmask);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);	/* reload is not implemented yet */
+
+	if (dma_init(needs_physical_addresses(conf) ? DMA_IOVA_PHYS :
+	    DMA_IOVA_AUTO) == -1)
+		fatalx("no DMA memory, nothing started");
+	if ((pl = pipe_create(conf)) == NULL)
+		fatalx("%s: cannot set up the ports, nothing started", path);
+	pipe_wait_links(pl, conf->link_timeout_ms);
+	if (pipe_start(pl) == -1) {
+		pipe_destroy(pl);
+		fatalx("cannot start the workers");
+	}
+	log_info("forwarding: %d port%s, %d worker%s", pipe_nports(pl),
+	    pipe_nports(pl) == 1 ? "" : "s", pipe_nworkers(pl),
+	    pipe_nworkers(pl) == 1 ? "" : "s");
+	notify("READY=1\nSTATUS=forwarding");
+
+	while (!quit_signal) {
+		struct timespec ts = { 1, 0 };
+
+		/* sleep with the signals unblocked; they interrupt it */
+		ppoll(NULL, 0, &ts, &waitmask);
+		if (quit_signal)
+			break;
+		pipe_check_links(pl);
+		if (report_requested) {
+			report_requested = 0;
+			print_counters(pl, stdout);
+		}
+	}
+
+	log_info("%s: stopping", strsignal(quit_signal));
+	notify("STOPPING=1");
+	pipe_stop(pl);
+	{
+		/* let the NICs send what the TX rings still hold */
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	print_counters(pl, stdout);
+	pipe_destroy(pl);
+	free(conf);
+	return 0;
+}

@@ -1,0 +1,63 @@
+/*
+ * pipeline.h: from a configuration to running workers.
+ *
+ * pipe_create() plans the workers (one per port, or one per cpu shared by
+ * the ports configured on it), gives each worker its own mempool, creates
+ * the emulated NICs, opens every port with the ixgbe driver and resolves
+ * the forward paths.  Each worker owns the RX queue of its ports and one
+ * private TX queue on every port it sends to, so the fast path takes no
+ * lock.  Everything here but the worker loop runs on the control thread.
+ */
+#ifndef IXFWD_PIPELINE_H
+#define IXFWD_PIPELINE_H
+
+#include <stdint.h>
+
+#include "conf.h"
+#include "port.h"
+
+#define PIPE_BATCH_MAX	256
+
+/* Counters of one port as one worker sees it.  Only that worker writes
+ * them (relaxed stores, no atomics); the control thread sums them. */
+struct pipe_counters {
+	uint64_t	rx_packets;	/* received on this port */
+	uint64_t	rx_bytes;
+	uint64_t	tx_packets;	/* accepted by this port's TX ring */
+	uint64_t	tx_bytes;
+	uint64_t	drop_no_route;	/* received here, no path out */
+	uint64_t	drop_tx_full;	/* for this port, its TX ring was full */
+	uint64_t	drop_no_buffer;	/* a mirror copy found the pool empty */
+	uint64_t	reserved;
+} __attribute__((aligned(64)));
+
+struct pipe_port_report {
+	const char	*name;
+	const char	*device;	/* PCI address or "emulated" */
+	struct port_link link;
+	struct port_stats hw;		/* the NIC's own counters */
+	struct pipe_counters sw;	/* the pipeline's, summed over workers */
+};
+
+struct pipeline;
+
+/* NULL with every reason logged; nothing is left running. */
+struct pipeline	*pipe_create(const struct conf *c);
+/* Start the worker threads.  0 or -1. */
+int		 pipe_start(struct pipeline *pl);
+/* Stop and join the workers (the ports stay open). */
+void		 pipe_stop(struct pipeline *pl);
+/* Close the ports, stop the emulator, free everything. */
+void		 pipe_destroy(struct pipeline *pl);
+
+int		 pipe_nports(const struct pipeline *pl);
+int		 pipe_nworkers(const struct pipeline *pl);
+/* Control thread only: reads the NIC's clear-on-read counters. */
+void		 pipe_report(struct pipeline *pl, int port,
+		    struct pipe_port_report *r);
+/* Log ports whose link went up or down since the last call. */
+void		 pipe_check_links(struct pipeline *pl);
+/* Wait up to timeout_ms for every link to come up; logs each. */
+void		 pipe_wait_links(struct pipeline *pl, uint32_t timeout_ms);
+
+#endif /* IXFWD_PIPELINE_H */

@@ -1,0 +1,80 @@
+# tests/e2e/lib.sh: shared by the end-to-end scripts (sourced, POSIX sh).
+# Results are lines that tests/run.sh counts: PASS: / FAIL: / SKIP:.
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+IXFWD=${IXFWD:-$TOP/build/ixfwd}
+DEMO=${DEMO:-0}
+WORK=$(mktemp -d /tmp/ixfwd-e2e.XXXXXX)
+failed=0
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: $2"; failed=1; }
+skip() { echo "SKIP: $1: $2"; }
+say() { [ "$DEMO" = 1 ] && echo "== $*"; return 0; }
+
+# check NAME CMD...: PASS if CMD succeeds, FAIL with its output otherwise.
+check() {
+	name=$1; shift
+	if out=$("$@" 2>&1); then
+		pass "$name"
+	else
+		fail "$name" "$(echo "$out" | tail -n 5 | tr '\n' ' ')"
+	fi
+}
+
+need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		skip "$1" "needs root (network namespaces, hugepages, AF_PACKET)"
+		exit 0
+	fi
+	for tool in ip ethtool ping nc; do
+		if ! command -v $tool >/dev/null 2>&1; then
+			skip "$1" "$tool is not installed (make deps)"
+			exit 0
+		fi
+	done
+}
+
+# Make sure N free 2 MiB hugepages exist.
+hugepages() {
+	want=$1
+	free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+	total=$(awk '/HugePages_Total/ {print $2}' /proc/meminfo)
+	if [ "$free" -lt "$want" ]; then
+		echo $((total + want - free)) > /proc/sys/vm/nr_hugepages
+	fi
+}
+
+# netns_host NS IF PEER ADDR: a namespace NS holding veth IF with ADDR,
+# whose other end PEER sits in namespace $FWD_NS (where ixfwd runs).
+netns_host() {
+	ip netns add "$1"
+	ip link add "$2" netns "$1" type veth peer name "$3" netns "$FWD_NS"
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip netns exec "$1" ip link set lo up
+	ip netns exec "$1" ip addr add "$4" dev "$2"
+	ip netns exec "$1" ip link set "$2" up
+	ip netns exec "$FWD_NS" ip link set "$3" up
+}
+
+# kernel counter of an interface: ifstat NS IF rx_packets|tx_packets|...
+ifstat() {
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
+}
+
+# counter PORT FIELD: from ixfwd's final "port=... key=value" lines
+counter() {
+	grep "^port=$1 " "$WORK/ixfwd.out" | tr ' ' '\n' |
+	    sed -n "s/^$2=//p"
+}
+
+# wait_for FILE PATTERN SECONDS
+wait_for() {
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt $(($3 * 10)) ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
