@@ -79,10 +79,15 @@ install: all
 	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/ixfwd.service.in \
 		> $(DESTDIR)$(UNITDIR)/ixfwd.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/ixfwd.service
+	$(INSTALL) -d $(DESTDIR)$(SYSCONFDIR)/sysctl.d $(DESTDIR)$(SYSCONFDIR)/ixfwd
+	$(INSTALL) -m 644 systemd/60-ixfwd-hugepages.conf $(DESTDIR)$(SYSCONFDIR)/sysctl.d/
+	[ -e $(DESTDIR)$(SYSCONFDIR)/ixfwd/ixfwd.yaml ] || \
+		$(INSTALL) -m 644 conf/examples/bridge.yaml $(DESTDIR)$(SYSCONFDIR)/ixfwd/ixfwd.yaml
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ixfwd $(DESTDIR)$(MANDIR)/man8/ixfwd.8 \
-		$(DESTDIR)$(MANDIR)/man5/ixfwd.yaml.5 $(DESTDIR)$(UNITDIR)/ixfwd.service
+		$(DESTDIR)$(MANDIR)/man5/ixfwd.yaml.5 $(DESTDIR)$(UNITDIR)/ixfwd.service \
+		$(DESTDIR)$(SYSCONFDIR)/sysctl.d/60-ixfwd-hugepages.conf
 
 clean:
 	rm -rf $(B)
