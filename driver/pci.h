@@ -19,4 +19,8 @@ int	pci_is_supported(uint16_t vendor, uint16_t device, const char **name);
 int	pci_open(const char *bdf, int force, struct bar *bar);
 void	pci_close(struct bar *bar);
 
+/* Where sysfs is mounted, "/sys" unless set; for tests that build a
+ * fake device tree.  NULL restores "/sys". */
+void	pci_set_sysfs_root(const char *root);
+
 #endif /* IXFWD_PCI_H */

@@ -1,0 +1,386 @@
+/*
+ * pci.c: taking an 82599-family PCI function away from the kernel through
+ * sysfs: check what it is, refuse it while the kernel uses it, unbind the
+ * kernel driver, enable bus mastering and map BAR0.
+ *
+ * Nothing is written to sysfs before the device has been identified as a
+ * supported NIC and found free to take: a wrong address in a config file
+ * must never unbind someone's disk controller.
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bar.h"
+#include "log.h"
+#include "pci.h"
+
+#define PCI_VENDOR_INTEL	0x8086
+#define PCI_COMMAND		0x04		/* config space, 16 bits */
+#define  PCI_COMMAND_MEMORY	(1u << 1)	/* memory space enable */
+#define  PCI_COMMAND_MASTER	(1u << 2)	/* bus master enable */
+#define PCI_BDF_LEN		12		/* "0000:03:00.0" */
+
+/*
+ * The NICs ixfwd drives: the 82599 (X520) and the MACs that kept its
+ * register interface for what ixfwd uses, X540 and X550.  Not listed:
+ * the 82598 (different queue and init registers) and the X550EM/X553
+ * (embedded) parts, whose links are set up through firmware or an
+ * external PHY this driver does not manage.
+ */
+static const struct {
+	uint16_t	 device;
+	const char	*name;
+} pci_ids[] = {
+	{ 0x10f7, "82599 KX4" },
+	{ 0x10f8, "82599 combined backplane" },
+	{ 0x10f9, "82599 CX4" },
+	{ 0x10fb, "82599ES SFP+ (X520)" },
+	{ 0x10fc, "82599 XAUI/BX4 LOM" },
+	{ 0x1507, "82599 SFP+ EM" },
+	{ 0x1514, "82599 KX4 mezzanine" },
+	{ 0x1517, "82599 KR" },
+	{ 0x151c, "82599 10GBASE-T3 LOM" },
+	{ 0x1529, "82599 SFP+ FCoE" },
+	{ 0x152a, "82599 backplane FCoE" },
+	{ 0x154a, "82599 SFP+ quad port (X520-Q)" },
+	{ 0x154d, "82599 SFP+ SF2" },
+	{ 0x154f, "82599 SFP+ LS" },
+	{ 0x1557, "82599EN SFP+ (X520-1)" },
+	{ 0x1558, "82599 QSFP+ quad port" },
+	{ 0x1528, "X540-AT2 10GBASE-T" },
+	{ 0x1560, "X540-AT1 10GBASE-T" },
+	{ 0x1563, "X550-T2 10GBASE-T" },
+	{ 0x15d1, "X550-T1 10GBASE-T" },
+};
+
+static char pci_sysfs[PATH_MAX] = "/sys";
+
+int
+pci_is_supported(uint16_t vendor, uint16_t device, const char **name)
+{
+	size_t i;
+
+	if (vendor != PCI_VENDOR_INTEL)
+		return 0;
+	for (i = 0; i < sizeof(pci_ids) / sizeof(pci_ids[0]); i++) {
+		if (pci_ids[i].device == device) {
+			if (name != NULL)
+				*name = pci_ids[i].name;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void
+pci_set_sysfs_root(const char *root)
+{
+	snprintf(pci_sysfs, sizeof(pci_sysfs), "%s",
+	    root != NULL ? root : "/sys");
+}
+
+/* A path under sysfs; sysfs paths are short, a longer one is cut (and
+ * then simply not found). */
+static void __attribute__((format(printf, 2, 3)))
+pci_path(char path[PATH_MAX], const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(path, PATH_MAX, fmt, ap);
+	va_end(ap);
+}
+
+static int
+pci_hex(const char *s, size_t n, unsigned int *val)
+{
+	size_t i;
+
+	*val = 0;
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return -1;
+		*val = *val * 16 + (isdigit((unsigned char)s[i]) ?
+		    (unsigned int)(s[i] - '0') :
+		    (unsigned int)(tolower((unsigned char)s[i]) - 'a' + 10));
+	}
+	return 0;
+}
+
+/* "0000:03:00.0" or "03:00.0" (domain 0) into the canonical form sysfs
+ * uses, lower case with the domain.  0 or -1. */
+static int
+pci_parse_bdf(const char *s, char canon[PCI_BDF_LEN + 1])
+{
+	unsigned int dom = 0, bus, dev, fn;
+	size_t len = strlen(s);
+
+	if (len == PCI_BDF_LEN) {
+		if (pci_hex(s, 4, &dom) == -1 || s[4] != ':')
+			return -1;
+		s += 5;
+	} else if (len != PCI_BDF_LEN - 5)
+		return -1;
+	if (pci_hex(s, 2, &bus) == -1 || s[2] != ':' ||
+	    pci_hex(s + 3, 2, &dev) == -1 || s[5] != '.' ||
+	    pci_hex(s + 6, 1, &fn) == -1)
+		return -1;
+	if (dev > 0x1f || fn > 7)
+		return -1;
+	snprintf(canon, PCI_BDF_LEN + 1, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+	return 0;
+}
+
+/* The first line of a small sysfs file, as a number.  0 or -1 (errno). */
+static int
+pci_read_num(const char *path, unsigned long *val)
+{
+	char buf[64], *end;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		if (n == 0)
+			errno = EINVAL;
+		return -1;
+	}
+	buf[n] = '\0';
+	errno = 0;
+	*val = strtoul(buf, &end, 16);
+	if (end == buf || errno != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+pci_hint(int err)
+{
+	return err == EACCES || err == EPERM ? " (run ixfwd as root)" : "";
+}
+
+/*
+ * Refuse the device while one of its kernel interfaces is up (unless
+ * forced).  0 when free to take, -1 with the reason logged.
+ */
+static int
+pci_check_ifaces(const char *bdf, const char *dir, int force)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	unsigned long flags;
+	DIR *d;
+	int busy = 0;
+
+	pci_path(path, "%s/net", dir);
+	if ((d = opendir(path)) == NULL)
+		return 0;	/* no network interface: nothing to disturb */
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		pci_path(path, "%s/net/%s/flags", dir, de->d_name);
+		if (pci_read_num(path, &flags) == -1) {
+			log_warn("%s: cannot read %s", bdf, path);
+			busy = 1;
+			break;
+		}
+		if (!(flags & IFF_UP))
+			continue;
+		if (force) {
+			log_warnx("%s: %s is up; taking it anyway (force)",
+			    bdf, de->d_name);
+			continue;
+		}
+		log_warnx("%s: %s is up; bring it down (ip link set dev %s "
+		    "down) or set force: true", bdf, de->d_name, de->d_name);
+		busy = 1;
+		break;
+	}
+	closedir(d);
+	return busy ? -1 : 0;
+}
+
+static int
+pci_unbind(const char *bdf, const char *dir)
+{
+	char path[PATH_MAX], link[PATH_MAX], *drv;
+	ssize_t n;
+	int fd;
+
+	pci_path(path, "%s/driver", dir);
+	if ((n = readlink(path, link, sizeof(link) - 1)) == -1)
+		return 0;	/* no driver bound */
+	link[n] = '\0';
+	drv = strrchr(link, '/') != NULL ? strrchr(link, '/') + 1 : link;
+
+	pci_path(path, "%s/driver/unbind", dir);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1) {
+		log_warn("%s: cannot unbind it from %s: open %s%s", bdf, drv,
+		    path, pci_hint(errno));
+		return -1;
+	}
+	if (write(fd, bdf, strlen(bdf)) != (ssize_t)strlen(bdf)) {
+		log_warn("%s: cannot unbind it from %s%s", bdf, drv,
+		    pci_hint(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	log_info("%s: unbound from kernel driver %s", bdf, drv);
+	return 0;
+}
+
+static int
+pci_enable_master(const char *bdf, const char *dir)
+{
+	char path[PATH_MAX];
+	uint8_t b[2];
+	uint16_t cmd, want;
+	int fd;
+
+	/* PCI command register, little endian in config space.  Bus
+	 * mastering lets the NIC DMA; memory space decoding lets BAR0
+	 * answer (a driver that let go of the device may have cleared
+	 * either). */
+	pci_path(path, "%s/config", dir);
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1) {
+		log_warn("%s: cannot open %s%s", bdf, path, pci_hint(errno));
+		return -1;
+	}
+	if (pread(fd, b, 2, PCI_COMMAND) != 2) {
+		log_warn("%s: cannot read the PCI command register", bdf);
+		close(fd);
+		return -1;
+	}
+	cmd = (uint16_t)(b[0] | b[1] << 8);
+	want = cmd | PCI_COMMAND_MASTER | PCI_COMMAND_MEMORY;
+	if (want != cmd) {
+		b[0] = want & 0xff;
+		b[1] = want >> 8;
+		if (pwrite(fd, b, 2, PCI_COMMAND) != 2) {
+			log_warn("%s: cannot enable bus mastering%s", bdf,
+			    pci_hint(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+pci_map_bar0(const char *bdf, const char *dir, struct bar *bar)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	void *p;
+	int fd;
+
+	pci_path(path, "%s/resource0", dir);
+	if ((fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC)) == -1) {
+		log_warn("%s: cannot open %s%s", bdf, path, pci_hint(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		log_warn("%s: %s", bdf, path);
+		close(fd);
+		return -1;
+	}
+	if (st.st_size <= 0) {
+		log_warnx("%s: BAR0 (%s) has no size", bdf, path);
+		close(fd);
+		return -1;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+	    fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		log_warn("%s: cannot map BAR0 (%s)%s", bdf, path,
+		    pci_hint(errno));
+		return -1;
+	}
+	bar->mmio = p;
+	bar->len = (size_t)st.st_size;
+	bar->ops = NULL;
+	bar->ctx = NULL;
+	return 0;
+}
+
+int
+pci_open(const char *bdf_in, int force, struct bar *bar)
+{
+	char bdf[PCI_BDF_LEN + 1], dir[PATH_MAX], path[PATH_MAX];
+	unsigned long vendor, device;
+	const char *name;
+	struct stat st;
+
+	memset(bar, 0, sizeof(*bar));
+	if (bdf_in == NULL || pci_parse_bdf(bdf_in, bdf) == -1) {
+		log_warnx("\"%s\" is not a PCI address (expected the form "
+		    "0000:03:00.0, or 03:00.0 in domain 0)",
+		    bdf_in != NULL ? bdf_in : "");
+		return -1;
+	}
+	pci_path(dir, "%s/bus/pci/devices/%s", pci_sysfs, bdf);
+	if (stat(dir, &st) == -1) {
+		if (errno == ENOENT)
+			log_warnx("%s: no such PCI device (nothing at %s; "
+			    "lspci -D lists the devices)", bdf, dir);
+		else
+			log_warn("%s: %s", bdf, dir);
+		return -1;
+	}
+
+	/* Identify it before anything is written anywhere. */
+	pci_path(path, "%s/vendor", dir);
+	if (pci_read_num(path, &vendor) == -1) {
+		log_warn("%s: cannot read %s%s", bdf, path, pci_hint(errno));
+		return -1;
+	}
+	pci_path(path, "%s/device", dir);
+	if (pci_read_num(path, &device) == -1) {
+		log_warn("%s: cannot read %s%s", bdf, path, pci_hint(errno));
+		return -1;
+	}
+	if (vendor > 0xffff || device > 0xffff ||
+	    !pci_is_supported((uint16_t)vendor, (uint16_t)device, &name)) {
+		log_warnx("%s is %04lx:%04lx, not an Intel 82599-family NIC",
+		    bdf, vendor, device);
+		return -1;
+	}
+	if (pci_check_ifaces(bdf, dir, force) == -1)
+		return -1;
+
+	/* Take it. */
+	if (pci_unbind(bdf, dir) == -1 ||
+	    pci_enable_master(bdf, dir) == -1 ||
+	    pci_map_bar0(bdf, dir, bar) == -1)
+		return -1;
+	log_info("%s: Intel %s, BAR0 %zu KiB", bdf, name, bar->len >> 10);
+	return 0;
+}
+
+void
+pci_close(struct bar *bar)
+{
+	if (bar->mmio != NULL)
+		munmap((void *)(uintptr_t)bar->mmio, bar->len);
+	memset(bar, 0, sizeof(*bar));
+}
