@@ -1,0 +1,800 @@
+/*
+ * conf.c: loading the YAML file and walking it against the schema tables
+ * of conf_schema.c.  Scalars are converted here, so every integer and
+ * boolean of the configuration follows the same rules:
+ *
+ *   integers   plain scalars, decimal or 0x hex, optional sign; no floats,
+ *              no underscores, no leading zeros (YAML 1.1 reads 010 as
+ *              octal, YAML 1.2 as ten: neither guess is safe)
+ *   booleans   plain true/false, yes/no, on/off, in any case
+ *   strings    any scalar, quoted or not
+ *
+ * A quoted "512" is a string, not an integer, and is refused where an
+ * integer is expected; a string key takes quoted and plain values alike.
+ *
+ * Errors are collected, sorted by position and printed at the end as
+ * "FILE:LINE:COLUMN: message" (1-based), so that the report reads top to
+ * bottom whichever pass found each error.  Errors about the file itself
+ * (cannot open, too large) have no position: "FILE: message".
+ */
+#include <sys/stat.h>
+
+#include <bsd/string.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "conf.h"
+#include "conf_priv.h"
+
+#define CONF_FILE_MAX	(1024 * 1024)	/* no configuration is this big */
+
+static void
+conf_verr(struct conf_parse *p, int line, int col, const char *fmt,
+    va_list ap)
+{
+	struct conf_err *e;
+	char *msg;
+
+	if (p->nerrs == p->errcap) {
+		int cap = p->errcap ? p->errcap * 2 : 16;
+
+		e = reallocarray(p->errs, cap, sizeof(*e));
+		if (e == NULL) {
+			p->nomem++;
+			return;
+		}
+		p->errs = e;
+		p->errcap = cap;
+	}
+	if (vasprintf(&msg, fmt, ap) == -1) {
+		p->nomem++;
+		return;
+	}
+	e = &p->errs[p->nerrs];
+	e->line = line;
+	e->col = col;
+	e->seq = p->nerrs++;
+	e->msg = msg;
+}
+
+static void __attribute__((format(printf, 4, 5)))
+conf_errat(struct conf_parse *p, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_verr(p, line, col, fmt, ap);
+	va_end(ap);
+}
+
+/* An error at node (NULL: about the whole file, no position). */
+void
+conf_err(struct conf_parse *p, const yaml_node_t *node, const char *fmt, ...)
+{
+	va_list ap;
+	int line = -1, col = -1;
+
+	if (node != NULL) {
+		line = node->start_mark.line;
+		col = node->start_mark.column;
+	}
+	va_start(ap, fmt);
+	conf_verr(p, line, col, fmt, ap);
+	va_end(ap);
+}
+
+static int
+conf_err_cmp(const void *a, const void *b)
+{
+	const struct conf_err *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Print the errors in file order and free them; the number of errors. */
+static int
+conf_flush(struct conf_parse *p, FILE *errf)
+{
+	int i, n;
+
+	qsort(p->errs, p->nerrs, sizeof(*p->errs), conf_err_cmp);
+	for (i = 0; i < p->nerrs; i++) {
+		struct conf_err *e = &p->errs[i];
+
+		if (errf != NULL && e->line < 0)
+			fprintf(errf, "%s: %s\n", p->path, e->msg);
+		else if (errf != NULL)
+			fprintf(errf, "%s:%d:%d: %s\n", p->path, e->line + 1,
+			    e->col + 1, e->msg);
+		free(e->msg);
+	}
+	if (p->nomem && errf != NULL)
+		fprintf(errf, "%s: out of memory; %d more errors not shown\n",
+		    p->path, p->nomem);
+	n = p->nerrs + p->nomem;
+	free(p->errs);
+	p->errs = NULL;
+	p->nerrs = p->errcap = p->nomem = 0;
+	return n;
+}
+
+yaml_node_t *
+conf_item(struct conf_parse *p, yaml_node_item_t i)
+{
+	return yaml_document_get_node(p->doc, i);
+}
+
+/* The text of a scalar node ("" for any other node). */
+const char *
+conf_text(const yaml_node_t *n)
+{
+	if (n == NULL || n->type != YAML_SCALAR_NODE)
+		return "";
+	return (const char *)n->data.scalar.value;
+}
+
+/* A plain empty, ~ or null scalar: YAML's null. */
+int
+conf_is_null(const yaml_node_t *n)
+{
+	const char *s;
+
+	if (n == NULL || n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 0;
+	s = conf_text(n);
+	return *s == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+	    strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
+}
+
+static int
+conf_is_plain(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE &&
+	    n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+}
+
+int
+conf_line(const yaml_node_t *n)
+{
+	return (int)n->start_mark.line + 1;
+}
+
+/*
+ * s in double quotes for a message: quotes, backslashes and control
+ * characters escaped, cut with "..." when long.  buf has at least
+ * CONF_QUOTE_MAX bytes.
+ */
+const char *
+conf_quote(const char *s, char *buf, size_t len)
+{
+	size_t o = 0, room = len - 6;	/* '"', "...", '"', NUL */
+
+	buf[o++] = '"';
+	for (; *s != '\0'; s++) {
+		unsigned char ch = *s;
+		char esc[8];
+		size_t n;
+
+		if (ch == '"' || ch == '\\')
+			n = snprintf(esc, sizeof(esc), "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			n = snprintf(esc, sizeof(esc), "\\x%02x", ch);
+		else {
+			esc[0] = ch;
+			esc[1] = '\0';
+			n = 1;
+		}
+		if (o + n > room) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		memcpy(buf + o, esc, n);
+		o += n;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return buf;
+}
+
+/* What a node is, for "expected X, got Y". */
+const char *
+conf_describe(const yaml_node_t *n, char *buf, size_t len)
+{
+	char q[CONF_QUOTE_MAX];
+
+	switch (n->type) {
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	case YAML_SEQUENCE_NODE:
+		return "a sequence";
+	case YAML_SCALAR_NODE:
+		if (conf_is_null(n))
+			return "nothing";
+		conf_quote(conf_text(n), q, sizeof(q));
+		if (conf_is_plain(n))
+			snprintf(buf, len, "%s", q);
+		else
+			snprintf(buf, len, "the quoted string %s", q);
+		return buf;
+	default:
+		return "nothing";
+	}
+}
+
+const char *
+conf_type_name(enum conf_type t)
+{
+	switch (t) {
+	case CONF_T_INT:
+		return "an integer";
+	case CONF_T_BOOL:
+		return "true or false";
+	case CONF_T_STRING:
+		return "a string";
+	case CONF_T_MAP:
+		return "a mapping";
+	case CONF_T_SEQ:
+		return "a sequence";
+	case CONF_T_NAMES:
+		return "a port name or a list of port names";
+	}
+	return "?";
+}
+
+static void
+conf_type_err(struct conf_parse *p, const struct conf_key *k,
+    const yaml_node_t *val)
+{
+	char buf[CONF_QUOTE_MAX + 32];
+
+	conf_err(p, val, "%s: expected %s, got %s", k->name,
+	    conf_type_name(k->type), conf_describe(val, buf, sizeof(buf)));
+}
+
+/*
+ * Integer syntax: [+-] then 0x and hex digits, or decimal digits without
+ * a leading zero.  0: *v set; 1: too large (*v is LLONG_MAX or
+ * LLONG_MIN); -1: not an integer; -2: leading zero.
+ */
+static int
+conf_parse_int(const char *s, long long *v)
+{
+	unsigned long long u = 0, d;
+	int neg = 0, base = 10, over = 0, lead0 = 0;
+	const char *q;
+
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	} else if (s[0] == '0' && s[1] != '\0')
+		lead0 = 1;
+	if (*s == '\0')
+		return -1;
+	for (q = s; *q != '\0'; q++) {
+		if (isdigit((unsigned char)*q))
+			d = *q - '0';
+		else if (base == 16 && isxdigit((unsigned char)*q))
+			d = tolower((unsigned char)*q) - 'a' + 10;
+		else
+			return -1;
+		if (u > (ULLONG_MAX - d) / base)
+			over = 1;
+		else
+			u = u * base + d;
+	}
+	if (lead0)
+		return -2;
+	if (over || u > (unsigned long long)LLONG_MAX) {
+		*v = neg ? LLONG_MIN : LLONG_MAX;
+		return 1;
+	}
+	*v = neg ? -(long long)u : (long long)u;
+	return 0;
+}
+
+static int
+conf_parse_bool(const char *s, int *v)
+{
+	if (strcasecmp(s, "true") == 0 || strcasecmp(s, "yes") == 0 ||
+	    strcasecmp(s, "on") == 0)
+		*v = 1;
+	else if (strcasecmp(s, "false") == 0 || strcasecmp(s, "no") == 0 ||
+	    strcasecmp(s, "off") == 0)
+		*v = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static void
+conf_store(void *obj, const struct conf_key *k, long long v)
+{
+	char *f = (char *)obj + k->off;
+
+	switch (k->size) {
+	case 1: {
+		uint8_t x = v;
+		memcpy(f, &x, 1);
+		break;
+	}
+	case 2: {
+		uint16_t x = v;
+		memcpy(f, &x, 2);
+		break;
+	}
+	case 4: {
+		uint32_t x = v;
+		memcpy(f, &x, 4);
+		break;
+	}
+	case 8: {
+		uint64_t x = v;
+		memcpy(f, &x, 8);
+		break;
+	}
+	}
+}
+
+static long long
+conf_scaled(const struct conf_key *k, long long v)
+{
+	return v * (k->scale ? k->scale : 1) + k->bias;
+}
+
+static int
+conf_int(struct conf_parse *p, const struct conf_key *k, yaml_node_t *val,
+    long long *v)
+{
+	const char *s = conf_text(val), *unit = "";
+	char u[80] = "";
+	int r, bad;
+
+	if (!conf_is_plain(val) || conf_is_null(val) ||
+	    (r = conf_parse_int(s, v)) == -1) {
+		conf_type_err(p, k, val);
+		return -1;
+	}
+	if (r == -2) {
+		conf_err(p, val, "%s: %.40s has a leading zero, which YAML 1.1 "
+		    "reads as octal; write it without", k->name, s);
+		return -1;
+	}
+	if (k->unit != NULL) {
+		snprintf(u, sizeof(u), " (%s)", k->unit);
+		unit = u;
+	}
+	bad = r == 1 || *v < k->min || *v > k->max;
+	if ((k->flags & CONF_K_POW2) && !bad && (*v & (*v - 1)) != 0)
+		bad = 1;
+	if (bad) {
+		if (k->flags & CONF_K_POW2)
+			conf_err(p, val, "%s: %.40s is not a power of two "
+			    "between %lld and %lld%s", k->name, s, k->min,
+			    k->max, unit);
+		else if (k->max == LLONG_MAX && *v < k->min)
+			conf_err(p, val, "%s: %.40s is less than %lld%s",
+			    k->name, s, k->min, unit);
+		else if (k->max == LLONG_MAX)
+			conf_err(p, val, "%s: %.40s is too large%s",
+			    k->name, s, unit);
+		else
+			conf_err(p, val, "%s: %.40s is not between %lld and "
+			    "%lld%s", k->name, s, k->min, k->max, unit);
+		return -1;
+	}
+	if ((k->flags & CONF_K_CPU) && *v >= p->ncpus) {
+		conf_err(p, val, "%s %lld does not exist on this machine "
+		    "(%ld CPU%s)", k->name, *v, p->ncpus,
+		    p->ncpus == 1 ? "" : "s");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+conf_bool(struct conf_parse *p, const struct conf_key *k, yaml_node_t *val,
+    int *v)
+{
+	if (!conf_is_plain(val) || conf_parse_bool(conf_text(val), v) == -1) {
+		conf_type_err(p, k, val);
+		return -1;
+	}
+	return 0;
+}
+
+/* Set the INT and BOOL fields of obj that have a default. */
+void
+conf_defaults(const struct conf_table *t, void *obj)
+{
+	const struct conf_key *k;
+	long long v;
+	int b;
+
+	for (k = t->keys; k < t->keys + t->nkeys; k++) {
+		if (k->def == NULL || k->size == 0)
+			continue;
+		if (k->type == CONF_T_INT && conf_parse_int(k->def, &v) == 0)
+			conf_store(obj, k, conf_scaled(k, v));
+		else if (k->type == CONF_T_BOOL &&
+		    conf_parse_bool(k->def, &b) == 0)
+			conf_store(obj, k, b);
+	}
+}
+
+/* Optimal string alignment distance, ignoring case; short strings only. */
+static int
+conf_distance(const char *a, const char *b)
+{
+	int d[33][33], i, j, la = strlen(a), lb = strlen(b);
+
+	if (la > 32 || lb > 32)
+		return INT_MAX;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			int cost = tolower((unsigned char)a[i - 1]) !=
+			    tolower((unsigned char)b[j - 1]);
+			int m = d[i - 1][j] + 1;
+
+			if (d[i][j - 1] + 1 < m)
+				m = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < m)
+				m = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 &&
+			    tolower((unsigned char)a[i - 1]) ==
+			    tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) ==
+			    tolower((unsigned char)b[j - 1]) &&
+			    d[i - 2][j - 2] + 1 < m)
+				m = d[i - 2][j - 2] + 1;
+			d[i][j] = m;
+		}
+	}
+	return d[la][lb];
+}
+
+/* The key of t that name is most likely a typo of, or NULL. */
+static const struct conf_key *
+conf_suggest(const struct conf_table *t, const char *name)
+{
+	const struct conf_key *k, *best = NULL;
+	int bestd = INT_MAX, dist;
+
+	for (k = t->keys; k < t->keys + t->nkeys; k++) {
+		dist = conf_distance(name, k->name);
+		if (dist <= 2 && dist <= (int)strlen(k->name) / 2 &&
+		    dist < bestd) {
+			best = k;
+			bestd = dist;
+		}
+	}
+	return best;
+}
+
+/* Returns the index of the key suggested instead, or -1. */
+static int
+conf_unknown_key(struct conf_parse *p, const struct conf_table *t,
+    yaml_node_t *key)
+{
+	const struct conf_key *k;
+	const char *name = conf_text(key);
+	char q[CONF_QUOTE_MAX], known[256] = "";
+
+	conf_quote(name, q, sizeof(q));
+	if ((k = conf_suggest(t, name)) != NULL) {
+		conf_err(p, key, "unknown key %s %s; did you mean \"%s\"?", q,
+		    t->where, k->name);
+		return (int)(k - t->keys);
+	}
+	for (k = t->keys; k < t->keys + t->nkeys; k++) {
+		if (k != t->keys)
+			strlcat(known, ", ", sizeof(known));
+		strlcat(known, k->name, sizeof(known));
+	}
+	conf_err(p, key, "unknown key %s %s (known keys: %s)", q, t->where,
+	    known);
+	return -1;
+}
+
+static void
+conf_value(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	long long v;
+	int b;
+
+	switch (k->type) {
+	case CONF_T_INT:
+		if (conf_int(p, k, val, &v) == 0 && k->size != 0)
+			conf_store(obj, k, conf_scaled(k, v));
+		return;
+	case CONF_T_BOOL:
+		if (conf_bool(p, k, val, &b) == 0 && k->size != 0)
+			conf_store(obj, k, b);
+		return;
+	case CONF_T_STRING:
+		if (val->type != YAML_SCALAR_NODE || conf_is_null(val)) {
+			conf_type_err(p, k, val);
+			return;
+		}
+		if (strlen(conf_text(val)) != val->data.scalar.length) {
+			conf_err(p, val, "%s: contains a NUL character",
+			    k->name);
+			return;
+		}
+		break;
+	case CONF_T_MAP:
+		if (val->type != YAML_MAPPING_NODE &&
+		    !((k->flags & CONF_K_NULLMAP) && conf_is_null(val))) {
+			conf_type_err(p, k, val);
+			return;
+		}
+		break;
+	case CONF_T_SEQ:
+		if (val->type != YAML_SEQUENCE_NODE) {
+			conf_type_err(p, k, val);
+			return;
+		}
+		break;
+	case CONF_T_NAMES:
+		break;
+	}
+	if (k->set != NULL)
+		k->set(p, obj, k, key, val);
+}
+
+/*
+ * Walk the mapping map with table t into obj: unknown, duplicate and
+ * missing keys are errors; each value is converted or handed to its key's
+ * handler.  seen (t->nkeys entries, may be NULL) tells the caller which
+ * keys were there.
+ */
+void
+conf_walk(struct conf_parse *p, yaml_node_t *map, const struct conf_table *t,
+    void *obj, struct conf_seen *seen)
+{
+	struct conf_seen local[CONF_KEYS_MAX];
+	yaml_node_pair_t *pair;
+	yaml_node_t *key, *val;
+	char buf[CONF_QUOTE_MAX + 32];
+	int i, typo[CONF_KEYS_MAX] = { 0 };
+
+	if (seen == NULL)
+		seen = local;
+	memset(seen, 0, sizeof(*seen) * t->nkeys);
+	if (map->type != YAML_MAPPING_NODE)
+		return;
+	for (pair = map->data.mapping.pairs.start;
+	    pair < map->data.mapping.pairs.top; pair++) {
+		key = conf_item(p, pair->key);
+		val = conf_item(p, pair->value);
+		if (key == NULL || val == NULL)
+			continue;
+		if (key->type != YAML_SCALAR_NODE) {
+			conf_err(p, key, "expected a key %s, got %s", t->where,
+			    conf_describe(key, buf, sizeof(buf)));
+			continue;
+		}
+		for (i = 0; i < t->nkeys; i++)
+			if (strcmp(conf_text(key), t->keys[i].name) == 0)
+				break;
+		if (i == t->nkeys) {
+			if ((i = conf_unknown_key(p, t, key)) >= 0)
+				typo[i] = 1;
+			continue;
+		}
+		if (seen[i].key != NULL) {
+			conf_err(p, key, "duplicate key \"%s\" (first at line "
+			    "%d)", t->keys[i].name, conf_line(seen[i].key));
+			continue;
+		}
+		seen[i].key = key;
+		seen[i].val = val;
+		conf_value(p, obj, &t->keys[i], key, val);
+	}
+	/* a misspelt required key is one error, not two */
+	for (i = 0; i < t->nkeys; i++)
+		if ((t->keys[i].flags & CONF_K_REQUIRED) &&
+		    seen[i].key == NULL && !typo[i])
+			conf_err(p, map, "missing required key \"%s\" %s",
+			    t->keys[i].name, t->where);
+}
+
+/* Read the whole file; -1 with the reason recorded. */
+static int
+conf_read(struct conf_parse *p, char **bufp, size_t *lenp)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(p->path, O_RDONLY | O_NONBLOCK)) == -1) {
+		conf_err(p, NULL, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		conf_err(p, NULL, "cannot read: %s", strerror(errno));
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		conf_err(p, NULL, "cannot read: %s", strerror(EISDIR));
+		goto fail;
+	}
+	if ((buf = malloc(CONF_FILE_MAX + 1)) == NULL) {
+		conf_err(p, NULL, "cannot read: %s", strerror(errno));
+		goto fail;
+	}
+	while (len <= CONF_FILE_MAX) {
+		n = read(fd, buf + len, CONF_FILE_MAX + 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			conf_err(p, NULL, "cannot read: %s", strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	if (len > CONF_FILE_MAX) {
+		conf_err(p, NULL, "larger than %d bytes: not a configuration",
+		    CONF_FILE_MAX);
+		goto fail;
+	}
+	close(fd);
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return -1;
+}
+
+/* libyaml could not parse the file: say where and why. */
+static void
+conf_syntax_err(struct conf_parse *p, yaml_parser_t *yp, const char *buf,
+    size_t len)
+{
+	const char *problem = yp->problem ? yp->problem : "cannot parse";
+	int line = yp->problem_mark.line, col = yp->problem_mark.column;
+	size_t i;
+
+	if (yp->error == YAML_MEMORY_ERROR) {
+		conf_err(p, NULL, "out of memory");
+		return;
+	}
+	if (yp->error == YAML_READER_ERROR) {
+		/* the reader knows only the byte offset */
+		line = col = 0;
+		for (i = 0; i < yp->problem_offset && i < len; i++) {
+			if (buf[i] == '\n') {
+				line++;
+				col = 0;
+			} else
+				col++;
+		}
+		if (yp->problem_value != -1)
+			conf_errat(p, line, col, "%s (byte 0x%02x)", problem,
+			    yp->problem_value & 0xff);
+		else
+			conf_errat(p, line, col, "%s", problem);
+		return;
+	}
+	if (yp->context != NULL)
+		conf_errat(p, line, col, "%s (%s at line %d, column %d)",
+		    problem, yp->context, (int)yp->context_mark.line + 1,
+		    (int)yp->context_mark.column + 1);
+	else
+		conf_errat(p, line, col, "%s", problem);
+}
+
+/* The directory relative paths in the file are taken from. */
+static void
+conf_set_dir(struct conf_parse *p)
+{
+	char d[PATH_MAX], *slash;
+
+	if (strlcpy(d, p->path, sizeof(d)) >= sizeof(d))
+		return;
+	if ((slash = strrchr(d, '/')) == NULL)
+		strlcpy(d, ".", sizeof(d));
+	else if (slash == d)
+		d[1] = '\0';
+	else
+		*slash = '\0';
+	if (realpath(d, p->dir) == NULL)
+		strlcpy(p->dir, d, sizeof(p->dir));
+}
+
+static void
+conf_document(struct conf_parse *p, yaml_parser_t *yp, const char *buf,
+    size_t len)
+{
+	yaml_document_t doc, more;
+	yaml_node_t *root, *extra;
+	struct conf_seen seen[CONF_KEYS_MAX];
+	char d[CONF_QUOTE_MAX + 32];
+
+	if (!yaml_parser_load(yp, &doc)) {
+		conf_syntax_err(p, yp, buf, len);
+		return;
+	}
+	p->doc = &doc;
+	root = yaml_document_get_root_node(&doc);
+	if (root == NULL || conf_is_null(root))
+		conf_errat(p, 0, 0, "empty configuration; expected a mapping "
+		    "with \"ports\"");
+	else if (root->type != YAML_MAPPING_NODE)
+		conf_err(p, root, "expected a mapping at the top level, got %s",
+		    conf_describe(root, d, sizeof(d)));
+	else {
+		conf_walk(p, root, &conf_root_table, p->c, seen);
+		conf_root_end(p, seen);
+	}
+
+	if (!yaml_parser_load(yp, &more))
+		conf_syntax_err(p, yp, buf, len);
+	else {
+		if ((extra = yaml_document_get_root_node(&more)) != NULL)
+			conf_err(p, extra, "only one YAML document is allowed "
+			    "in a configuration");
+		yaml_document_delete(&more);
+	}
+	yaml_document_delete(&doc);
+	p->doc = NULL;
+}
+
+int
+conf_load(const char *path, struct conf *c, FILE *errf)
+{
+	struct conf_parse p;
+	yaml_parser_t yp;
+	char *buf;
+	size_t len;
+
+	memset(c, 0, sizeof(*c));
+	strlcpy(c->path, path, sizeof(c->path));
+	memset(&p, 0, sizeof(p));
+	p.path = path;
+	p.c = c;
+	if ((p.ncpus = sysconf(_SC_NPROCESSORS_CONF)) < 1)
+		p.ncpus = 1;
+	conf_root_begin(&p);
+	conf_set_dir(&p);
+
+	if (conf_read(&p, &buf, &len) == 0) {
+		if (!yaml_parser_initialize(&yp))
+			conf_err(&p, NULL, "out of memory");
+		else {
+			yaml_parser_set_input_string(&yp,
+			    (const unsigned char *)buf, len);
+			conf_document(&p, &yp, buf, len);
+			yaml_parser_delete(&yp);
+		}
+		free(buf);
+	}
+	return conf_flush(&p, errf);
+}
