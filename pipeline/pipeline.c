@@ -410,6 +410,17 @@ pipe_report(struct pipeline *pl, int idx, struct pipe_port_report *r)
 	}
 }
 
+void
+pipe_worker_report(struct pipeline *pl, int w, struct pipe_worker_counters *r)
+{
+	const struct pipe_worker_counters *c = &pl->workers[w]->wc;
+
+	r->busy_cycles = __atomic_load_n(&c->busy_cycles, __ATOMIC_RELAXED);
+	r->busy_packets = __atomic_load_n(&c->busy_packets, __ATOMIC_RELAXED);
+	r->busy_loops = __atomic_load_n(&c->busy_loops, __ATOMIC_RELAXED);
+	r->idle_loops = __atomic_load_n(&c->idle_loops, __ATOMIC_RELAXED);
+}
+
 static void
 pipe_log_link(struct pipe_port *pp, const struct port_link *l)
 {

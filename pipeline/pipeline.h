@@ -31,6 +31,15 @@ struct pipe_counters {
 	uint64_t	reserved;
 } __attribute__((aligned(64)));
 
+/* Where a worker's time goes, for cycles per packet: TSC cycles spent in
+ * loop iterations that moved packets, and the packets they moved. */
+struct pipe_worker_counters {
+	uint64_t	busy_cycles;
+	uint64_t	busy_packets;	/* received, in busy iterations */
+	uint64_t	busy_loops;
+	uint64_t	idle_loops;
+} __attribute__((aligned(64)));
+
 struct pipe_port_report {
 	const char	*name;
 	const char	*device;	/* PCI address or "emulated" */
@@ -55,6 +64,8 @@ int		 pipe_nworkers(const struct pipeline *pl);
 /* Control thread only: reads the NIC's clear-on-read counters. */
 void		 pipe_report(struct pipeline *pl, int port,
 		    struct pipe_port_report *r);
+void		 pipe_worker_report(struct pipeline *pl, int worker,
+		    struct pipe_worker_counters *wc);
 /* Log ports whose link went up or down since the last call. */
 void		 pipe_check_links(struct pipeline *pl);
 /* Wait up to timeout_ms for every link to come up; logs each. */

@@ -6,6 +6,7 @@
  * not take is freed and counted, never waited for.
  */
 #include <string.h>
+#include <x86intrin.h>
 
 #include "worker.h"
 
@@ -83,6 +84,7 @@ worker_main(void *arg)
 	int i;
 
 	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
+		uint64_t t0 = __rdtsc();
 		uint32_t moved = 0;
 
 		for (i = 0; i < w->nin; i++) {
@@ -103,8 +105,14 @@ worker_main(void *arg)
 			pipe_forward(w, in, bufs, n, copies);
 			moved += n;
 		}
-		if (moved == 0)
+		if (moved == 0) {
+			COUNT(w->wc.idle_loops, 1);
 			cpu_relax();
+			continue;
+		}
+		COUNT(w->wc.busy_cycles, __rdtsc() - t0);
+		COUNT(w->wc.busy_packets, moved);
+		COUNT(w->wc.busy_loops, 1);
 	}
 	return NULL;
 }

@@ -39,6 +39,7 @@ struct pipe_worker {
 	int		 running;
 	int		 stop;		/* set by the control thread */
 	struct pipe_counters counters[CONF_PORTS_MAX];
+	struct pipe_worker_counters wc;
 };
 
 void	*worker_main(void *arg);
