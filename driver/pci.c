@@ -377,10 +377,12 @@ pci_open(const char *bdf_in, int force, struct bar *bar)
 	return 0;
 }
 
+/* Unmap what pci_open mapped; a window served by a device model (ops
+ * set) was never mapped here and is only forgotten. */
 void
 pci_close(struct bar *bar)
 {
-	if (bar->mmio != NULL)
+	if (bar->ops == NULL && bar->mmio != NULL)
 		munmap((void *)(uintptr_t)bar->mmio, bar->len);
 	memset(bar, 0, sizeof(*bar));
 }
