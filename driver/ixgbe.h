@@ -31,4 +31,16 @@ struct ixgbe_conf {
  * reason logged. */
 struct port	*ixgbe_open(const struct bar *bar, const struct ixgbe_conf *conf);
 
+/* What the driver itself counted, summed over the RX queues (the NIC's
+ * own counters are in port_stats). */
+struct ixgbe_driver_stats {
+	uint64_t	rx_nobuf;	/* rx_batch calls cut short: pool empty
+					 * (the NIC then drops into rx_missed) */
+	uint64_t	rx_dropped;	/* frames dropped by the driver: spanning
+					 * several buffers, or marked bad */
+};
+
+/* Control thread; p must be a port from ixgbe_open(). */
+void		 ixgbe_driver_stats(struct port *p, struct ixgbe_driver_stats *ds);
+
 #endif /* IXFWD_IXGBE_H */
