@@ -64,6 +64,8 @@ struct emu_wire_stats {
 	uint64_t	sink_bad;	/* GENERATOR: frames back that were not ours,
 					 * out of order or corrupted */
 	uint64_t	wire_errors;	/* failed reads/writes on the wire */
+	uint64_t	sink_lost;	/* GENERATOR: frames of ours that never
+					 * came back (gaps in a stream) */
 };
 
 struct emu82599;
@@ -91,6 +93,10 @@ void		 emu_destroy(struct emu82599 *nic);
  * (0, or -1 when the wire's queue is full), and take one the NIC sent
  * (its length, or 0 when none is waiting). */
 int		 emu_wire_push(struct emu82599 *nic, const void *frame, size_t len);
+/* (A frame the wire cannot carry, over 1514 bytes or 1518 with an
+ * 802.1Q tag, is refused with -1 and counted in oversize; one shorter
+ * than 60 bytes is padded, as the sender's MAC would.  A frame longer
+ * than cap is cut to cap bytes.) */
 size_t		 emu_wire_pull(struct emu82599 *nic, void *frame, size_t cap);
 
 /* The DMA engine thread, pinned to cpu (-1: not pinned).  0 or -1. */

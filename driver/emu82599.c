@@ -1,0 +1,1587 @@
+/*
+ * emu82599.c: the emulated 82599's register file and DMA engine, written
+ * from the Intel 82599 10 GbE Controller Datasheet, rev. 3.3.
+ *
+ * Registers (chapter 8) live in a 128 KiB array.  A static table says
+ * which offsets have side effects (clear-on-read statistics, W1C/W1S
+ * interrupt registers, the self-clearing reset, doorbells, queue enables,
+ * 82598-compatible aliases); everything else stores what is written and
+ * reads it back.  Timed behaviour (reset completion, auto-negotiation) is
+ * advanced by the engine and, lazily, by any read of the registers that
+ * show it, so a driver polling them sees the same thing with or without
+ * the engine thread.
+ *
+ * The DMA engine (§7.1 receive, §7.2 transmit) is one thread for every
+ * emulated NIC.  Each pass over a NIC takes that NIC's lock (see
+ * emu82599_priv.h), loads RDT/TDT once with acquire ordering, moves up to
+ * EMU_BATCH frames each way, writes descriptors back (the dword holding
+ * DD last, with release ordering), stores RDH/TDH and adds what it
+ * counted to the statistics registers.  The wires are in
+ * emu82599_wire.c.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dma.h"
+#include "emu82599.h"
+#include "emu82599_priv.h"
+#include "log.h"
+
+/* What a register offset does, from emu_regmap[]. */
+enum emu_rkind {
+	R_PLAIN,	/* stores, reads back */
+	R_ZERO,		/* a statistic the model never counts: reads 0 */
+	R_ALIAS,	/* 82598-compatible address of idx (a word index) */
+	R_CTRL,
+	R_STATUS,
+	R_EEC,
+	R_EERD,
+	R_EICR,
+	R_EICS,
+	R_EIMS,
+	R_EIMC,
+	R_AUTOC,
+	R_LINKS,
+	R_RDRXCTL,
+	R_SECRXSTAT,
+	R_SWSM,
+	R_RAR,		/* RAL/RAH, idx = entry */
+	R_RDBAL,	/* idx = queue from here on */
+	R_RDLEN,
+	R_RDH,
+	R_RDT,
+	R_RXDCTL,
+	R_TDBAL,
+	R_TDLEN,
+	R_TDH,
+	R_TDT,
+	R_TXDCTL,
+	R_STAT,		/* idx = enum emu_stat */
+	R_STATL,
+	R_STATH,
+};
+
+struct emu_reginfo {
+	uint8_t		 kind;
+	uint16_t	 idx;
+};
+
+static struct emu_reginfo emu_regmap[EMU_NREGS];
+static pthread_once_t emu_regmap_once = PTHREAD_ONCE_INIT;
+
+static pthread_mutex_t emu_list_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct emu82599 *emu_nics[EMU_MAX_NICS];
+static int emu_nnics;
+static pthread_t emu_engine_thread;
+static int emu_engine_running;
+static int emu_engine_quit;
+
+static void	emu_tick(struct emu82599 *, uint64_t);
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                            */
+
+uint64_t
+emu_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint32_t
+emu_rd(struct emu82599 *nic, uint32_t off)
+{
+	return __atomic_load_n(&nic->regs[off >> 2], __ATOMIC_RELAXED);
+}
+
+static inline void
+emu_wr(struct emu82599 *nic, uint32_t off, uint32_t v)
+{
+	__atomic_store_n(&nic->regs[off >> 2], v, __ATOMIC_RELAXED);
+}
+
+/* 1 the first time bit is raised on this NIC: the caller logs. */
+int
+emu_warn_once(struct emu82599 *nic, uint32_t bit)
+{
+	return !(__atomic_fetch_or(&nic->warned, bit, __ATOMIC_RELAXED) & bit);
+}
+
+/* Count v in statistic s for this pass; added to the register at the end
+ * of the pass, one atomic per statistic that changed. */
+static inline void
+emu_acc(struct emu82599 *nic, int s, uint64_t v)
+{
+	nic->acc[s] += v;
+	nic->acc_dirty[s >> 6] |= 1ull << (s & 63);
+}
+
+static void
+emu_acc_flush(struct emu82599 *nic)
+{
+	size_t w;
+
+	for (w = 0; w < sizeof(nic->acc_dirty) / sizeof(nic->acc_dirty[0]);
+	    w++) {
+		uint64_t bits = nic->acc_dirty[w];
+
+		while (bits != 0) {
+			int s = (int)(w * 64) + __builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			__atomic_fetch_add(&nic->stat[s], nic->acc[s],
+			    __ATOMIC_RELAXED);
+			nic->acc[s] = 0;
+		}
+		nic->acc_dirty[w] = 0;
+	}
+	if (nic->wacc_to != 0) {
+		__atomic_fetch_add(&nic->wst.to_nic, nic->wacc_to,
+		    __ATOMIC_RELAXED);
+		nic->wacc_to = 0;
+	}
+	if (nic->wacc_from != 0) {
+		__atomic_fetch_add(&nic->wst.from_nic, nic->wacc_from,
+		    __ATOMIC_RELAXED);
+		nic->wacc_from = 0;
+	}
+}
+
+void
+emu_stat_add_atomic(struct emu82599 *nic, int s, uint64_t v)
+{
+	__atomic_fetch_add(&nic->stat[s], v, __ATOMIC_RELAXED);
+}
+
+static void
+emu_iommu_fault(struct emu82599 *nic, const char *what, int q, uint64_t iova,
+    size_t len)
+{
+	__atomic_fetch_add(&nic->iommu_faults, 1, __ATOMIC_RELAXED);
+	if (emu_warn_once(nic, EMU_W_IOMMU))
+		log_warnx("emu82599 %s: IOMMU fault: %s of queue %d at IOVA "
+		    "0x%llx (%zu bytes) is not DMA memory; the queue is "
+		    "stopped (further faults are counted, not logged)",
+		    nic->name, what, q, (unsigned long long)iova, len);
+}
+
+/* §8.2.3.8.x RQSMR / §8.2.3.9.x TQSM: which of the 16 per-queue
+ * statistics sets queue q counts in (reset: all queues in set 0). */
+static inline int
+emu_statmap(struct emu82599 *nic, uint32_t reg0, int q)
+{
+	return (emu_rd(nic, reg0 + 4 * (q / 4)) >> (8 * (q % 4))) & 0xf;
+}
+
+static inline uint64_t
+emu_mac48(const uint8_t *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40;
+}
+
+/* ------------------------------------------------------------------ */
+/* The register map                                                   */
+
+static void
+emu_map(uint32_t off, enum emu_rkind kind, unsigned idx)
+{
+	emu_regmap[off >> 2].kind = (uint8_t)kind;
+	emu_regmap[off >> 2].idx = (uint16_t)idx;
+}
+
+static void
+emu_regmap_init(void)
+{
+	uint32_t off;
+	int i;
+
+	/* §8.2.3.23: the statistics block; counters the model never
+	 * increments read as 0 and stay 0. */
+	for (off = 0x04000; off < 0x04100; off += 4)
+		emu_map(off, R_ZERO, 0);
+	for (off = 0x03f60; off < 0x04000; off += 4)	/* XON/XOFF, RXMPC */
+		emu_map(off, R_ZERO, 0);
+
+	emu_map(IXGBE_CTRL, R_CTRL, 0);
+	emu_map(0x00004, R_ALIAS, IXGBE_CTRL >> 2);	/* §8.2.3.1.1 alias */
+	emu_map(IXGBE_STATUS, R_STATUS, 0);
+	emu_map(IXGBE_EEC, R_EEC, 0);
+	emu_map(IXGBE_EERD, R_EERD, 0);
+	emu_map(IXGBE_EICR, R_EICR, 0);
+	emu_map(IXGBE_EICS, R_EICS, 0);
+	emu_map(IXGBE_EIMS, R_EIMS, 0);
+	emu_map(IXGBE_EIMC, R_EIMC, 0);
+	emu_map(IXGBE_AUTOC, R_AUTOC, 0);
+	emu_map(IXGBE_LINKS, R_LINKS, 0);
+	emu_map(IXGBE_RDRXCTL, R_RDRXCTL, 0);
+	emu_map(IXGBE_SECRXSTAT, R_SECRXSTAT, 0);
+	emu_map(IXGBE_SWSM, R_SWSM, 0);
+
+	for (i = 0; i < EMU_NRAR; i++) {
+		emu_map(IXGBE_RAL(i), R_RAR, i);
+		emu_map(IXGBE_RAH(i), R_RAR, i);
+	}
+	for (i = 0; i < EMU_NQ; i++) {
+		emu_map(IXGBE_RDBAL(i), R_RDBAL, i);
+		emu_map(IXGBE_RDLEN(i), R_RDLEN, i);
+		emu_map(IXGBE_RDH(i), R_RDH, i);
+		emu_map(IXGBE_RDT(i), R_RDT, i);
+		emu_map(IXGBE_RXDCTL(i), R_RXDCTL, i);
+		emu_map(IXGBE_TDBAL(i), R_TDBAL, i);
+		emu_map(IXGBE_TDLEN(i), R_TDLEN, i);
+		emu_map(IXGBE_TDH(i), R_TDH, i);
+		emu_map(IXGBE_TDT(i), R_TDT, i);
+		emu_map(IXGBE_TXDCTL(i), R_TXDCTL, i);
+	}
+
+	emu_map(IXGBE_CRCERRS, R_STAT, EMU_S_CRCERRS);
+	emu_map(IXGBE_GPRC, R_STAT, EMU_S_GPRC);
+	emu_map(IXGBE_BPRC, R_STAT, EMU_S_BPRC);
+	emu_map(IXGBE_MPRC, R_STAT, EMU_S_MPRC);
+	emu_map(IXGBE_GPTC, R_STAT, EMU_S_GPTC);
+	emu_map(IXGBE_GORCL, R_STATL, EMU_S_GORC);
+	emu_map(IXGBE_GORCH, R_STATH, EMU_S_GORC);
+	emu_map(IXGBE_GOTCL, R_STATL, EMU_S_GOTC);
+	emu_map(IXGBE_GOTCH, R_STATH, EMU_S_GOTC);
+	emu_map(IXGBE_RUC, R_STAT, EMU_S_RUC);
+	emu_map(IXGBE_ROC, R_STAT, EMU_S_ROC);
+	emu_map(IXGBE_TORL, R_STATL, EMU_S_TOR);
+	emu_map(IXGBE_TORH, R_STATH, EMU_S_TOR);
+	emu_map(IXGBE_TPR, R_STAT, EMU_S_TPR);
+	emu_map(IXGBE_TPT, R_STAT, EMU_S_TPT);
+	emu_map(IXGBE_MPTC, R_STAT, EMU_S_MPTC);
+	emu_map(IXGBE_BPTC, R_STAT, EMU_S_BPTC);
+	emu_map(IXGBE_RXDGPC, R_STAT, EMU_S_RXDGPC);
+	emu_map(IXGBE_TXDGPC, R_STAT, EMU_S_TXDGPC);
+	for (i = 0; i < 8; i++)
+		emu_map(IXGBE_MPC(i), R_STAT, EMU_S_MPC + i);
+	for (i = 0; i < EMU_NSTATQ; i++) {
+		emu_map(IXGBE_QPRC(i), R_STAT, EMU_S_QPRC + i);
+		emu_map(IXGBE_QBRC_L(i), R_STATL, EMU_S_QBRC + i);
+		emu_map(IXGBE_QBRC_H(i), R_STATH, EMU_S_QBRC + i);
+		emu_map(IXGBE_QPRDC(i), R_STAT, EMU_S_QPRDC + i);
+		emu_map(IXGBE_QPTC(i), R_STAT, EMU_S_QPTC + i);
+		emu_map(IXGBE_QBTC_L(i), R_STATL, EMU_S_QBTC + i);
+		emu_map(IXGBE_QBTC_H(i), R_STATH, EMU_S_QBTC + i);
+	}
+
+	/* 82598-compatible aliases the 82599 still decodes (register
+	 * summary, §8.2.3): the driver uses the native addresses, but a
+	 * write to an alias must land in the same register. */
+	for (i = 0; i < 16; i++) {
+		emu_map(0x02100 + 4 * i, R_ALIAS, IXGBE_SRRCTL(i) >> 2);
+		emu_map(0x02200 + 4 * i, R_ALIAS, IXGBE_DCA_RXCTRL(i) >> 2);
+		emu_map(0x05400 + 8 * i, R_ALIAS, IXGBE_RAL(i) >> 2);
+		emu_map(0x05404 + 8 * i, R_ALIAS, IXGBE_RAH(i) >> 2);
+		emu_map(0x06030 + 0x40 * i, R_ALIAS, IXGBE_QPTC(i) >> 2);
+	}
+	emu_map(0x05818, R_ALIAS, IXGBE_MRQC >> 2);
+	for (i = 0; i < 32; i++)
+		emu_map(0x05c00 + 4 * i, R_ALIAS, (0x0eb00 + 4 * i) >> 2);
+	for (i = 0; i < 10; i++)
+		emu_map(0x05c80 + 4 * i, R_ALIAS, (0x0eb80 + 4 * i) >> 2);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reset, link, filters                                               */
+
+static void
+emu_rar_update(struct emu82599 *nic)
+{
+	int i;
+
+	nic->nrar = 0;
+	for (i = 0; i < EMU_NRAR; i++) {
+		uint32_t lo = emu_rd(nic, IXGBE_RAL(i));
+		uint32_t hi = emu_rd(nic, IXGBE_RAH(i));
+
+		if (hi & IXGBE_RAH_AV)
+			nic->rar[nic->nrar++] = lo | (uint64_t)(hi & 0xffff) << 32;
+	}
+}
+
+static void
+emu_set_link(struct emu82599 *nic, int up)
+{
+	uint32_t st = emu_rd(nic, IXGBE_STATUS) & ~EMU_STATUS_LINKUP;
+
+	nic->link_up = up;
+	/* §8.2.3.22.20 LINKS: LINK_UP and LINK_SPEED (10 Gb/s). */
+	emu_wr(nic, IXGBE_LINKS, up ? IXGBE_LINKS_UP | IXGBE_LINKS_SPEED_10G : 0);
+	emu_wr(nic, IXGBE_STATUS, st | (up ? EMU_STATUS_LINKUP : 0));
+}
+
+static void
+emu_rxq_stop(struct emu82599 *nic, int q)
+{
+	nic->rxq[q].running = 0;
+	emu_wr(nic, IXGBE_RXDCTL(q),
+	    emu_rd(nic, IXGBE_RXDCTL(q)) & ~IXGBE_RXDCTL_ENABLE);
+}
+
+static void
+emu_txq_stop(struct emu82599 *nic, int q)
+{
+	int i;
+
+	if (nic->txq[q].running) {
+		for (i = 0; i < nic->ntxact; i++)
+			if (nic->txact[i] == q) {
+				nic->txact[i] = nic->txact[--nic->ntxact];
+				break;
+			}
+	}
+	nic->txq[q].running = 0;
+	emu_wr(nic, IXGBE_TXDCTL(q),
+	    emu_rd(nic, IXGBE_TXDCTL(q)) & ~IXGBE_TXDCTL_ENABLE);
+}
+
+/*
+ * §4.6.3.2 global reset (CTRL.RST; CTRL.LNK_RST is treated the same):
+ * every register to its default, the queues stopped, the statistics
+ * cleared, RAL(0)/RAH(0) loaded from the EEPROM's MAC address.  The reset
+ * bits read back set for EMU_RESET_NS; EEC.ARD (§8.2.3.2.1) and
+ * RDRXCTL.DMAIDONE (§8.2.3.8.8) are set when it completes.  Lock held.
+ */
+static void
+emu_reset(struct emu82599 *nic, uint32_t rstbits, uint64_t now)
+{
+	uint32_t i;
+
+	for (i = 0; i < EMU_NQ; i++) {
+		nic->rxq[i].running = 0;
+		nic->txq[i].running = 0;
+	}
+	nic->ntxact = 0;
+	for (i = 0; i < EMU_NREGS; i++)
+		__atomic_store_n(&nic->regs[i], 0, __ATOMIC_RELAXED);
+	for (i = 0; i < EMU_S_COUNT; i++) {
+		__atomic_store_n(&nic->stat[i], 0, __ATOMIC_RELAXED);
+		nic->latch[i] = 0;
+		nic->latched[i] = 0;
+	}
+
+	/* Reset values, chapter 8 register descriptions. */
+	emu_wr(nic, IXGBE_CTRL, rstbits);
+	emu_wr(nic, IXGBE_STATUS, IXGBE_STATUS_MASTER_EN);	/* LAN_ID 0 */
+	emu_wr(nic, IXGBE_EEC, IXGBE_EEC_PRES);
+	emu_wr(nic, IXGBE_SECRXSTAT, IXGBE_SECRXSTAT_SECRX_RDY);
+	emu_wr(nic, IXGBE_HLREG0, IXGBE_HLREG0_TXCRCEN |
+	    IXGBE_HLREG0_RXCRCSTRP | IXGBE_HLREG0_TXPADEN);
+	emu_wr(nic, IXGBE_MAXFRS, 1518u << IXGBE_MAXFRS_MFS_SHIFT);
+	emu_wr(nic, IXGBE_AUTOC, IXGBE_AUTOC_LMS_10G_SERIAL);
+	emu_wr(nic, IXGBE_RXPBSIZE(0), 0x00080000);	/* 512 KiB */
+	emu_wr(nic, IXGBE_TXPBSIZE(0), 0x00028000);	/* 160 KiB */
+	for (i = 0; i < EMU_NQ; i++) {
+		/* §8.2.3.8.7 SRRCTL: BSIZEPACKET 2 KiB, BSIZEHEADER 256 B,
+		 * DESCTYPE legacy. */
+		emu_wr(nic, IXGBE_SRRCTL(i), 0x00000402);
+		emu_wr(nic, IXGBE_DCA_RXCTRL(i), IXGBE_DCA_RXCTRL_BIT12);
+	}
+	emu_wr(nic, IXGBE_RAL(0), (uint32_t)emu_mac48(nic->mac));
+	emu_wr(nic, IXGBE_RAH(0),
+	    (uint32_t)(emu_mac48(nic->mac) >> 32) | IXGBE_RAH_AV);
+	emu_rar_update(nic);
+
+	nic->in_reset = 1;
+	nic->reset_done_ns = now + EMU_RESET_NS;
+	nic->an_start_ns = 0;
+	emu_set_link(nic, 0);
+}
+
+static void
+emu_reset_complete(struct emu82599 *nic)
+{
+	nic->in_reset = 0;
+	emu_wr(nic, IXGBE_CTRL, emu_rd(nic, IXGBE_CTRL) & ~IXGBE_CTRL_RST_MASK);
+	emu_wr(nic, IXGBE_EEC, emu_rd(nic, IXGBE_EEC) | IXGBE_EEC_ARD);
+	emu_wr(nic, IXGBE_RDRXCTL,
+	    emu_rd(nic, IXGBE_RDRXCTL) | IXGBE_RDRXCTL_DMAIDONE);
+}
+
+static int
+emu_carrier(struct emu82599 *nic)
+{
+	int force = __atomic_load_n(&nic->carrier_force, __ATOMIC_RELAXED);
+
+	if (force >= 0)
+		return force;
+	return emu_wire_carrier(nic);
+}
+
+/*
+ * Advance time: finish a reset whose time is up, and run the link state
+ * machine (§4.6.4): without carrier the link is down; with it,
+ * auto-negotiation completes EMU_AN_NS after it started (at power-on, at
+ * the end of a reset, at AUTOC.AN_RESTART, or when carrier returns).
+ * Lock held.
+ */
+static void
+emu_tick(struct emu82599 *nic, uint64_t now)
+{
+	if (nic->in_reset) {
+		if (now < nic->reset_done_ns)
+			return;
+		emu_reset_complete(nic);
+	}
+	if (!emu_carrier(nic)) {
+		nic->an_start_ns = 0;
+		if (nic->link_up)
+			emu_set_link(nic, 0);
+		return;
+	}
+	if (nic->link_up)
+		return;
+	if (nic->an_start_ns == 0)
+		nic->an_start_ns = now;
+	else if (now - nic->an_start_ns >= EMU_AN_NS)
+		emu_set_link(nic, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Queue enable and disable                                           */
+
+/* §7.1.9, §4.6.7: RXDCTL.ENABLE latches the ring; the ring must be DMA
+ * memory.  0, or -1 and the queue stays disabled. */
+static int
+emu_rxq_start(struct emu82599 *nic, int q)
+{
+	struct emu_rxq *r = &nic->rxq[q];
+	uint64_t base = (uint64_t)emu_rd(nic, IXGBE_RDBAH(q)) << 32 |
+	    emu_rd(nic, IXGBE_RDBAL(q));
+	uint32_t len = emu_rd(nic, IXGBE_RDLEN(q));
+	void *ring;
+
+	if (len == 0) {
+		if (emu_warn_once(nic, EMU_W_RINGLEN))
+			log_warnx("emu82599 %s: RX queue %d enabled with RDLEN "
+			    "0: it stays disabled", nic->name, q);
+		return -1;
+	}
+	if ((ring = dma_iova_to_virt(base, len)) == NULL) {
+		emu_iommu_fault(nic, "RX descriptor ring", q, base, len);
+		return -1;
+	}
+	r->ring = ring;
+	r->n = len / sizeof(union ixgbe_adv_rx_desc);
+	r->head = emu_rd(nic, IXGBE_RDH(q));
+	if (r->head >= r->n) {
+		if (emu_warn_once(nic, EMU_W_RDT))
+			log_warnx("emu82599 %s: RX queue %d: RDH %u beyond the "
+			    "ring (%u descriptors)", nic->name, q, r->head, r->n);
+		r->head = 0;
+		emu_wr(nic, IXGBE_RDH(q), 0);
+	}
+	r->running = 1;
+	return 0;
+}
+
+static int
+emu_txq_start(struct emu82599 *nic, int q)
+{
+	struct emu_txq *t = &nic->txq[q];
+	uint64_t base = (uint64_t)emu_rd(nic, IXGBE_TDBAH(q)) << 32 |
+	    emu_rd(nic, IXGBE_TDBAL(q));
+	uint32_t len = emu_rd(nic, IXGBE_TDLEN(q));
+	void *ring;
+
+	if (len == 0) {
+		if (emu_warn_once(nic, EMU_W_RINGLEN))
+			log_warnx("emu82599 %s: TX queue %d enabled with TDLEN "
+			    "0: it stays disabled", nic->name, q);
+		return -1;
+	}
+	if ((ring = dma_iova_to_virt(base, len)) == NULL) {
+		emu_iommu_fault(nic, "TX descriptor ring", q, base, len);
+		return -1;
+	}
+	t->ring = ring;
+	t->n = len / sizeof(union ixgbe_adv_tx_desc);
+	t->head = emu_rd(nic, IXGBE_TDH(q));
+	if (t->head >= t->n) {
+		if (emu_warn_once(nic, EMU_W_TDT))
+			log_warnx("emu82599 %s: TX queue %d: TDH %u beyond the "
+			    "ring (%u descriptors)", nic->name, q, t->head, t->n);
+		t->head = 0;
+		emu_wr(nic, IXGBE_TDH(q), 0);
+	}
+	t->running = 1;
+	nic->txact[nic->ntxact++] = (uint8_t)q;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Register access: the bar ops                                       */
+
+static void
+emu_bad_access(struct emu82599 *nic, const char *op, uint32_t off)
+{
+	if (emu_warn_once(nic, EMU_W_ACCESS))
+		log_warnx("emu82599 %s: %s at offset 0x%x: %s (logged once)",
+		    nic->name, op, off, off >= IXGBE_BAR0_SIZE ?
+		    "beyond the 128 KiB register space" :
+		    "not 32-bit aligned");
+}
+
+/* §8.2.3.23: a statistic read clears it; counters saturate rather than
+ * wrap, so the value is capped at what the register can hold. */
+static uint32_t
+emu_stat_read(struct emu82599 *nic, int s)
+{
+	uint64_t v = __atomic_exchange_n(&nic->stat[s], 0, __ATOMIC_RELAXED);
+
+	return v > EMU_STAT32_MAX ? (uint32_t)EMU_STAT32_MAX : (uint32_t)v;
+}
+
+/*
+ * 36-bit counters split in low/high registers (GORC, GOTC, TOR, QBRC,
+ * QBTC).  Reading the low half takes the count into a latch and returns
+ * its low 32 bits; reading the high half returns the latch's upper bits
+ * and clears the pair (without a low read first, it takes and clears the
+ * count itself).  What arrives between the two reads stays for the next
+ * pair, so nothing is lost and the two halves always belong together.
+ */
+static uint32_t
+emu_stat_read_pair(struct emu82599 *nic, int s, int high)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&nic->lock);
+	if (!high) {
+		nic->latch[s] += __atomic_exchange_n(&nic->stat[s], 0,
+		    __ATOMIC_RELAXED);
+		nic->latched[s] = 1;
+		v = nic->latch[s];
+		if (v > EMU_STAT36_MAX)
+			v = EMU_STAT36_MAX;
+		v &= 0xffffffffu;
+	} else {
+		if (nic->latched[s])
+			v = nic->latch[s];
+		else
+			v = __atomic_exchange_n(&nic->stat[s], 0,
+			    __ATOMIC_RELAXED);
+		nic->latch[s] = 0;
+		nic->latched[s] = 0;
+		if (v > EMU_STAT36_MAX)
+			v = EMU_STAT36_MAX;
+		v >>= 32;
+	}
+	pthread_mutex_unlock(&nic->lock);
+	return (uint32_t)v;
+}
+
+static uint32_t
+emu_read32(void *ctx, uint32_t off)
+{
+	struct emu82599 *nic = ctx;
+	struct emu_reginfo ri;
+	uint32_t v;
+
+	if (off >= IXGBE_BAR0_SIZE || (off & 3) != 0) {
+		emu_bad_access(nic, "read", off);
+		return 0;
+	}
+	ri = emu_regmap[off >> 2];
+	if (ri.kind == R_ALIAS) {
+		off = (uint32_t)ri.idx << 2;
+		ri = emu_regmap[ri.idx];
+	}
+	switch (ri.kind) {
+	case R_STAT:
+		return emu_stat_read(nic, ri.idx);
+	case R_STATL:
+	case R_STATH:
+		return emu_stat_read_pair(nic, ri.idx, ri.kind == R_STATH);
+	case R_ZERO:
+	case R_EIMC:		/* write-only */
+		return 0;
+	case R_EICR:
+		/* §8.2.3.5.1: EICR is cleared by a read. */
+		return __atomic_exchange_n(&nic->regs[off >> 2], 0,
+		    __ATOMIC_RELAXED);
+	case R_SWSM:
+		/* §8.2.3.3.x: reading SWSM sets SMBI (the semaphore). */
+		return __atomic_fetch_or(&nic->regs[off >> 2], EMU_SWSM_SMBI,
+		    __ATOMIC_RELAXED);
+	case R_CTRL:
+	case R_STATUS:
+	case R_EEC:
+	case R_LINKS:
+	case R_RDRXCTL:
+		/* Registers that show time passing: reset completion and
+		 * the link. */
+		pthread_mutex_lock(&nic->lock);
+		emu_tick(nic, emu_now_ns());
+		v = emu_rd(nic, off);
+		pthread_mutex_unlock(&nic->lock);
+		return v;
+	default:
+		return emu_rd(nic, off);
+	}
+}
+
+static void
+emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
+    uint32_t val)
+{
+	uint32_t cur = emu_rd(nic, off);
+	int q = ri.idx;
+
+	switch (ri.kind) {
+	case R_CTRL:
+		if (val & IXGBE_CTRL_RST_MASK) {
+			emu_reset(nic, val & IXGBE_CTRL_RST_MASK, emu_now_ns());
+			__atomic_store_n(&nic->initialised, 1, __ATOMIC_RELAXED);
+			return;
+		}
+		emu_wr(nic, off, val);
+		/* §8.2.3.1.2 STATUS.GIO_MASTER_ENABLE follows
+		 * CTRL.PCIE_MASTER_DISABLE (no requests are ever pending). */
+		cur = emu_rd(nic, IXGBE_STATUS) & ~IXGBE_STATUS_MASTER_EN;
+		if (!(val & IXGBE_CTRL_PCIE_MASTER_DISABLE))
+			cur |= IXGBE_STATUS_MASTER_EN;
+		emu_wr(nic, IXGBE_STATUS, cur);
+		return;
+	case R_EEC:
+		/* PRES and ARD are read-only. */
+		emu_wr(nic, off, (val & ~(IXGBE_EEC_PRES | IXGBE_EEC_ARD)) |
+		    (cur & (IXGBE_EEC_PRES | IXGBE_EEC_ARD)));
+		return;
+	case R_EERD:
+		/* §8.2.3.2.2: START reads a word; DONE with the data. */
+		if (val & IXGBE_EERD_START) {
+			uint32_t a = (val >> IXGBE_EERD_ADDR_SHIFT) & 0x3fff;
+			uint32_t d = a < 64 ? nic->eeprom[a] : 0xffff;
+
+			emu_wr(nic, off, d << IXGBE_EERD_DATA_SHIFT |
+			    a << IXGBE_EERD_ADDR_SHIFT | IXGBE_EERD_DONE);
+		} else
+			emu_wr(nic, off, val);
+		return;
+	case R_AUTOC:
+		/* §8.2.3.22.19: AN_RESTART self-clears; negotiation starts
+		 * over and the link is down until it completes. */
+		emu_wr(nic, off, val & ~IXGBE_AUTOC_AN_RESTART);
+		if (val & IXGBE_AUTOC_AN_RESTART) {
+			emu_set_link(nic, 0);
+			nic->an_start_ns = nic->in_reset ? 0 : emu_now_ns();
+		}
+		return;
+	case R_RDRXCTL:
+		emu_wr(nic, off, (val & ~IXGBE_RDRXCTL_DMAIDONE) |
+		    (cur & IXGBE_RDRXCTL_DMAIDONE));
+		return;
+	case R_RAR:
+		emu_wr(nic, off, val);
+		emu_rar_update(nic);
+		return;
+	case R_RDBAL:
+	case R_TDBAL:
+		/* §8.2.3.8.1, §8.2.3.9.5: bits 6:0 are zero, rings are
+		 * 128-byte aligned. */
+		if ((val & 0x7f) && emu_warn_once(nic, EMU_W_ALIGN))
+			log_warnx("emu82599 %s: %s(%d) = 0x%08x is not 128-byte "
+			    "aligned: the low 7 bits are ignored", nic->name,
+			    ri.kind == R_RDBAL ? "RDBAL" : "TDBAL", q, val);
+		emu_wr(nic, off, val & ~0x7fu);
+		return;
+	case R_RDLEN:
+	case R_TDLEN:
+		/* §8.2.3.8.3, §8.2.3.9.7: a multiple of 128 bytes, bits
+		 * 19:7. */
+		if ((val & ~0xfff80u) && emu_warn_once(nic, EMU_W_ALIGN))
+			log_warnx("emu82599 %s: %s(%d) = %u is not a multiple "
+			    "of 128 bytes (below 1 MiB): bits ignored", nic->name,
+			    ri.kind == R_RDLEN ? "RDLEN" : "TDLEN", q, val);
+		emu_wr(nic, off, val & 0xfff80u);
+		return;
+	case R_RDH:
+		val &= 0xffff;
+		if (nic->rxq[q].running) {
+			/* Only meaningful while the queue is disabled; a
+			 * running queue takes it (it is usually 0 = the
+			 * head already), with a warning otherwise. */
+			if (val != nic->rxq[q].head && emu_warn_once(nic,
+			    EMU_W_HEADWR))
+				log_warnx("emu82599 %s: RDH(%d) written while "
+				    "the queue runs (%u -> %u)", nic->name, q,
+				    nic->rxq[q].head, val);
+			nic->rxq[q].head = val < nic->rxq[q].n ? val : 0;
+			val = nic->rxq[q].head;
+		}
+		emu_wr(nic, off, val);
+		return;
+	case R_TDH:
+		val &= 0xffff;
+		if (nic->txq[q].running) {
+			if (val != nic->txq[q].head && emu_warn_once(nic,
+			    EMU_W_HEADWR))
+				log_warnx("emu82599 %s: TDH(%d) written while "
+				    "the queue runs (%u -> %u)", nic->name, q,
+				    nic->txq[q].head, val);
+			nic->txq[q].head = val < nic->txq[q].n ? val : 0;
+			val = nic->txq[q].head;
+		}
+		emu_wr(nic, off, val);
+		return;
+	case R_RXDCTL:
+		/* §8.2.3.8.6: ENABLE reads back 1 once the queue runs. */
+		emu_wr(nic, off, val);
+		if (val & IXGBE_RXDCTL_ENABLE) {
+			if (!nic->rxq[q].running && emu_rxq_start(nic, q) == -1)
+				emu_wr(nic, off, val & ~IXGBE_RXDCTL_ENABLE);
+		} else
+			nic->rxq[q].running = 0;
+		return;
+	case R_TXDCTL:
+		/* §8.2.3.9.10 */
+		emu_wr(nic, off, val);
+		if (val & IXGBE_TXDCTL_ENABLE) {
+			if (!nic->txq[q].running && emu_txq_start(nic, q) == -1)
+				emu_wr(nic, off, val & ~IXGBE_TXDCTL_ENABLE);
+		} else if (nic->txq[q].running)
+			emu_txq_stop(nic, q);
+		return;
+	default:
+		emu_wr(nic, off, val);
+		return;
+	}
+}
+
+static void
+emu_write32(void *ctx, uint32_t off, uint32_t val)
+{
+	struct emu82599 *nic = ctx;
+	struct emu_reginfo ri;
+
+	if (off >= IXGBE_BAR0_SIZE || (off & 3) != 0) {
+		emu_bad_access(nic, "write", off);
+		return;
+	}
+	ri = emu_regmap[off >> 2];
+	if (ri.kind == R_ALIAS) {
+		off = (uint32_t)ri.idx << 2;
+		ri = emu_regmap[ri.idx];
+	}
+	switch (ri.kind) {
+	case R_RDT:
+	case R_TDT:
+		/* The doorbells: the driver made its descriptor writes
+		 * visible before this store (release), the engine loads
+		 * the tail with acquire.  Never blocks. */
+		__atomic_store_n(&nic->regs[off >> 2], val & 0xffff,
+		    __ATOMIC_RELEASE);
+		return;
+	case R_STAT:
+	case R_STATL:
+	case R_STATH:
+	case R_ZERO:
+	case R_STATUS:
+	case R_LINKS:
+	case R_SECRXSTAT:
+		return;		/* read-only */
+	case R_EICR:
+		/* §8.2.3.5.1: write 1 to clear. */
+		__atomic_fetch_and(&nic->regs[off >> 2], ~val, __ATOMIC_RELAXED);
+		return;
+	case R_EICS:
+		/* §8.2.3.5.3: sets causes; polled mode raises nothing. */
+		__atomic_fetch_or(&nic->regs[IXGBE_EICR >> 2],
+		    val & IXGBE_IRQ_CLEAR_MASK, __ATOMIC_RELAXED);
+		return;
+	case R_EIMS:
+		/* §8.2.3.5.4: write 1 to set a mask bit; reads the mask. */
+		__atomic_fetch_or(&nic->regs[off >> 2],
+		    val & IXGBE_IRQ_CLEAR_MASK, __ATOMIC_RELAXED);
+		return;
+	case R_EIMC:
+		/* §8.2.3.5.5: write 1 to clear a mask bit. */
+		__atomic_fetch_and(&nic->regs[IXGBE_EIMS >> 2], ~val,
+		    __ATOMIC_RELAXED);
+		return;
+	default:
+		break;
+	}
+	pthread_mutex_lock(&nic->lock);
+	emu_write_locked(nic, ri, off, val);
+	pthread_mutex_unlock(&nic->lock);
+}
+
+static const struct bar_ops emu_bar_ops = {
+	.read32 = emu_read32,
+	.write32 = emu_write32,
+};
+
+/* ------------------------------------------------------------------ */
+/* Receive (§7.1)                                                     */
+
+/* Start of a pass: what the receive side looks like now.  Queue 0 is the
+ * only one frames go to (no RSS, MRQC.MRQE = 0, §7.1.2). */
+static void
+emu_rx_begin(struct emu82599 *nic)
+{
+	struct emu_rxpass *p = &nic->rx;
+	struct emu_rxq *r = &nic->rxq[0];
+	uint32_t tail, mfs;
+
+	p->on = (emu_rd(nic, IXGBE_RXCTRL) & IXGBE_RXCTRL_RXEN) && r->running;
+	if (!p->on)
+		return;
+	p->fctrl = emu_rd(nic, IXGBE_FCTRL);
+	p->hlreg0 = emu_rd(nic, IXGBE_HLREG0);
+	p->srrctl = emu_rd(nic, IXGBE_SRRCTL(0));
+	p->rxcsum = emu_rd(nic, IXGBE_RXCSUM);
+	p->bsize = (p->srrctl & IXGBE_SRRCTL_BSIZEPKT_MASK) * 1024;
+	/* §8.2.3.22.13 MAXFRS.MFS counts the CRC and applies with
+	 * HLREG0.JUMBOEN; without it the limit is 1518. */
+	mfs = emu_rd(nic, IXGBE_MAXFRS) >> IXGBE_MAXFRS_MFS_SHIFT;
+	if (!(p->hlreg0 & IXGBE_HLREG0_JUMBOEN))
+		mfs = 1518;
+	p->maxlen = mfs > EMU_CRC_LEN ? mfs - EMU_CRC_LEN : 0;
+	tail = __atomic_load_n(&nic->regs[IXGBE_RDT(0) >> 2], __ATOMIC_ACQUIRE);
+	if (tail >= r->n) {
+		if (emu_warn_once(nic, EMU_W_RDT))
+			log_warnx("emu82599 %s: RDT(0) = %u is beyond the ring "
+			    "(%u descriptors): no descriptors taken", nic->name,
+			    tail, r->n);
+		p->avail = 0;
+		return;
+	}
+	p->avail = (tail + r->n - r->head) % r->n;
+}
+
+static void
+emu_rx_flush(struct emu82599 *nic)
+{
+	if (nic->rxq[0].running)
+		__atomic_store_n(&nic->regs[IXGBE_RDH(0) >> 2], nic->rxq[0].head,
+		    __ATOMIC_RELEASE);
+}
+
+uint32_t
+emu_rx_room(struct emu82599 *nic)
+{
+	return nic->rx.on ? nic->rx.avail : 0;
+}
+
+/* §7.1.1 L2 filtering: exact unicast (RAL/RAH), multicast table, and the
+ * promiscuous bits of FCTRL (§8.2.3.7.1). */
+static int
+emu_l2_accept(struct emu82599 *nic, const uint8_t *f, uint32_t fctrl)
+{
+	uint64_t dst;
+	uint32_t mc, h;
+	int i;
+
+	if (f[0] & 1) {
+		if ((f[0] & f[1] & f[2] & f[3] & f[4] & f[5]) == 0xff)
+			return (fctrl & IXGBE_FCTRL_BAM) != 0;
+		if (fctrl & IXGBE_FCTRL_MPE)
+			return 1;
+		/* §7.1.1.2: 12 bits of the address, as MCSTCTRL.MO
+		 * says, index the 4096-bit MTA. */
+		mc = emu_rd(nic, EMU_MCSTCTRL);
+		if (!(mc & EMU_MCSTCTRL_MFE))
+			return 0;
+		switch (mc & EMU_MCSTCTRL_MO_MASK) {
+		case 0:
+			h = (f[4] >> 4) | ((uint32_t)f[5] << 4);
+			break;
+		case 1:
+			h = (f[4] >> 3) | ((uint32_t)f[5] << 5);
+			break;
+		case 2:
+			h = (f[4] >> 2) | ((uint32_t)f[5] << 6);
+			break;
+		default:
+			h = f[4] | ((uint32_t)f[5] << 8);
+			break;
+		}
+		h &= 0xfff;
+		return (emu_rd(nic, EMU_MTA(h >> 5)) >> (h & 31)) & 1;
+	}
+	if (fctrl & IXGBE_FCTRL_UPE)
+		return 1;
+	dst = emu_mac48(f);
+	for (i = 0; i < nic->nrar; i++)
+		if (nic->rar[i] == dst)
+			return 1;
+	return 0;
+}
+
+/* §7.1.5 / §7.1.6.2: packet type and IPv4 header checksum for the
+ * write-back.  L4 checksums are not verified (L4CS stays 0). */
+static void
+emu_rx_meta(const uint8_t *f, uint32_t len, uint32_t rxcsum, uint32_t *lo,
+    uint32_t *hi, uint32_t *st)
+{
+	uint32_t l3 = 14, type, ihl;
+	uint16_t et = (uint16_t)(f[12] << 8 | f[13]);
+	uint8_t proto = 0;
+
+	*lo = 0;
+	*hi = 0;
+	*st = 0;
+	if (et == 0x8100 && len >= 18) {
+		et = (uint16_t)(f[16] << 8 | f[17]);
+		l3 = 18;
+	}
+	if (et == 0x0800 && len >= l3 + 20 && (f[l3] >> 4) == 4) {
+		type = IXGBE_RXDADV_PKTTYPE_IPV4;
+		ihl = (f[l3] & 0xf) * 4u;
+		proto = f[l3 + 9];
+		if (ihl >= 20 && len >= l3 + ihl) {
+			*st |= IXGBE_RXD_STAT_IPCS;
+			if (emu_csum_fold(emu_csum_add(0, f + l3, ihl)) != 0)
+				*st |= IXGBE_RXDADV_ERR_IPE;
+		}
+		if (!(rxcsum & IXGBE_RXCSUM_PCSD))
+			*hi = (uint32_t)f[l3 + 4] << 8 | f[l3 + 5];
+	} else if (et == 0x86dd && len >= l3 + 40) {
+		type = IXGBE_RXDADV_PKTTYPE_IPV6;
+		proto = f[l3 + 6];
+	} else
+		return;
+	if (proto == 6)
+		type |= IXGBE_RXDADV_PKTTYPE_TCP;
+	else if (proto == 17)
+		type |= IXGBE_RXDADV_PKTTYPE_UDP;
+	*lo = type;
+}
+
+/* §7.1.4 CRC-32 of the frame, for a driver that does not strip it. */
+static uint32_t
+emu_crc32(const uint8_t *p, uint32_t len)
+{
+	static uint32_t table[256];
+	static int ready;
+	uint32_t c, i, k;
+
+	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
+		for (i = 0; i < 256; i++) {
+			c = i;
+			for (k = 0; k < 8; k++)
+				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+			table[i] = c;
+		}
+		__atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
+	}
+	c = 0xffffffffu;
+	for (i = 0; i < len; i++)
+		c = table[(c ^ p[i]) & 0xff] ^ (c >> 8);
+	return ~c;
+}
+
+/*
+ * Offer one frame (no CRC) to the receive side; fc is set for wires that
+ * wait for the NIC (generator, pcap) rather than drop like a cable.
+ * §7.1: size checks, L2 filter, then the frame goes to queue 0 if it has
+ * enough descriptors, else it is missed: QPRDC with SRRCTL.DROP_EN,
+ * RXMPC(0) without.  The frame is written BSIZEPKT bytes per descriptor,
+ * EOP on the last; each descriptor is written back whole, the qword
+ * holding status/length last with release ordering, so a driver that
+ * sees DD (acquire) sees the data and the length too.
+ */
+int
+emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
+{
+	struct emu_rxpass *p = &nic->rx;
+	struct emu_rxq *r = &nic->rxq[0];
+	uint8_t *buf[32];
+	uint8_t crc[EMU_CRC_LEN];
+	uint32_t dlen, need, i, off, chunk, maxlen, lo, hi, st, head;
+	int m, strip;
+
+	if (!p->on)
+		return fc ? EMU_RX_NOROOM : EMU_RX_DROPPED;
+	maxlen = p->maxlen;
+	if (len >= 14 && f[12] == 0x81 && f[13] == 0x00)
+		maxlen += EMU_VLAN_LEN;		/* §8.2.3.22.13 */
+	if (len < EMU_FRAME_MIN || len > maxlen) {
+		emu_acc(nic, EMU_S_TPR, 1);
+		emu_acc(nic, EMU_S_TOR, len + EMU_CRC_LEN);
+		emu_acc(nic, len < EMU_FRAME_MIN ? EMU_S_RUC : EMU_S_ROC, 1);
+		return EMU_RX_DROPPED;
+	}
+	if (!emu_l2_accept(nic, f, p->fctrl)) {
+		emu_acc(nic, EMU_S_TPR, 1);
+		emu_acc(nic, EMU_S_TOR, len + EMU_CRC_LEN);
+		return EMU_RX_DROPPED;
+	}
+	strip = (p->hlreg0 & IXGBE_HLREG0_RXCRCSTRP) != 0;
+	dlen = len + (strip ? 0 : EMU_CRC_LEN);
+	if ((p->srrctl & IXGBE_SRRCTL_DESCTYPE_MASK) !=
+	    IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF || p->bsize == 0 ||
+	    (dlen + p->bsize - 1) / p->bsize > 32) {
+		if (emu_warn_once(nic, EMU_W_DESCTYPE))
+			log_warnx("emu82599 %s: SRRCTL(0) = 0x%08x: the model "
+			    "receives only into advanced one-buffer descriptors "
+			    "(DESCTYPE 001) with BSIZEPKT 1..31 KiB; frames are "
+			    "dropped", nic->name, p->srrctl);
+		emu_acc(nic, EMU_S_TPR, 1);
+		emu_acc(nic, EMU_S_TOR, len + EMU_CRC_LEN);
+		return EMU_RX_DROPPED;
+	}
+	need = (dlen + p->bsize - 1) / p->bsize;
+	if (need > p->avail) {
+		if (fc)
+			return EMU_RX_NOROOM;
+		emu_acc(nic, EMU_S_TPR, 1);
+		emu_acc(nic, EMU_S_TOR, len + EMU_CRC_LEN);
+		if (p->srrctl & IXGBE_SRRCTL_DROP_EN)
+			emu_acc(nic, EMU_S_QPRDC + emu_statmap(nic, EMU_RQSMR(0),
+			    0), 1);
+		else
+			emu_acc(nic, EMU_S_MPC, 1);
+		return EMU_RX_DROPPED;
+	}
+	emu_acc(nic, EMU_S_TPR, 1);
+	emu_acc(nic, EMU_S_TOR, len + EMU_CRC_LEN);
+
+	/* The IOMMU: every buffer before any byte is written. */
+	head = r->head;
+	for (i = 0, off = 0; i < need; i++, off += p->bsize) {
+		uint64_t a = r->ring[head].read.pkt_addr;
+
+		chunk = dlen - off < p->bsize ? dlen - off : p->bsize;
+		if ((buf[i] = dma_iova_to_virt(a, chunk)) == NULL) {
+			emu_iommu_fault(nic, "RX buffer", 0, a, chunk);
+			emu_rxq_stop(nic, 0);
+			p->on = 0;
+			return EMU_RX_DROPPED;
+		}
+		head = head + 1 == r->n ? 0 : head + 1;
+	}
+	if (!strip) {
+		uint32_t c = emu_crc32(f, len);
+
+		crc[0] = (uint8_t)c;
+		crc[1] = (uint8_t)(c >> 8);
+		crc[2] = (uint8_t)(c >> 16);
+		crc[3] = (uint8_t)(c >> 24);
+	}
+	emu_rx_meta(f, len, p->rxcsum, &lo, &hi, &st);
+
+	head = r->head;
+	for (i = 0, off = 0; i < need; i++, off += p->bsize) {
+		union ixgbe_adv_rx_desc *d = &r->ring[head];
+		uint64_t q1;
+		uint32_t status = IXGBE_RXD_STAT_DD;
+
+		chunk = dlen - off < p->bsize ? dlen - off : p->bsize;
+		if (off + chunk <= len)
+			memcpy(buf[i], f + off, chunk);
+		else {
+			uint32_t n = off < len ? len - off : 0;
+
+			memcpy(buf[i], f + off, n);
+			memcpy(buf[i] + n, crc + (off + n - len), chunk - n);
+		}
+		if (i == need - 1)
+			status |= IXGBE_RXD_STAT_EOP | st;
+		/* The write-back overwrites pkt_addr (lo/hi dwords): a
+		 * driver must not read its buffer address back. */
+		d->read.pkt_addr = lo | (uint64_t)hi << 32;
+		q1 = status | (uint64_t)chunk << 32;	/* vlan 0 */
+		__atomic_store_n(&d->read.hdr_addr, q1, __ATOMIC_RELEASE);
+		head = head + 1 == r->n ? 0 : head + 1;
+	}
+	r->head = head;
+	p->avail -= need;
+
+	/* §8.2.3.23: octet counters include the CRC. */
+	m = emu_statmap(nic, EMU_RQSMR(0), 0);
+	emu_acc(nic, EMU_S_GPRC, 1);
+	emu_acc(nic, EMU_S_GORC, len + EMU_CRC_LEN);
+	emu_acc(nic, EMU_S_RXDGPC, 1);
+	emu_acc(nic, EMU_S_QPRC + m, 1);
+	emu_acc(nic, EMU_S_QBRC + m, dlen);
+	if (f[0] & 1)
+		emu_acc(nic, (f[0] & f[1] & f[2] & f[3] & f[4] & f[5]) == 0xff ?
+		    EMU_S_BPRC : EMU_S_MPRC, 1);
+	return EMU_RX_TAKEN;
+}
+
+/* ------------------------------------------------------------------ */
+/* Transmit (§7.2)                                                    */
+
+#define EMU_TX_MAXFRAGS	40	/* §7.2.3.3: buffers per packet */
+
+struct emu_frag {
+	uint64_t	 addr;
+	uint32_t	 len;
+};
+
+/* One packet's fragments are in DMA memory: gather, pad, count, and put
+ * it on the wire (or back into RX with HLREG0.LPBK).  -1 on an IOMMU
+ * fault (the queue is stopped), else 0. */
+static int
+emu_tx_packet(struct emu82599 *nic, int q, const struct emu_frag *fr,
+    int nfrag, uint32_t total, uint32_t hlreg0)
+{
+	static uint8_t big[EMU_TX_FRAME_MAX] __attribute__((aligned(64)));
+	const uint8_t *src[EMU_TX_MAXFRAGS];
+	const uint8_t *data;
+	uint8_t *dst;
+	uint32_t len, off;
+	int i, m;
+
+	for (i = 0; i < nfrag; i++)
+		if ((src[i] = dma_iova_to_virt(fr[i].addr, fr[i].len)) == NULL) {
+			emu_iommu_fault(nic, "TX buffer", q, fr[i].addr,
+			    fr[i].len);
+			emu_txq_stop(nic, q);
+			return -1;
+		}
+
+	len = total;
+	if (len < EMU_FRAME_MIN && (hlreg0 & IXGBE_HLREG0_TXPADEN))
+		len = EMU_FRAME_MIN;		/* §8.2.3.22.8 TXPADEN */
+	if (nfrag == 1 && len == total)
+		data = src[0];
+	else {
+		/* The big buffer is for a frame longer than a wire
+		 * carries: only loopback takes one, at once. */
+		if (len <= EMU_STAGE_SIZE && nic->nstage < EMU_BATCH)
+			dst = nic->stage[nic->nstage++];
+		else
+			dst = big;
+		for (i = 0, off = 0; i < nfrag; i++) {
+			memcpy(dst + off, src[i], fr[i].len);
+			off += fr[i].len;
+		}
+		memset(dst + off, 0, len - off);
+		data = dst;
+	}
+
+	emu_acc(nic, EMU_S_TXDGPC, 1);
+	if (!(hlreg0 & IXGBE_HLREG0_LPBK) && !nic->link_up)
+		return 0;	/* no link: the MAC has nowhere to send it */
+	m = emu_statmap(nic, EMU_TQSM(0), q);
+	emu_acc(nic, EMU_S_GPTC, 1);
+	emu_acc(nic, EMU_S_TPT, 1);
+	emu_acc(nic, EMU_S_GOTC, len + EMU_CRC_LEN);
+	emu_acc(nic, EMU_S_QPTC + m, 1);
+	emu_acc(nic, EMU_S_QBTC + m, len);
+	if (len >= 6 && (data[0] & 1))
+		emu_acc(nic, (data[0] & data[1] & data[2] & data[3] & data[4] &
+		    data[5]) == 0xff ? EMU_S_BPTC : EMU_S_MPTC, 1);
+	if (hlreg0 & IXGBE_HLREG0_LPBK)
+		(void)emu_rx_frame(nic, data, len, 0);	/* §3.7.x loopback */
+	else
+		emu_wire_tx(nic, data, len);
+	return 0;
+}
+
+static void
+emu_tx_bad(struct emu82599 *nic, int q, uint32_t idx, const char *why)
+{
+	if (emu_warn_once(nic, EMU_W_TXDESC))
+		log_warnx("emu82599 %s: TX queue %d descriptor %u: %s; the "
+		    "packet is dropped (logged once)", nic->name, q, idx, why);
+}
+
+/*
+ * §7.2.3: process the descriptors the driver handed over, [TDH, TDT), a
+ * whole packet (up to EOP) at a time, at most about EMU_BATCH per pass.
+ * The packets are put on the wire, then the RS descriptors are written
+ * back (DD, §7.2.3.5.1) or the head is written to TDWBAL/H (§7.2.3.5.2),
+ * then TDH moves.
+ */
+static int
+emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
+{
+	struct emu_txq *t = &nic->txq[q];
+	struct emu_frag fr[EMU_TX_MAXFRAGS];
+	uint32_t rs[EMU_BATCH + EMU_TX_MAXFRAGS];
+	uint32_t tail, head, idx, ndesc = 0, nrs = 0, total, paylen, i;
+	int nfrag, eop, bad, fault = 0;
+
+	tail = __atomic_load_n(&nic->regs[IXGBE_TDT(q) >> 2], __ATOMIC_ACQUIRE);
+	head = t->head;
+	if (tail >= t->n) {
+		if (emu_warn_once(nic, EMU_W_TDT))
+			log_warnx("emu82599 %s: TDT(%d) = %u is beyond the ring "
+			    "(%u descriptors)", nic->name, q, tail, t->n);
+		return 0;
+	}
+	while (head != tail && ndesc < EMU_BATCH) {
+		const char *why = NULL;
+		uint32_t nrs0 = nrs;
+
+		nfrag = 0;
+		total = 0;
+		paylen = 0;
+		eop = 0;
+		bad = 0;
+		idx = head;
+		while (idx != tail) {
+			union ixgbe_adv_tx_desc *d = &t->ring[idx];
+			uint64_t addr = d->read.buffer_addr;
+			uint32_t cmd = d->read.cmd_type_len;
+			uint32_t ol = d->read.olinfo_status;
+			uint32_t dlen = cmd & IXGBE_ADVTXD_DTALEN_MASK;
+
+			if (cmd & IXGBE_ADVTXD_DCMD_RS)
+				rs[nrs++] = idx;
+			idx = idx + 1 == t->n ? 0 : idx + 1;
+			if (!(cmd & IXGBE_ADVTXD_DCMD_DEXT)) {
+				/* §7.2.3.2.2 legacy descriptor: length
+				 * 15:0, CMD.EOP bit 24; no PAYLEN. */
+				paylen = total + dlen;
+			} else if ((cmd & IXGBE_ADVTXD_DTYP_MASK) ==
+			    IXGBE_ADVTXD_DTYP_CTXT) {
+				/* §7.2.3.2.3 context descriptor: offload
+				 * parameters, no data. */
+				if (nfrag == 0) {
+					eop = 2;
+					break;
+				}
+				bad = 1;
+				why = "context descriptor inside a packet";
+				continue;
+			} else if ((cmd & IXGBE_ADVTXD_DTYP_MASK) !=
+			    IXGBE_ADVTXD_DTYP_DATA) {
+				bad = 1;
+				why = "unknown descriptor type (DTYP)";
+			} else {
+				if (nfrag == 0)
+					paylen = ol >> IXGBE_ADVTXD_PAYLEN_SHIFT;
+				if (cmd & IXGBE_ADVTXD_DCMD_TSE) {
+					bad = 1;
+					why = "TCP segmentation (TSE) is not "
+					    "modelled";
+				}
+			}
+			if (nfrag < EMU_TX_MAXFRAGS) {
+				fr[nfrag].addr = addr;
+				fr[nfrag].len = dlen;
+			} else {
+				bad = 1;
+				why = "more than 40 descriptors in a packet";
+			}
+			nfrag++;
+			total += dlen;
+			if (cmd & IXGBE_ADVTXD_DCMD_EOP) {
+				eop = 1;
+				break;
+			}
+		}
+		if (!eop) {
+			/* The rest of the packet is not there yet. */
+			nrs = nrs0;
+			break;
+		}
+		if (eop == 1 && !bad) {
+			if (paylen != total) {
+				bad = 1;
+				why = "PAYLEN differs from the sum of the "
+				    "buffer lengths";
+			} else if (total > EMU_TX_FRAME_MAX || total == 0) {
+				bad = 1;
+				why = total ? "packet longer than 16 KiB" :
+				    "empty packet";
+			}
+		}
+		if (bad)
+			emu_tx_bad(nic, q, head, why);
+		else if (eop == 1 && emu_tx_packet(nic, q, fr, nfrag, total,
+		    hlreg0) == -1) {
+			nrs = nrs0;
+			fault = 1;
+			break;
+		}
+		ndesc += (idx + t->n - head) % t->n;
+		head = idx;
+	}
+	if (head == t->head && !fault)
+		return 0;
+
+	emu_wire_tx_flush(nic);
+	nic->nstage = 0;
+
+	if (nrs > 0) {
+		uint32_t wbl = emu_rd(nic, IXGBE_TDWBAL(q));
+
+		if (wbl & EMU_TDWBAL_HEAD_WB_EN) {
+			uint64_t a = (uint64_t)emu_rd(nic, IXGBE_TDWBAH(q)) << 32 |
+			    (wbl & ~3u);
+			uint32_t *hp = dma_iova_to_virt(a, 4);
+
+			if (hp == NULL) {
+				emu_iommu_fault(nic, "TX head write-back", q, a,
+				    4);
+				emu_txq_stop(nic, q);
+			} else
+				__atomic_store_n(hp, head, __ATOMIC_RELEASE);
+		} else {
+			for (i = 0; i < nrs; i++) {
+				union ixgbe_adv_tx_desc *d = &t->ring[rs[i]];
+
+				/* The write-back leaves the first qword
+				 * undefined: poison it. */
+				d->wb.rsvd = 0xdeadbeefdeadbeefull;
+				d->wb.nxtseq_seed = 0;
+				__atomic_store_n(&d->wb.status,
+				    IXGBE_ADVTXD_STAT_DD, __ATOMIC_RELEASE);
+			}
+		}
+	}
+	t->head = head;
+	__atomic_store_n(&nic->regs[IXGBE_TDH(q) >> 2], head, __ATOMIC_RELEASE);
+	return (int)ndesc + fault;
+}
+
+static int
+emu_tx_pass(struct emu82599 *nic)
+{
+	uint32_t hlreg0;
+	int i, work = 0;
+
+	if (nic->ntxact == 0 ||
+	    !(emu_rd(nic, IXGBE_DMATXCTL) & IXGBE_DMATXCTL_TE))
+		return 0;
+	hlreg0 = emu_rd(nic, IXGBE_HLREG0);
+	for (i = 0; i < nic->ntxact; i++)
+		work += emu_tx_queue(nic, nic->txact[i], hlreg0);
+	return work;
+}
+
+/* ------------------------------------------------------------------ */
+/* The engine                                                         */
+
+static int
+emu_nic_pass(struct emu82599 *nic, uint64_t now)
+{
+	int work;
+
+	emu_tick(nic, now);
+	if (now >= nic->slow_next_ns) {
+		emu_wire_slow(nic, now);
+		nic->slow_next_ns = now + EMU_SLOW_NS;
+	}
+	if (nic->in_reset)
+		return 0;
+	emu_rx_begin(nic);
+	work = emu_wire_rx(nic, now);
+	work += emu_tx_pass(nic);
+	emu_rx_flush(nic);
+	emu_acc_flush(nic);
+	return work;
+}
+
+static void
+emu_backoff(unsigned idle)
+{
+	struct timespec ts = { 0, 0 };
+
+	if (idle < 200) {
+		__builtin_ia32_pause();
+		return;
+	}
+	if (idle < 400) {
+		sched_yield();
+		return;
+	}
+	/* Idle: sleep 10 us, then up to 50 us, so an idle emulator costs
+	 * little; the first frame after a quiet spell waits that long. */
+	ts.tv_nsec = idle < 1000 ? 10000 : 50000;
+	nanosleep(&ts, NULL);
+}
+
+static void *
+emu_engine_main(void *arg)
+{
+	unsigned idle = 0;
+	int i, work;
+
+	(void)arg;
+	while (!__atomic_load_n(&emu_engine_quit, __ATOMIC_ACQUIRE)) {
+		uint64_t now = emu_now_ns();
+
+		work = 0;
+		pthread_mutex_lock(&emu_list_lock);
+		for (i = 0; i < emu_nnics; i++) {
+			struct emu82599 *nic = emu_nics[i];
+
+			if (pthread_mutex_trylock(&nic->lock) != 0) {
+				work++;		/* come back soon */
+				continue;
+			}
+			work += emu_nic_pass(nic, now);
+			pthread_mutex_unlock(&nic->lock);
+		}
+		pthread_mutex_unlock(&emu_list_lock);
+		if (work > 0)
+			idle = 0;
+		else
+			emu_backoff(++idle);
+	}
+	return NULL;
+}
+
+int
+emu_engine_start(int cpu)
+{
+	int error;
+
+	if (emu_engine_running) {
+		log_warnx("emu82599: the DMA engine is already running");
+		return -1;
+	}
+	pthread_once(&emu_regmap_once, emu_regmap_init);
+	__atomic_store_n(&emu_engine_quit, 0, __ATOMIC_RELEASE);
+	if ((error = pthread_create(&emu_engine_thread, NULL, emu_engine_main,
+	    NULL)) != 0) {
+		errno = error;
+		log_warn("emu82599: cannot start the DMA engine thread");
+		return -1;
+	}
+	pthread_setname_np(emu_engine_thread, "emu82599");
+	if (cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if ((error = pthread_setaffinity_np(emu_engine_thread,
+		    sizeof(set), &set)) != 0) {
+			errno = error;
+			log_warn("emu82599: cannot pin the DMA engine to CPU "
+			    "%d", cpu);
+		}
+	}
+	emu_engine_running = 1;
+	return 0;
+}
+
+void
+emu_engine_stop(void)
+{
+	if (!emu_engine_running)
+		return;
+	__atomic_store_n(&emu_engine_quit, 1, __ATOMIC_RELEASE);
+	pthread_join(emu_engine_thread, NULL);
+	emu_engine_running = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* NICs                                                               */
+
+struct emu82599 *
+emu_create(const char *name, const uint8_t mac[6],
+    const struct emu_wire_conf *wire)
+{
+	struct emu82599 *nic;
+	uint32_t sum = 0;
+	int i;
+
+	pthread_once(&emu_regmap_once, emu_regmap_init);
+	if ((nic = aligned_alloc(64, sizeof(*nic))) == NULL) {
+		log_warn("emu82599 %s", name);
+		return NULL;
+	}
+	memset(nic, 0, sizeof(*nic));
+	pthread_mutex_init(&nic->lock, NULL);
+	snprintf(nic->name, sizeof(nic->name), "%s", name);
+	memcpy(nic->mac, mac, sizeof(nic->mac));
+	nic->carrier_force = -1;
+	nic->slot = -1;
+	/* A small EEPROM image (§6): words read 0xffff, word 0x3f makes
+	 * the words 0x00-0x3f sum to 0xbaba (§6.3.x checksum). */
+	for (i = 0; i < 63; i++) {
+		nic->eeprom[i] = 0xffff;
+		sum += 0xffff;
+	}
+	nic->eeprom[63] = (uint16_t)(0xbaba - sum);
+
+	if (emu_wire_open(nic, wire) == -1) {
+		pthread_mutex_destroy(&nic->lock);
+		free(nic);
+		return NULL;
+	}
+
+	/* Power-on: as after a reset that has completed. */
+	pthread_mutex_lock(&nic->lock);
+	emu_reset(nic, 0, 0);
+	emu_reset_complete(nic);
+	pthread_mutex_unlock(&nic->lock);
+
+	pthread_mutex_lock(&emu_list_lock);
+	if (emu_nnics == EMU_MAX_NICS) {
+		pthread_mutex_unlock(&emu_list_lock);
+		log_warnx("emu82599 %s: more than %d emulated NICs", name,
+		    EMU_MAX_NICS);
+		emu_wire_close(nic);
+		pthread_mutex_destroy(&nic->lock);
+		free(nic);
+		return NULL;
+	}
+	nic->slot = emu_nnics;
+	emu_nics[emu_nnics++] = nic;
+	pthread_mutex_unlock(&emu_list_lock);
+	return nic;
+}
+
+void
+emu_destroy(struct emu82599 *nic)
+{
+	if (nic == NULL)
+		return;
+	/* Out of the engine's list first: the engine holds the list lock
+	 * for a whole round, so once this returns it will not touch nic. */
+	pthread_mutex_lock(&emu_list_lock);
+	if (nic->slot >= 0) {
+		emu_nics[nic->slot] = emu_nics[--emu_nnics];
+		emu_nics[nic->slot]->slot = nic->slot;
+		emu_nics[emu_nnics] = NULL;
+		nic->slot = -1;
+	}
+	pthread_mutex_unlock(&emu_list_lock);
+	emu_wire_disconnect(nic);
+	emu_wire_close(nic);
+	pthread_mutex_destroy(&nic->lock);
+	free(nic);
+}
+
+void
+emu_bar(struct emu82599 *nic, struct bar *bar)
+{
+	memset(bar, 0, sizeof(*bar));
+	bar->mmio = NULL;
+	bar->len = IXGBE_BAR0_SIZE;
+	bar->ops = &emu_bar_ops;
+	bar->ctx = nic;
+}
+
+uint64_t
+emu_iommu_faults(struct emu82599 *nic)
+{
+	return __atomic_load_n(&nic->iommu_faults, __ATOMIC_RELAXED);
+}
+
+void
+emu_set_carrier(struct emu82599 *nic, int up)
+{
+	__atomic_store_n(&nic->carrier_force, up ? 1 : 0, __ATOMIC_RELAXED);
+}
+
+void
+emu_wire_stats(struct emu82599 *nic, struct emu_wire_stats *st)
+{
+	st->to_nic = __atomic_load_n(&nic->wst.to_nic, __ATOMIC_RELAXED);
+	st->from_nic = __atomic_load_n(&nic->wst.from_nic, __ATOMIC_RELAXED);
+	st->oversize = __atomic_load_n(&nic->wst.oversize, __ATOMIC_RELAXED);
+	st->sink_bad = __atomic_load_n(&nic->wst.sink_bad, __ATOMIC_RELAXED);
+	st->wire_errors = __atomic_load_n(&nic->wst.wire_errors,
+	    __ATOMIC_RELAXED);
+	st->sink_lost = __atomic_load_n(&nic->wst.sink_lost, __ATOMIC_RELAXED);
+}
