@@ -56,7 +56,7 @@ test: all tests
 	@sh tests/run.sh
 
 demo: all
-	@sh tests/e2e/bridge.sh --demo
+	@sh tests/e2e/test_bridge.sh --demo
 
 print-deps:
 	@echo $(DEB_PACKAGES)
