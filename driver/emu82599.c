@@ -19,6 +19,8 @@
  * counted to the statistics registers.  The wires are in
  * emu82599_wire.c.
  */
+#include <sys/prctl.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -1379,32 +1381,42 @@ emu_nic_pass(struct emu82599 *nic, uint64_t now)
 	return work;
 }
 
+/*
+ * Nothing moved in a round.  A NIC never sleeps, but an idle emulator
+ * should not hold a core: spin for EMU_SPIN_NS (a busy driver comes back
+ * well within that), then yield for a while, then sleep in short steps.
+ * The first frame after a quiet spell waits at most one sleep.
+ */
+#define EMU_SPIN_NS	100000ull	/* 100 us */
+#define EMU_YIELD_NS	2000000ull	/* 2 ms */
+
 static void
-emu_backoff(unsigned idle)
+emu_backoff(uint64_t idle_ns)
 {
 	struct timespec ts = { 0, 0 };
 
-	if (idle < 200) {
+	if (idle_ns < EMU_SPIN_NS) {
 		__builtin_ia32_pause();
 		return;
 	}
-	if (idle < 400) {
+	if (idle_ns < EMU_YIELD_NS) {
 		sched_yield();
 		return;
 	}
-	/* Idle: sleep 10 us, then up to 50 us, so an idle emulator costs
-	 * little; the first frame after a quiet spell waits that long. */
-	ts.tv_nsec = idle < 1000 ? 10000 : 50000;
+	ts.tv_nsec = idle_ns < 100 * EMU_YIELD_NS ? 20000 : 50000;
 	nanosleep(&ts, NULL);
 }
 
 static void *
 emu_engine_main(void *arg)
 {
-	unsigned idle = 0;
+	uint64_t idle_since = 0;
 	int i, work;
 
 	(void)arg;
+	/* Sleeps are short: without this the default 50 us timer slack
+	 * would stretch each of them. */
+	(void)prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	while (!__atomic_load_n(&emu_engine_quit, __ATOMIC_ACQUIRE)) {
 		uint64_t now = emu_now_ns();
 
@@ -1422,9 +1434,11 @@ emu_engine_main(void *arg)
 		}
 		pthread_mutex_unlock(&emu_list_lock);
 		if (work > 0)
-			idle = 0;
+			idle_since = 0;
+		else if (idle_since == 0)
+			idle_since = now;
 		else
-			emu_backoff(++idle);
+			emu_backoff(now - idle_since);
 	}
 	return NULL;
 }

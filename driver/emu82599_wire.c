@@ -61,6 +61,10 @@ struct emu_iface {
 	int		 fd;
 	int		 ifindex;
 	char		 ifname[IF_NAMESIZE];
+	/* offloads turned off at open, turned back on at close */
+	uint32_t	 undo_cmd[8];
+	uint32_t	 undo_val[8];
+	int		 nundo;
 	/* a batch read with recvmmsg, and where its processing stands */
 	struct mmsghdr	 msg[EMU_IFACE_BATCH];
 	struct iovec	 iov[EMU_IFACE_BATCH][2];
@@ -491,8 +495,10 @@ emu_offer(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc,
  * that way (its own TSO); those are completed and segmented on receipt.
  */
 static void
-emu_iface_offloads(struct emu82599 *nic, int fd, const char *ifname)
+emu_iface_offloads(struct emu82599 *nic, struct emu_iface *ic)
 {
+	const char *ifname = ic->ifname;
+	int fd = ic->fd;
 	static const struct {
 		uint32_t	 get, set;
 		const char	*name;
@@ -511,6 +517,7 @@ emu_iface_offloads(struct emu82599 *nic, int fd, const char *ifname)
 	for (i = 0; i < sizeof(feat) / sizeof(feat[0]) + 1; i++) {
 		const char *name = i < sizeof(feat) / sizeof(feat[0]) ?
 		    feat[i].name : "lro";
+		uint32_t was;
 
 		memset(&ifr, 0, sizeof(ifr));
 		strlcpy(ifr.ifr_name, ifname, sizeof(ifr.ifr_name));
@@ -520,6 +527,7 @@ emu_iface_offloads(struct emu82599 *nic, int fd, const char *ifname)
 		ev.data = 0;
 		if (ioctl(fd, SIOCETHTOOL, &ifr) == -1)
 			continue;
+		was = ev.data;
 		if (i < sizeof(feat) / sizeof(feat[0])) {
 			if (ev.data == 0)
 				continue;
@@ -537,6 +545,11 @@ emu_iface_offloads(struct emu82599 *nic, int fd, const char *ifname)
 		} else {
 			strlcat(done, " ", sizeof(done));
 			strlcat(done, name, sizeof(done));
+			if (ic->nundo < (int)(sizeof(ic->undo_cmd) /
+			    sizeof(ic->undo_cmd[0]))) {
+				ic->undo_cmd[ic->nundo] = ev.cmd;
+				ic->undo_val[ic->nundo++] = was;
+			}
 		}
 	}
 	if (done[0] != '\0')
@@ -629,7 +642,7 @@ emu_iface_open(struct emu82599 *nic, const char *ifname)
 		    ifname);
 		goto fail;
 	}
-	emu_iface_offloads(nic, ic->fd, ifname);
+	emu_iface_offloads(nic, ic);
 
 	for (i = 0; i < EMU_IFACE_BATCH; i++) {
 		ic->iov[i][0].iov_base = &ic->vh[i];
@@ -665,8 +678,22 @@ fail:
 static void
 emu_iface_close(struct emu_iface *ic)
 {
+	struct ethtool_value ev;
+	struct ifreq ifr;
+	int i;
+
 	if (ic == NULL)
 		return;
+	/* Give the interface its offloads back, last turned off first
+	 * (tx-checksumming before tso, which depends on it). */
+	for (i = ic->nundo - 1; i >= 0; i--) {
+		memset(&ifr, 0, sizeof(ifr));
+		strlcpy(ifr.ifr_name, ic->ifname, sizeof(ifr.ifr_name));
+		ifr.ifr_data = (void *)&ev;
+		ev.cmd = ic->undo_cmd[i];
+		ev.data = ic->undo_val[i];
+		(void)ioctl(ic->fd, SIOCETHTOOL, &ifr);
+	}
 	close(ic->fd);
 	free(ic->buf);
 	free(ic);

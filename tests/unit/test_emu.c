@@ -9,7 +9,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/ethtool.h>
 #include <linux/if_ether.h>
+#include <linux/sockios.h>
 #include <linux/if_packet.h>
 #include <linux/virtio_net.h>
 #include <net/if.h>
@@ -1546,6 +1548,23 @@ raw_socket(const char *ifname, int vnet)
 	return fd;
 }
 
+static int
+tso_on(void)
+{
+	struct ethtool_value ev = { ETHTOOL_GTSO, 0 };
+	struct ifreq ifr;
+	int fd, r;
+
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "ixemu1");
+	ifr.ifr_data = (void *)&ev;
+	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1)
+		return -1;
+	r = ioctl(fd, SIOCETHTOOL, &ifr);
+	close(fd);
+	return r == -1 ? -1 : ev.data != 0;
+}
+
 /* The NIC's wire is one end of a veth pair (in a network namespace of
  * this process); frames go through the kernel both ways, and a TSO frame
  * sent into the other end arrives as checksummed segments. */
@@ -1673,7 +1692,10 @@ test_iface_wire(void)
 	}
 	close(vfd);
 	close(fd);
+	T_EQ(tso_on(), 0);
 	rig_down(&r);
+	/* The interface gets its offloads back. */
+	T_EQ(tso_on(), 1);
 	(void)sh("ip link del ixemu0");
 }
 
