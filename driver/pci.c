@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "bar.h"
+#include "ixgbe_regs.h"
 #include "log.h"
 #include "pci.h"
 
@@ -217,18 +218,23 @@ pci_check_ifaces(const char *bdf, const char *dir, int force)
 	return busy ? -1 : 0;
 }
 
+/* Unbind the kernel driver, if any; its name in drv ("" if none). */
 static int
-pci_unbind(const char *bdf, const char *dir)
+pci_unbind(const char *bdf, const char *dir, char *drv, size_t drvlen)
 {
-	char path[PATH_MAX], link[PATH_MAX], *drv;
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *base;
 	ssize_t n;
 	int fd;
 
+	drv[0] = '\0';
 	pci_path(path, "%s/driver", dir);
 	if ((n = readlink(path, link, sizeof(link) - 1)) == -1)
 		return 0;	/* no driver bound */
 	link[n] = '\0';
-	drv = strrchr(link, '/') != NULL ? strrchr(link, '/') + 1 : link;
+	base = strrchr(link, '/') != NULL ? strrchr(link, '/') + 1 : link;
+	if (strlen(base) < drvlen)
+		memcpy(drv, base, strlen(base) + 1);
 
 	pci_path(path, "%s/driver/unbind", dir);
 	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1) {
@@ -327,6 +333,7 @@ int
 pci_open(const char *bdf_in, int force, struct bar *bar)
 {
 	char bdf[PCI_BDF_LEN + 1], dir[PATH_MAX], path[PATH_MAX];
+	char drv[NAME_MAX + 1];
 	unsigned long vendor, device;
 	const char *name;
 	struct stat st;
@@ -369,12 +376,25 @@ pci_open(const char *bdf_in, int force, struct bar *bar)
 		return -1;
 
 	/* Take it. */
-	if (pci_unbind(bdf, dir) == -1 ||
-	    pci_enable_master(bdf, dir) == -1 ||
-	    pci_map_bar0(bdf, dir, bar) == -1)
+	if (pci_unbind(bdf, dir, drv, sizeof(drv)) == -1)
 		return -1;
+	if (pci_enable_master(bdf, dir) == -1 ||
+	    pci_map_bar0(bdf, dir, bar) == -1)
+		goto unbound;
+	if (bar->len < IXGBE_BAR0_SIZE) {
+		log_warnx("%s: BAR0 is %zu bytes, an 82599 has %u", bdf,
+		    bar->len, IXGBE_BAR0_SIZE);
+		pci_close(bar);
+		goto unbound;
+	}
 	log_info("%s: Intel %s, BAR0 %zu KiB", bdf, name, bar->len >> 10);
 	return 0;
+
+unbound:
+	if (drv[0] != '\0')
+		log_warnx("%s: left unbound; to give it back to the kernel: "
+		    "echo %s > /sys/bus/pci/drivers/%s/bind", bdf, bdf, drv);
+	return -1;
 }
 
 /* Unmap what pci_open mapped; a window served by a device model (ops

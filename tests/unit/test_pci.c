@@ -433,6 +433,25 @@ test_fake_take_forced(void)
 	check_taken(1, "0x1003\n");
 }
 
+/* A BAR0 too small for an 82599 is refused after the unbind, and the
+ * message says how to give the device back to the kernel. */
+static void
+test_fake_small_bar(void)
+{
+	char path[PATH_MAX + 16];
+	struct bar bar;
+
+	T_REQUIRE(fake_tree("0x8086\n", "0x10fb\n", "0x1002\n") == 0);
+	snprintf(path, sizeof(path), "%s/resource0", fake_dev);
+	T_CHECK(truncate(path, 4096) == 0);
+	T_CHECK(open_logged(FAKE_BDF, 0, &bar) == -1);
+	T_CHECK(strstr(log_buf, "BAR0 is 4096 bytes") != NULL);
+	T_CHECK(strstr(log_buf, "echo " FAKE_BDF " > /sys/bus/pci/drivers/"
+	    "ixgbe/bind") != NULL);
+	T_CHECK(bar.mmio == NULL);
+	fake_cleanup();
+}
+
 /* Without privilege, the message says what to do about it.  As root, the
  * check runs in a child that has given up root. */
 static int
@@ -487,6 +506,7 @@ main(void)
 	T_RUN(test_fake_refuse_foreign_ids);
 	T_RUN(test_fake_take_down_iface);
 	T_RUN(test_fake_take_forced);
+	T_RUN(test_fake_small_bar);
 	T_RUN(test_fake_permission_hint);
 	return t_done();
 }
