@@ -1205,7 +1205,7 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 	struct emu_txq *t = &nic->txq[q];
 	struct emu_frag fr[EMU_TX_MAXFRAGS];
 	uint32_t rs[EMU_BATCH + EMU_TX_MAXFRAGS];
-	uint32_t tail, head, idx, ndesc = 0, nrs = 0, total, paylen, i;
+	uint32_t tail, head, idx, ndesc = 0, nrs = 0, total, paylen, i, nd;
 	int nfrag, eop, bad, fault = 0;
 
 	tail = __atomic_load_n(&nic->regs[IXGBE_TDT(q) >> 2], __ATOMIC_ACQUIRE);
@@ -1226,6 +1226,7 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 		eop = 0;
 		bad = 0;
 		idx = head;
+		nd = 0;
 		while (idx != tail) {
 			union ixgbe_adv_tx_desc *d = &t->ring[idx];
 			uint64_t addr = d->read.buffer_addr;
@@ -1236,6 +1237,15 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 			if (cmd & IXGBE_ADVTXD_DCMD_RS)
 				rs[nrs++] = idx;
 			idx = idx + 1 == t->n ? 0 : idx + 1;
+			if (++nd == EMU_TX_MAXFRAGS &&
+			    !(cmd & IXGBE_ADVTXD_DCMD_EOP)) {
+				/* No EOP within 40 descriptors: end the
+				 * packet here, as a bad one. */
+				bad = 1;
+				why = "no EOP within 40 descriptors";
+				eop = 1;
+				break;
+			}
 			if (!(cmd & IXGBE_ADVTXD_DCMD_DEXT)) {
 				/* §7.2.3.2.2 legacy descriptor: length
 				 * 15:0, CMD.EOP bit 24; no PAYLEN. */
@@ -1264,13 +1274,8 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 					    "modelled";
 				}
 			}
-			if (nfrag < EMU_TX_MAXFRAGS) {
-				fr[nfrag].addr = addr;
-				fr[nfrag].len = dlen;
-			} else {
-				bad = 1;
-				why = "more than 40 descriptors in a packet";
-			}
+			fr[nfrag].addr = addr;
+			fr[nfrag].len = dlen;
 			nfrag++;
 			total += dlen;
 			if (cmd & IXGBE_ADVTXD_DCMD_EOP) {

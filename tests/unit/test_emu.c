@@ -971,6 +971,44 @@ test_tx_frame(void)
 	rig_down(&r);
 }
 
+/* Descriptors without EOP: after 40 the packet is cut off as bad, the
+ * ring moves on; fewer than 40 wait for the rest of their packet. */
+static void
+test_tx_runaway_packet(void)
+{
+	struct rig r;
+	uint8_t got[2048];
+	uint32_t i;
+
+	if (!have_dma)
+		T_SKIP("%s", no_dma);
+	T_REQUIRE(rig_up(&r, "runaway", EMU_WIRE_QUEUE, mac_a, 0, 128) == 0);
+	for (i = 0; i < 100; i++)
+		tx_desc(&r.mm, txbuf_iova(&r.mm, i), 64, IXGBE_ADVTXD_DCMD_RS,
+		    64 * 100);
+	tx_ring(&r.bar, &r.mm);
+	T_EQ(wait_reg(&r.bar, IXGBE_TDH(0), 0xffff, 80, WAIT_MS), 0);
+	T_EQ(r.mm.txd[79].wb.status & IXGBE_ADVTXD_STAT_DD,
+	    IXGBE_ADVTXD_STAT_DD);
+	usleep(2000);
+	T_EQ(bar_read32(&r.bar, IXGBE_TDH(0)), 80);
+	T_EQ(r.mm.txd[80].wb.status & IXGBE_ADVTXD_STAT_DD, 0);
+	T_EQ(emu_wire_pull(r.nic, got, sizeof(got)), 0);
+	/* Its end arrives: 20 buffers, one packet, PAYLEN as announced. */
+	r.mm.txtail = 99;
+	tx_desc(&r.mm, txbuf_iova(&r.mm, 99), 64, IXGBE_ADVTXD_DCMD_EOP |
+	    IXGBE_ADVTXD_DCMD_RS, 64 * 100);
+	for (i = 80; i < 100; i++)
+		r.mm.txd[i].read.olinfo_status = (64 * 20) <<
+		    IXGBE_ADVTXD_PAYLEN_SHIFT;
+	tx_ring(&r.bar, &r.mm);
+	T_EQ(pull_wait(r.nic, got, sizeof(got)), 64 * 20);
+	T_EQ(wait_reg(&r.bar, IXGBE_TDH(0), 0xffff, 100, WAIT_MS), 0);
+	T_EQ(bar_read32(&r.bar, IXGBE_TXDCTL(0)) & IXGBE_TXDCTL_ENABLE,
+	    IXGBE_TXDCTL_ENABLE);
+	rig_down(&r);
+}
+
 static void
 test_tx_head_writeback(void)
 {
@@ -1733,6 +1771,7 @@ main(void)
 	T_RUN(test_stats_pair_latch);
 	T_RUN(test_stats_concurrent);
 	T_RUN(test_tx_frame);
+	T_RUN(test_tx_runaway_packet);
 	T_RUN(test_tx_head_writeback);
 	T_RUN(test_tx_iommu_fault);
 	T_RUN(test_loopback);
