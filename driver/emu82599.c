@@ -1504,6 +1504,12 @@ emu_create(const char *name, const uint8_t mac[6],
 	int i;
 
 	pthread_once(&emu_regmap_once, emu_regmap_init);
+	if (name == NULL)
+		name = "emu";
+	if (mac == NULL || wire == NULL) {
+		log_warnx("emu82599 %s: no MAC address or wire", name);
+		return NULL;
+	}
 	if ((nic = aligned_alloc(64, sizeof(*nic))) == NULL) {
 		log_warn("emu82599 %s", name);
 		return NULL;

@@ -580,7 +580,7 @@ emu_iface_open(struct emu82599 *nic, const char *ifname)
 	struct emu_iface *ic;
 	struct sockaddr_ll sll;
 	struct packet_mreq mr;
-	int one = 1, sz = 1 << 20, i;
+	int one = 1, sz = 4 << 20, i;
 
 	if ((ic = aligned_alloc(64, sizeof(*ic))) == NULL) {
 		log_warn("emu82599 %s", nic->name);
@@ -617,6 +617,8 @@ emu_iface_open(struct emu82599 *nic, const char *ifname)
 	 * sll_pkttype, for kernels without this option). */
 	(void)setsockopt(ic->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
 	    sizeof(one));
+	/* The receive buffer holds what the NIC's packet buffer and the
+	 * far end's queue would; a GSO super-frame takes a lot of it. */
 	if (setsockopt(ic->fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz,
 	    sizeof(sz)) == -1)
 		(void)setsockopt(ic->fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
@@ -712,7 +714,10 @@ emu_iface_recv(struct emu82599 *nic, int want)
 	}
 	n = recvmmsg(ic->fd, ic->msg, (unsigned)want, MSG_DONTWAIT, NULL);
 	if (n == -1) {
-		if (errno != EAGAIN && errno != EINTR && errno != ENETDOWN) {
+		/* No frame, or no interface any more (the carrier poll
+		 * takes the link down): not a wire error. */
+		if (errno != EAGAIN && errno != EINTR && errno != ENETDOWN &&
+		    errno != ENODEV && errno != ENXIO) {
 			emu_wire_count(nic, &nic->wst.wire_errors, 1);
 			if (emu_warn_once(nic, EMU_W_WIRE))
 				log_warn("emu82599 %s: receiving from %s",
