@@ -138,10 +138,10 @@ dma_map_hugepages(size_t size)
 	    MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
 	if (p == MAP_FAILED) {
 		if (errno == ENOMEM)
-			log_warnx("cannot get %zu MiB of 2 MiB hugepages: too few "
-			    "free (see HugePages_Free in /proc/meminfo); reserve "
-			    "more with: echo 512 > /proc/sys/vm/nr_hugepages",
-			    size >> 20);
+			log_warnx("cannot get %zu MiB of hugepage memory: too few "
+			    "free 2 MiB hugepages (see HugePages_Free in "
+			    "/proc/meminfo); reserve more with: "
+			    "echo 512 > /proc/sys/vm/nr_hugepages", size >> 20);
 		else
 			log_warn("mmap of %zu MiB of hugepages", size >> 20);
 		return NULL;

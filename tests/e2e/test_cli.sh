@@ -1,0 +1,116 @@
+#!/bin/sh
+# test_cli.sh: ixfwd as an operator meets it on the command line: -t on
+# good and bad files, usage errors, a port that cannot be set up, no
+# hugepages, and a run on generator wires stopped by SIGTERM.
+. "$(dirname "$0")/lib.sh"
+trap 'rm -rf "$WORK"' EXIT
+
+[ -x "$IXFWD" ] || { fail cli "$IXFWD not built (make)"; exit 1; }
+
+# -t on every example and good fixture
+for f in "$TOP"/conf/examples/*.yaml "$TOP"/tests/conf/good/*.yaml; do
+	n=$(basename "$f" .yaml)
+	maxcpu=$(sed -n 's/.*cpu: *\([0-9]*\).*/\1/p' "$f" | sort -n | tail -n 1)
+	if [ -n "$maxcpu" ] && [ "$maxcpu" -ge "$(nproc --all)" ]; then
+		skip "check_ok_$n" "uses cpu $maxcpu, this machine has $(nproc --all)"
+		continue
+	fi
+	out=$("$IXFWD" -t -c "$f" 2>&1); rc=$?
+	if [ $rc -eq 0 ] && [ "$out" = "configuration OK" ]; then
+		pass "check_ok_$n"
+	else
+		fail "check_ok_$n" "exit $rc: $out"
+	fi
+done
+
+# -t on a bad file: exit 1, every error as FILE:LINE:COLUMN: message, and
+# the messages the fixture expects
+for f in "$TOP"/tests/conf/bad/*.yaml; do
+	n=$(basename "$f" .yaml)
+	"$IXFWD" -t -c "$f" >"$WORK/out" 2>"$WORK/err"; rc=$?
+	ok=1
+	[ $rc -eq 1 ] || ok=0
+	grep -q 'configuration OK' "$WORK/out" && ok=0
+	sed -n 's/^# expect: //p' "$f" >"$WORK/expect"
+	while IFS= read -r e; do
+		grep -qxF "$f:$e" "$WORK/err" || ok=0
+	done <"$WORK/expect"
+	if [ $ok = 1 ]; then pass "check_bad_$n"; else
+		fail "check_bad_$n" "exit $rc: $(head -n 3 "$WORK/err" | tr '\n' ' ')"
+	fi
+done
+
+out=$("$IXFWD" -t -c /nonexistent/ixfwd.yaml 2>&1); rc=$?
+case "$rc:$out" in
+1:*"/nonexistent/ixfwd.yaml: cannot open: No such file or directory"*) pass missing_file ;;
+*) fail missing_file "exit $rc: $out" ;;
+esac
+
+out=$("$IXFWD" -x 2>&1); rc=$?
+case "$rc:$out" in
+1:*"usage: ixfwd [-tv] [-c file]"*) pass usage ;;
+*) fail usage "exit $rc: $out" ;;
+esac
+
+# A PCI address with no device behind it: a clear error, exit 1, and
+# nothing left running.
+cat >"$WORK/nodev.yaml" <<EOT
+ports:
+  - { name: p0, device: "00ff:1f:1f.7" }
+EOT
+out=$("$IXFWD" -c "$WORK/nodev.yaml" 2>&1); rc=$?
+case "$rc:$out" in
+1:*00ff:1f:1f.7*"nothing started"*) pass no_such_device ;;
+*) fail no_such_device "exit $rc: $out" ;;
+esac
+
+if [ "$(id -u)" != 0 ]; then
+	skip no_hugepages "needs root to take the hugepages away"
+	skip generator_run "needs root (hugepages, physical addresses)"
+	exit $failed
+fi
+
+cat >"$WORK/gen.yaml" <<EOT
+ports:
+  - { name: g0, device: emulated, wire: { generator: { size: 64 } } }
+  - { name: g1, device: emulated, wire: { generator: { size: 1518 } } }
+forward:
+  - { from: g0, to: g1 }
+  - { from: g1, to: g0 }
+EOT
+
+# No hugepages: the message names the fix, exit 1.
+saved=$(cat /proc/sys/vm/nr_hugepages)
+echo 0 >/proc/sys/vm/nr_hugepages
+out=$("$IXFWD" -c "$WORK/gen.yaml" 2>&1); rc=$?
+echo "$saved" >/proc/sys/vm/nr_hugepages
+case "$rc:$out" in
+1:*hugepages*"/proc/sys/vm/nr_hugepages"*) pass no_hugepages ;;
+*) fail no_hugepages "exit $rc: $out" ;;
+esac
+
+# Generator wires: traffic flows both ways, SIGTERM stops it cleanly and
+# every frame received is accounted for on the other port.
+hugepages 64
+"$IXFWD" -c "$WORK/gen.yaml" >"$WORK/ixfwd.out" 2>"$WORK/ixfwd.log" &
+pid=$!
+if wait_for "$WORK/ixfwd.log" "forwarding:" 20; then
+	sleep 1
+	kill -TERM $pid
+	wait $pid; rc=$?
+else
+	kill -KILL $pid; rc=99
+fi
+ok=1; why="exit $rc"
+[ $rc -eq 0 ] || ok=0
+for p in g0 g1; do
+	q=$([ $p = g0 ] && echo g1 || echo g0)
+	rx=$(counter $p rx_packets); tx=$(counter $q tx_packets)
+	full=$(counter $q drop_tx_full)
+	[ -n "$rx" ] && [ "$rx" -gt 10000 ] && [ "$rx" -eq $((tx + full)) ] &&
+	    [ "$(counter $q hw_tx_packets)" = "$tx" ] ||
+	    { ok=0; why="$why $p.rx=$rx $q.tx=$tx $q.drop_tx_full=$full $q.hw_tx=$(counter $q hw_tx_packets)"; }
+done
+grep -q 'sink' "$WORK/ixfwd.log" && { ok=0; why="$why $(grep sink "$WORK/ixfwd.log" | head -n 2)"; }
+if [ $ok = 1 ]; then pass generator_run; else fail generator_run "$why"; fi
+exit $failed
