@@ -109,6 +109,21 @@ emu_wr(struct emu82599 *nic, uint32_t off, uint32_t v)
 	__atomic_store_n(&nic->regs[off >> 2], v, __ATOMIC_RELAXED);
 }
 
+/* Zeroed memory on a cache line boundary; NULL with errno set. */
+void *
+emu_zalloc(size_t size)
+{
+	void *p;
+	int error;
+
+	if ((error = posix_memalign(&p, 64, size)) != 0) {
+		errno = error;
+		return NULL;
+	}
+	memset(p, 0, size);
+	return p;
+}
+
 /* 1 the first time bit is raised on this NIC: the caller logs. */
 int
 emu_warn_once(struct emu82599 *nic, uint32_t bit)
@@ -1510,11 +1525,10 @@ emu_create(const char *name, const uint8_t mac[6],
 		log_warnx("emu82599 %s: no MAC address or wire", name);
 		return NULL;
 	}
-	if ((nic = aligned_alloc(64, sizeof(*nic))) == NULL) {
+	if ((nic = emu_zalloc(sizeof(*nic))) == NULL) {
 		log_warn("emu82599 %s", name);
 		return NULL;
 	}
-	memset(nic, 0, sizeof(*nic));
 	pthread_mutex_init(&nic->lock, NULL);
 	snprintf(nic->name, sizeof(nic->name), "%s", name);
 	memcpy(nic->mac, mac, sizeof(nic->mac));

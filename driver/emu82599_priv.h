@@ -240,6 +240,7 @@ enum {
 };
 
 /* emu82599.c */
+void		*emu_zalloc(size_t);
 int		 emu_warn_once(struct emu82599 *, uint32_t bit);
 int		 emu_rx_frame(struct emu82599 *, const uint8_t *, uint32_t, int fc);
 uint32_t	 emu_rx_room(struct emu82599 *);

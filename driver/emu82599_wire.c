@@ -388,9 +388,8 @@ emu_ring_new(uint32_t slots)
 {
 	struct emu_ring *r;
 
-	if ((r = aligned_alloc(64, sizeof(*r))) == NULL)
+	if ((r = emu_zalloc(sizeof(*r))) == NULL)
 		return NULL;
-	memset(r, 0, sizeof(*r));
 	r->mask = slots - 1;
 	if ((r->slots = malloc((size_t)slots * EMU_SLOT_SIZE)) == NULL) {
 		free(r);
@@ -582,11 +581,10 @@ emu_iface_open(struct emu82599 *nic, const char *ifname)
 	struct packet_mreq mr;
 	int one = 1, sz = 4 << 20, i;
 
-	if ((ic = aligned_alloc(64, sizeof(*ic))) == NULL) {
+	if ((ic = emu_zalloc(sizeof(*ic))) == NULL) {
 		log_warn("emu82599 %s", nic->name);
 		return -1;
 	}
-	memset(ic, 0, sizeof(*ic));
 	ic->fd = -1;
 	strlcpy(ic->ifname, ifname, sizeof(ic->ifname));
 	if ((ic->ifindex = (int)if_nametoindex(ifname)) == 0) {
@@ -1144,12 +1142,11 @@ emu_gen_open(struct emu82599 *nic, const struct emu_wire_conf *c)
 		bit = 1ull << s;
 	} while (!__atomic_compare_exchange_n(&emu_streams, &used, used | bit,
 	    0, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
-	if ((g = aligned_alloc(64, sizeof(*g))) == NULL) {
+	if ((g = emu_zalloc(sizeof(*g))) == NULL) {
 		__atomic_fetch_and(&emu_streams, ~bit, __ATOMIC_RELAXED);
 		log_warn("emu82599 %s", nic->name);
 		return -1;
 	}
-	memset(g, 0, sizeof(*g));
 	g->size = c->gen_size;
 	g->stream = s;
 	g->count = c->gen_count;
