@@ -97,10 +97,12 @@ emu_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Acquire: a driver that sees RDH/TDH move sees the statistics and the
+ * descriptors of what moved (a plain load on x86). */
 static inline uint32_t
 emu_rd(struct emu82599 *nic, uint32_t off)
 {
-	return __atomic_load_n(&nic->regs[off >> 2], __ATOMIC_RELAXED);
+	return __atomic_load_n(&nic->regs[off >> 2], __ATOMIC_ACQUIRE);
 }
 
 static inline void
@@ -159,14 +161,16 @@ emu_acc_flush(struct emu82599 *nic)
 		}
 		nic->acc_dirty[w] = 0;
 	}
+	/* After the statistics, with release: whoever sees the wire
+	 * counters move sees the NIC's counters of the same frames. */
 	if (nic->wacc_to != 0) {
 		__atomic_fetch_add(&nic->wst.to_nic, nic->wacc_to,
-		    __ATOMIC_RELAXED);
+		    __ATOMIC_RELEASE);
 		nic->wacc_to = 0;
 	}
 	if (nic->wacc_from != 0) {
 		__atomic_fetch_add(&nic->wst.from_nic, nic->wacc_from,
-		    __ATOMIC_RELAXED);
+		    __ATOMIC_RELEASE);
 		nic->wacc_from = 0;
 	}
 }
@@ -1358,6 +1362,9 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 			}
 		}
 	}
+	/* The statistics first: once TDH shows a frame gone, its counts
+	 * are in the registers. */
+	emu_acc_flush(nic);
 	t->head = head;
 	__atomic_store_n(&nic->regs[IXGBE_TDH(q) >> 2], head, __ATOMIC_RELEASE);
 	return (int)ndesc + fault;
@@ -1396,8 +1403,8 @@ emu_nic_pass(struct emu82599 *nic, uint64_t now)
 	emu_rx_begin(nic);
 	work = emu_wire_rx(nic, now);
 	work += emu_tx_pass(nic);
+	emu_acc_flush(nic);		/* before RDH moves */
 	emu_rx_flush(nic);
-	emu_acc_flush(nic);
 	return work;
 }
 
@@ -1616,11 +1623,11 @@ emu_set_carrier(struct emu82599 *nic, int up)
 void
 emu_wire_stats(struct emu82599 *nic, struct emu_wire_stats *st)
 {
-	st->to_nic = __atomic_load_n(&nic->wst.to_nic, __ATOMIC_RELAXED);
-	st->from_nic = __atomic_load_n(&nic->wst.from_nic, __ATOMIC_RELAXED);
-	st->oversize = __atomic_load_n(&nic->wst.oversize, __ATOMIC_RELAXED);
-	st->sink_bad = __atomic_load_n(&nic->wst.sink_bad, __ATOMIC_RELAXED);
+	st->to_nic = __atomic_load_n(&nic->wst.to_nic, __ATOMIC_ACQUIRE);
+	st->from_nic = __atomic_load_n(&nic->wst.from_nic, __ATOMIC_ACQUIRE);
+	st->oversize = __atomic_load_n(&nic->wst.oversize, __ATOMIC_ACQUIRE);
+	st->sink_bad = __atomic_load_n(&nic->wst.sink_bad, __ATOMIC_ACQUIRE);
 	st->wire_errors = __atomic_load_n(&nic->wst.wire_errors,
-	    __ATOMIC_RELAXED);
-	st->sink_lost = __atomic_load_n(&nic->wst.sink_lost, __ATOMIC_RELAXED);
+	    __ATOMIC_ACQUIRE);
+	st->sink_lost = __atomic_load_n(&nic->wst.sink_lost, __ATOMIC_ACQUIRE);
 }

@@ -865,7 +865,8 @@ test_stats_concurrent(void)
 		gorc += rd64(&r.bar, IXGBE_GORCL, IXGBE_GORCH);
 		drops += bar_read32(&r.bar, IXGBE_QPRDC(0));
 	}
-	usleep(10000);
+	/* Every frame offered is counted once its pass has flushed. */
+	T_EQ(wait_wire(r.nic, 1, total), 0);
 	gprc += bar_read32(&r.bar, IXGBE_GPRC);
 	gorc += rd64(&r.bar, IXGBE_GORCL, IXGBE_GORCH);
 	drops += bar_read32(&r.bar, IXGBE_QPRDC(0));
@@ -891,14 +892,14 @@ test_stats_pair_latch(void)
 	mkframe(f, mac_a, 100, 0);
 	T_REQUIRE(emu_wire_push(r.nic, f, 100) == 0);
 	T_REQUIRE(rx_wait(&r.mm, 0) == 0);
+	/* RDH moves after the pass's counts are in the registers. */
 	T_EQ(wait_reg(&r.bar, IXGBE_RDH(0), 0xffff, 1, WAIT_MS), 0);
-	usleep(1000);
 	lo = bar_read32(&r.bar, IXGBE_GORCL);
 	T_EQ(lo, 104);
 	T_EQ(bar_read32(&r.bar, IXGBE_GORCL), 104);	/* L does not clear */
 	T_REQUIRE(emu_wire_push(r.nic, f, 100) == 0);
 	T_REQUIRE(rx_wait(&r.mm, 1) == 0);
-	usleep(1000);
+	T_EQ(wait_reg(&r.bar, IXGBE_RDH(0), 0xffff, 2, WAIT_MS), 0);
 	hi = bar_read32(&r.bar, IXGBE_GORCH);
 	T_EQ(hi, 0);
 	T_EQ(bar_read32(&r.bar, IXGBE_GORCL), 104);	/* the second frame */
@@ -908,7 +909,7 @@ test_stats_pair_latch(void)
 	/* H alone clears the pair. */
 	T_REQUIRE(emu_wire_push(r.nic, f, 100) == 0);
 	T_REQUIRE(rx_wait(&r.mm, 2) == 0);
-	usleep(1000);
+	T_EQ(wait_wire(r.nic, 1, 3), 0);
 	T_EQ(bar_read32(&r.bar, IXGBE_GORCH), 0);
 	T_EQ(bar_read32(&r.bar, IXGBE_GORCL), 0);
 	rig_down(&r);
@@ -1079,7 +1080,6 @@ test_loopback(void)
 	(void)bar_read32(&r.bar, IXGBE_RUC);
 	(void)tx_send(&r.bar, &r.mm, f, 50);
 	T_EQ(wait_reg(&r.bar, IXGBE_TDH(0), 0xffff, 2, WAIT_MS), 0);
-	usleep(1000);
 	T_EQ(bar_read32(&r.bar, IXGBE_RUC), 1);
 	T_EQ(rx_status(&r.mm, 1), 0);
 	rig_down(&r);
@@ -1244,10 +1244,10 @@ test_generator_rate(void)
 	emu_bar(r.nic, &r.bar);
 	T_REQUIRE(mem_get(&r.mm) == 0);
 	T_REQUIRE(nic_up(&r.bar) == 0);
-	T_REQUIRE(rx_setup(&r.bar, &r.mm, 512, SRRCTL_STD, 0) == 0);
-	emu_wire_stats(r.nic, &st);
 	t0 = now_ms();
-	/* Keep the ring replenished for 300 ms: about 600 frames. */
+	T_REQUIRE(rx_setup(&r.bar, &r.mm, 512, SRRCTL_STD, 0) == 0);
+	/* Keep the ring replenished for 300 ms: about 600 frames, never
+	 * more than the rate allows plus one burst. */
 	while ((t = now_ms()) < t0 + 300) {
 		for (i = 0; i < 64; i++) {
 			if (!(rx_status(&r.mm, next) & IXGBE_RXD_STAT_DD))
@@ -1260,7 +1260,9 @@ test_generator_rate(void)
 		usleep(1000);
 	}
 	emu_wire_stats(r.nic, &st);
-	T_CHECK(st.to_nic >= 400 && st.to_nic <= 1000);
+	t = now_ms();
+	T_CHECK(st.to_nic >= 150);
+	T_CHECK(st.to_nic <= 2000 * (t - t0) / 1000 + EMU_BATCH + 2);
 	rig_down(&r);
 }
 
