@@ -15,9 +15,24 @@
  * emulated NIC.  Each pass over a NIC takes that NIC's lock (see
  * emu82599_priv.h), loads RDT/TDT once with acquire ordering, moves up to
  * EMU_BATCH frames each way, writes descriptors back (the dword holding
- * DD last, with release ordering), stores RDH/TDH and adds what it
- * counted to the statistics registers.  The wires are in
+ * DD last, with release ordering), adds what it counted to the
+ * statistics registers, then stores RDH/TDH (release).  The wires are in
  * emu82599_wire.c.
+ *
+ * Choices where the datasheet leaves room or the model simplifies:
+ *   - CTRL.RST and CTRL.LNK_RST both do the global reset; the bits read
+ *     back set for 1 ms.  Auto-negotiation completes 10 ms after it
+ *     starts (after reset, AN_RESTART, or carrier returning).
+ *   - Wires pad frames shorter than 60 bytes, as the sending MAC would;
+ *     RUC counts only runts from another model (TXPADEN off) or loopback.
+ *     ROC counts frames over MAXFRS.MFS (JUMBOEN) or 1518 bytes.
+ *   - Octet counters (GORC, GOTC, TOR) include the 4-byte CRC; the
+ *     per-queue byte counters (QBRC, QBTC) count what was DMA'd.  L/H
+ *     pairs hold 36 bits, the others 32; all saturate.
+ *   - Receive goes to queue 0 only (no RSS).  Per-queue statistics
+ *     follow RQSMR/TQSM, whose reset value maps every queue to set 0.
+ *   - With the link down, transmitted frames are fetched, written back
+ *     and lost (TXDGPC counts them, GPTC does not).
  */
 #include <sys/prctl.h>
 
@@ -82,8 +97,6 @@ static int emu_nnics;
 static pthread_t emu_engine_thread;
 static int emu_engine_running;
 static int emu_engine_quit;
-
-static void	emu_tick(struct emu82599 *, uint64_t);
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                            */
@@ -193,7 +206,7 @@ emu_iommu_fault(struct emu82599 *nic, const char *what, int q, uint64_t iova,
 		    nic->name, what, q, (unsigned long long)iova, len);
 }
 
-/* §8.2.3.8.x RQSMR / §8.2.3.9.x TQSM: which of the 16 per-queue
+/* RQSMR (§8.2.3.8) / TQSM (§8.2.3.9): which of the 16 per-queue
  * statistics sets queue q counts in (reset: all queues in set 0). */
 static inline int
 emu_statmap(struct emu82599 *nic, uint32_t reg0, int q)
@@ -630,7 +643,7 @@ emu_read32(void *ctx, uint32_t off)
 		return __atomic_exchange_n(&nic->regs[off >> 2], 0,
 		    __ATOMIC_RELAXED);
 	case R_SWSM:
-		/* §8.2.3.3.x: reading SWSM sets SMBI (the semaphore). */
+		/* §8.2.3.3: reading SWSM sets SMBI (the semaphore). */
 		return __atomic_fetch_or(&nic->regs[off >> 2], EMU_SWSM_SMBI,
 		    __ATOMIC_RELAXED);
 	case R_CTRL:
@@ -1197,7 +1210,7 @@ emu_tx_packet(struct emu82599 *nic, int q, const struct emu_frag *fr,
 		emu_acc(nic, (data[0] & data[1] & data[2] & data[3] & data[4] &
 		    data[5]) == 0xff ? EMU_S_BPTC : EMU_S_MPTC, 1);
 	if (hlreg0 & IXGBE_HLREG0_LPBK)
-		(void)emu_rx_frame(nic, data, len, 0);	/* §3.7.x loopback */
+		(void)emu_rx_frame(nic, data, len, 0);	/* MAC loopback */
 	else
 		emu_wire_tx(nic, data, len);
 	return 0;
@@ -1542,7 +1555,7 @@ emu_create(const char *name, const uint8_t mac[6],
 	nic->carrier_force = -1;
 	nic->slot = -1;
 	/* A small EEPROM image (§6): words read 0xffff, word 0x3f makes
-	 * the words 0x00-0x3f sum to 0xbaba (§6.3.x checksum). */
+	 * the words 0x00-0x3f sum to 0xbaba, the EEPROM checksum rule. */
 	for (i = 0; i < 63; i++) {
 		nic->eeprom[i] = 0xffff;
 		sum += 0xffff;

@@ -52,9 +52,9 @@
 #define EMU_SLOW_NS		10000000ull	/* wire housekeeping period */
 
 /* Registers ixfwd's driver does not use, so not in ixgbe_regs.h. */
-#define EMU_RQSMR(i)		(0x02300 + 4 * (i))	/* i < 32, §8.2.3.8.x */
-#define EMU_TQSM(i)		(0x08600 + 4 * (i))	/* i < 32, §8.2.3.9.x */
-#define EMU_MTA(i)		(0x05200 + 4 * (i))	/* i < 128, §8.2.3.7.x */
+#define EMU_RQSMR(i)		(0x02300 + 4 * (i))	/* i < 32, §8.2.3.8 */
+#define EMU_TQSM(i)		(0x08600 + 4 * (i))	/* i < 32, §8.2.3.9 */
+#define EMU_MTA(i)		(0x05200 + 4 * (i))	/* i < 128, §8.2.3.7 */
 #define EMU_MCSTCTRL		0x05090
 #define  EMU_MCSTCTRL_MO_MASK		3u
 #define  EMU_MCSTCTRL_MFE		(1u << 2)
