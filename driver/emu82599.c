@@ -1185,7 +1185,7 @@ emu_tx_packet(struct emu82599 *nic, int q, const struct emu_frag *fr,
 	else {
 		/* The big buffer is for a frame longer than a wire
 		 * carries: only loopback takes one, at once. */
-		if (len <= EMU_STAGE_SIZE && nic->nstage < EMU_BATCH)
+		if (len <= EMU_STAGE_SIZE && nic->nstage < EMU_TX_BATCH)
 			dst = nic->stage[nic->nstage++];
 		else
 			dst = big;
@@ -1226,7 +1226,8 @@ emu_tx_bad(struct emu82599 *nic, int q, uint32_t idx, const char *why)
 
 /*
  * §7.2.3: process the descriptors the driver handed over, [TDH, TDT), a
- * whole packet (up to EOP) at a time, at most about EMU_BATCH per pass.
+ * whole packet (up to EOP) at a time, at most about EMU_TX_BATCH per
+ * pass.
  * The packets are put on the wire, then the RS descriptors are written
  * back (DD, §7.2.3.5.1) or the head is written to TDWBAL/H (§7.2.3.5.2),
  * then TDH moves.
@@ -1236,7 +1237,7 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 {
 	struct emu_txq *t = &nic->txq[q];
 	struct emu_frag fr[EMU_TX_MAXFRAGS];
-	uint32_t rs[EMU_BATCH + EMU_TX_MAXFRAGS];
+	uint32_t rs[EMU_TX_BATCH + EMU_TX_MAXFRAGS];
 	uint32_t tail, head, idx, ndesc = 0, nrs = 0, total, paylen, i, nd;
 	int nfrag, eop, bad, fault = 0;
 
@@ -1248,7 +1249,7 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 			    "(%u descriptors)", nic->name, q, tail, t->n);
 		return 0;
 	}
-	while (head != tail && ndesc < EMU_BATCH) {
+	while (head != tail && ndesc < EMU_TX_BATCH) {
 		const char *why = NULL;
 		uint32_t nrs0 = nrs;
 

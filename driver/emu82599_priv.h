@@ -37,6 +37,10 @@
 #define EMU_VLAN_LEN		4
 #define EMU_CRC_LEN		4
 #define EMU_BATCH		64		/* frames/descriptors per ring per pass */
+#define EMU_TX_BATCH		128		/* TX descriptors per queue per pass:
+						 * draining outpaces filling, so a
+						 * forwarder's TX ring does not fill
+						 * because the engine fed its RX */
 #define EMU_TX_FRAME_MAX	16384		/* longest frame a TX ring may gather */
 #define EMU_STAGE_SIZE		1536		/* a gathered frame bound for the wire */
 #define EMU_SLOT_SIZE		2048		/* one frame in an SPSC ring */
@@ -206,7 +210,7 @@ struct emu82599 {
 	int		 iface_running;		/* atomic */
 
 	/* TX staging: frames gathered from several descriptors or padded */
-	uint8_t		 stage[EMU_BATCH][EMU_STAGE_SIZE];
+	uint8_t		 stage[EMU_TX_BATCH][EMU_STAGE_SIZE];
 	uint32_t	 nstage;
 };
 

@@ -86,8 +86,8 @@ struct emu_iface {
 	uint32_t	 seg;		/* next segment of a GSO frame */
 	uint8_t		 segbuf[EMU_VLAN_LEN + EMU_GSO_BUF] __attribute__((aligned(64)));
 	/* frames to send at the end of the queue's pass */
-	struct mmsghdr	 tmsg[EMU_BATCH];
-	struct iovec	 tiov[EMU_BATCH][2];
+	struct mmsghdr	 tmsg[EMU_TX_BATCH];
+	struct iovec	 tiov[EMU_TX_BATCH][2];
 	int		 nt;
 };
 
@@ -657,7 +657,7 @@ emu_iface_open(struct emu82599 *nic, const char *ifname)
 		ic->msg[i].msg_hdr.msg_name = &ic->sll[i];
 		ic->msg[i].msg_hdr.msg_control = ic->cmsg[i].buf;
 	}
-	for (i = 0; i < EMU_BATCH; i++) {
+	for (i = 0; i < EMU_TX_BATCH; i++) {
 		ic->tiov[i][0].iov_base = (void *)&emu_vh_zero;
 		ic->tiov[i][0].iov_len = sizeof(emu_vh_zero);
 		ic->tmsg[i].msg_hdr.msg_iov = ic->tiov[i];
@@ -894,7 +894,7 @@ emu_iface_tx(struct emu82599 *nic, const uint8_t *f, uint32_t len)
 {
 	struct emu_iface *ic = nic->ifc;
 
-	if (ic->nt == EMU_BATCH)
+	if (ic->nt == EMU_TX_BATCH)
 		emu_wire_tx_flush(nic);
 	ic->tiov[ic->nt][1].iov_base = (void *)(uintptr_t)f;
 	ic->tiov[ic->nt][1].iov_len = len;
