@@ -3,6 +3,7 @@
 #   make            build build/ixfwd
 #   make test       build and run the test suite (root runs every test)
 #   make demo       bridge two network namespaces through ixfwd on emulated NICs
+#   make bench      benchmarks: tests/bench/results.md and a plot (root: ~2 min)
 #   make deps       install the Debian packages needed to build and test
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -32,6 +33,9 @@ IXFWD_SRCS	:= $(wildcard cmd/*.c)
 IXFWD_OBJS	:= $(IXFWD_SRCS:%.c=$(B)/%.o)
 TEST_SRCS	:= $(wildcard tests/unit/test_*.c)
 TEST_BINS	:= $(TEST_SRCS:tests/unit/%.c=$(B)/tests/%)
+# bench_filter and bench_bridge are built by tests/bench/run.sh, which
+# reports them skipped if they do not build.
+BENCH_BINS	 = $(B)/bench/bench_fwd $(B)/bench/bench_capture
 
 all: $(B)/ixfwd
 
@@ -50,6 +54,10 @@ $(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libixfwd.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libixfwd.a $(LDLIBS)
 
+$(B)/bench/%: tests/bench/%.c $(B)/libixfwd.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libixfwd.a $(LDLIBS)
+
 tests: $(TEST_BINS)
 
 test: all tests
@@ -57,6 +65,9 @@ test: all tests
 
 demo: all
 	@sh tests/e2e/test_bridge.sh --demo
+
+bench: all $(BENCH_BINS)
+	@B=$(B) MAKE="$(MAKE)" sh tests/bench/run.sh
 
 print-deps:
 	@echo $(DEB_PACKAGES)
@@ -92,7 +103,7 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests test demo deps print-deps install uninstall clean
+.PHONY: all tests test demo bench deps print-deps install uninstall clean
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,240 @@
+/*
+ * null_port.c: a port with no device behind it (null_port.h).
+ *
+ * RX hands out buffers of its pool as they are, each already holding the
+ * frame: the template is written into the pool's buffers once, at open,
+ * and a received buffer only gets its length and offset set, as DPDK's
+ * net_null does without its copy option.  TX frees what it is given.  The
+ * statistics are what the port handed out and took, per queue, each
+ * queue written by its one owner and summed by the control thread.
+ *
+ * A buffer's content is the template as long as nothing else wrote into
+ * it: another port sharing the pool (an emulated one receives into it),
+ * or a path that rewrites frames.  RX does not restore it, on purpose:
+ * the port is for measuring the framework, not for carrying traffic.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bsd/string.h>
+
+#include "log.h"
+#include "mempool.h"
+#include "null_port.h"
+#include "port.h"
+
+#define NULL_LINK_MBPS		10000
+
+#define container_of(p, type, member) \
+	((type *)(void *)((char *)(p) - offsetof(type, member)))
+
+/* Counters of one queue: one writer (relaxed stores), one line each. */
+struct null_queue {
+	uint64_t	 packets;
+	uint64_t	 bytes;
+} __attribute__((aligned(64)));
+
+struct null_dev {
+	struct port	 port;
+	struct mempool	*pool;
+	struct null_queue rxq;
+	struct null_queue txq[];	/* nb_txq */
+};
+
+#define NULL_COUNT(field, n) \
+	__atomic_store_n(&(field), (field) + (n), __ATOMIC_RELAXED)
+
+static uint16_t	null_rx_batch(struct port *, uint16_t, struct pkt_buf **,
+		    uint16_t);
+static uint16_t	null_tx_batch(struct port *, uint16_t, struct pkt_buf **,
+		    uint16_t);
+static void	null_link(struct port *, struct port_link *);
+static void	null_stats(struct port *, struct port_stats *);
+static void	null_set_promisc(struct port *, int);
+static void	null_close(struct port *);
+
+static const struct port_ops null_ops = {
+	.rx_batch = null_rx_batch,
+	.tx_batch = null_tx_batch,
+	.link = null_link,
+	.stats = null_stats,
+	.set_promisc = null_set_promisc,
+	.close = null_close,
+};
+
+static unsigned int null_nopened;	/* for distinct MAC addresses */
+
+static inline struct null_dev *
+null_dev(struct port *p)
+{
+	return container_of(p, struct null_dev, port);
+}
+
+/*
+ * The frame: Ethernet II from the port's MAC to a locally administered
+ * one, IPv4 (RFC 2544 benchmark addresses 198.18.0.1 -> 198.19.0.1), UDP
+ * 9 -> 9 (discard), payload zero; 60 bytes, the header checksum valid.
+ */
+static void
+null_template(uint8_t f[NULL_PORT_FRAME_LEN], const uint8_t mac[6])
+{
+	static const uint8_t ip[20] = {
+		0x45, 0x00, 0x00, 46,		/* 60 - 14 */
+		0x00, 0x00, 0x00, 0x00,
+		0x40, 0x11, 0x00, 0x00,		/* TTL 64, UDP, checksum */
+		198, 18, 0, 1,
+		198, 19, 0, 1,
+	};
+	uint32_t sum = 0;
+	int i;
+
+	memset(f, 0, NULL_PORT_FRAME_LEN);
+	f[0] = 0x02;				/* destination */
+	f[5] = 0x01;
+	memcpy(f + 6, mac, 6);			/* source */
+	f[12] = 0x08;
+	f[13] = 0x00;
+	memcpy(f + 14, ip, sizeof(ip));
+	for (i = 0; i < 20; i += 2)
+		sum += (uint32_t)f[14 + i] << 8 | f[14 + i + 1];
+	while (sum > 0xffff)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	f[24] = (uint8_t)(sum >> 8);
+	f[25] = (uint8_t)sum;
+	f[34] = 0x00;				/* UDP 9 -> 9, length 26 */
+	f[35] = 0x09;
+	f[36] = 0x00;
+	f[37] = 0x09;
+	f[38] = 0x00;
+	f[39] = 26;
+}
+
+struct port *
+null_port_open(const char *name, uint16_t nb_txq, struct mempool *rx_pool)
+{
+	uint8_t frame[NULL_PORT_FRAME_LEN];
+	struct null_dev *dev;
+	size_t size;
+	uint32_t i, k;
+
+	if (rx_pool == NULL) {
+		log_warnx("%s: null port without a buffer pool", name);
+		return NULL;
+	}
+	if (nb_txq == 0) {
+		log_warnx("%s: null port with no TX queue", name);
+		return NULL;
+	}
+	size = sizeof(*dev) + (size_t)nb_txq * sizeof(dev->txq[0]);
+	if ((dev = aligned_alloc(64, (size + 63) & ~(size_t)63)) == NULL) {
+		log_warn("%s", name);
+		return NULL;
+	}
+	memset(dev, 0, size);
+	dev->port.ops = &null_ops;
+	dev->port.kind = "null";
+	strlcpy(dev->port.name, name, sizeof(dev->port.name));
+	dev->port.nb_rxq = 1;
+	dev->port.nb_txq = nb_txq;
+	dev->pool = rx_pool;
+	/* locally administered, unicast: 02:6e:75:6c:6c:NN ("null") */
+	k = __atomic_fetch_add(&null_nopened, 1, __ATOMIC_RELAXED);
+	dev->port.mac[0] = 0x02;
+	dev->port.mac[1] = 0x6e;
+	dev->port.mac[2] = 0x75;
+	dev->port.mac[3] = 0x6c;
+	dev->port.mac[4] = 0x6c;
+	dev->port.mac[5] = (uint8_t)k;
+
+	/* The frame goes into every buffer the pool holds now.  Those on
+	 * another port's rings are that device's to write: a NIC may be
+	 * receiving into them at this very moment. */
+	null_template(frame, dev->port.mac);
+	for (i = 0; i < rx_pool->nfree; i++)
+		memcpy(rx_pool->free[i]->room + PKT_HEADROOM, frame,
+		    sizeof(frame));
+	log_debug("%s: null port, %u TX queue%s, frame written into %u of "
+	    "%u buffers", name, nb_txq, nb_txq == 1 ? "" : "s",
+	    rx_pool->nfree, rx_pool->n);
+	return &dev->port;
+}
+
+/* ------------------------------------------------------------------ */
+/* Fast path                                                          */
+
+static uint16_t
+null_rx_batch(struct port *p, uint16_t qi, struct pkt_buf **bufs, uint16_t n)
+{
+	struct null_dev *dev = null_dev(p);
+	uint16_t i;
+
+	(void)qi;
+	/* mempool_alloc_bulk() puts data_off at PKT_HEADROOM, where the
+	 * frame is. */
+	n = (uint16_t)mempool_alloc_bulk(dev->pool, bufs, n);
+	for (i = 0; i < n; i++)
+		bufs[i]->len = NULL_PORT_FRAME_LEN;
+	NULL_COUNT(dev->rxq.packets, n);
+	NULL_COUNT(dev->rxq.bytes, (uint64_t)n * NULL_PORT_FRAME_LEN);
+	return n;
+}
+
+static uint16_t
+null_tx_batch(struct port *p, uint16_t qi, struct pkt_buf **bufs, uint16_t n)
+{
+	struct null_queue *q = &null_dev(p)->txq[qi];
+	uint64_t bytes = 0;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		bytes += bufs[i]->len;
+		pkt_free(bufs[i]);
+	}
+	NULL_COUNT(q->packets, n);
+	NULL_COUNT(q->bytes, bytes);
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Control path                                                       */
+
+static void
+null_link(struct port *p, struct port_link *l)
+{
+	(void)p;
+	l->up = 1;
+	l->speed_mbps = NULL_LINK_MBPS;
+}
+
+static void
+null_stats(struct port *p, struct port_stats *st)
+{
+	struct null_dev *dev = null_dev(p);
+	uint16_t q;
+
+	memset(st, 0, sizeof(*st));
+	st->rx_packets = __atomic_load_n(&dev->rxq.packets, __ATOMIC_RELAXED);
+	st->rx_bytes = __atomic_load_n(&dev->rxq.bytes, __ATOMIC_RELAXED);
+	for (q = 0; q < p->nb_txq; q++) {
+		st->tx_packets += __atomic_load_n(&dev->txq[q].packets,
+		    __ATOMIC_RELAXED);
+		st->tx_bytes += __atomic_load_n(&dev->txq[q].bytes,
+		    __ATOMIC_RELAXED);
+	}
+}
+
+static void
+null_set_promisc(struct port *p, int on)
+{
+	(void)p;
+	(void)on;
+}
+
+static void
+null_close(struct port *p)
+{
+	free(null_dev(p));
+}

@@ -1,0 +1,251 @@
+#!/bin/sh
+# tests/bench/report.sh: the Markdown table and the plot of `make bench`,
+# from the "bench: ..." lines run.sh kept.
+#
+#	report.sh LINES RESULTS.md PLOT.png CPU NCPU KERNEL LOAD_BEFORE
+#	    LOAD_AFTER SECONDS WORKDIR LOG
+
+lines=$1 results=$2 plot=$3 cpu=$4 ncpu=$5 kernel=$6 load0=$7 load1=$8
+secs=$9
+shift 9
+work=$1 log=$2
+
+# ---- the plot: worker cycles per packet against the batch size --------
+data=$work/cycles.dat
+awk '
+function v(k,   i, kv) {
+	for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) return kv[2] }
+	return ""
+}
+/^bench: fwd batch=/ { c[v("batch"), v("ring")] = v("cycles_per_pkt"); b[v("batch")] = 1; r[v("ring")] = 1 }
+END {
+	nb = 0; for (x in b) bs[++nb] = x + 0
+	for (i = 1; i <= nb; i++) for (j = i + 1; j <= nb; j++) if (bs[j] < bs[i]) { t = bs[i]; bs[i] = bs[j]; bs[j] = t }
+	nr = 0; for (x in r) rs[++nr] = x + 0
+	for (i = 1; i <= nr; i++) for (j = i + 1; j <= nr; j++) if (rs[j] < rs[i]) { t = rs[i]; rs[i] = rs[j]; rs[j] = t }
+	printf "batch"; for (j = 1; j <= nr; j++) printf " ring%d", rs[j]; printf "\n"
+	for (i = 1; i <= nb; i++) {
+		printf "%d", bs[i]
+		for (j = 1; j <= nr; j++) { x = c[bs[i], rs[j]]; printf " %s", (x == "" ? "NaN" : x) }
+		printf "\n"
+	}
+}' "$lines" >"$data"
+
+plot_note=
+gp=$(command -v gnuplot)
+if [ -z "$gp" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "bench: installing gnuplot-nox" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y gnuplot-nox >>"$log" 2>&1 ||
+	    { apt-get update >>"$log" 2>&1 &&
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y gnuplot-nox >>"$log" 2>&1; }
+	gp=$(command -v gnuplot)
+fi
+ncols=$(head -n 1 "$data" | wc -w)
+if [ -z "$gp" ]; then
+	plot_note="no plot: gnuplot is not installed (apt-get install gnuplot-nox, as root)"
+	echo "bench: plot skipped ($plot_note)"
+elif [ "$(wc -l <"$data")" -lt 2 ]; then
+	plot_note="no plot: no forwarding point was measured"
+	echo "bench: plot skipped ($plot_note)"
+else
+	{
+		echo 'set terminal pngcairo size 900,560 font "sans,11" noenhanced'
+		echo "set output '$plot'"
+		echo 'set title "ixfwd worker: TSC cycles per packet, 64-byte frames, 2 emulated 82599s"'
+		echo 'set xlabel "batch size (packets per rx_batch call)"'
+		echo 'set ylabel "worker cycles per packet"'
+		echo 'set logscale x 2'
+		echo 'set logscale y 2'
+		echo 'set yrange [32:*]'
+		echo 'set grid'
+		echo 'set key top right'
+		echo 'set datafile missing "NaN"'
+		echo "set label 1 'target of issue 4: 60' at graph 0.02, first 60 offset 0,0.7 textcolor rgb '#606060'"
+		echo 'set arrow 1 from graph 0, first 60 to graph 1, first 60 nohead dashtype 2 linecolor rgb "#808080"'
+		printf 'plot'
+		i=2
+		while [ "$i" -le "$ncols" ]; do
+			ring=$(head -n 1 "$data" | awk -v i="$i" '{ sub(/ring/, "", $i); print $i }')
+			[ "$i" -gt 2 ] && printf ','
+			printf " '%s' using 1:%d with linespoints linewidth 2 title 'ring %s'" \
+			    "$data" "$i" "$ring"
+			i=$((i + 1))
+		done
+		echo
+	} >"$work/plot.gp"
+	if "$gp" "$work/plot.gp" >>"$log" 2>&1; then
+		echo "bench: plot $plot"
+	else
+		plot_note="no plot: gnuplot failed (see $log)"
+		echo "bench: plot skipped ($plot_note)"
+	fi
+fi
+
+# ---- the Markdown -------------------------------------------------------
+awk -v cpu="$cpu" -v ncpu="$ncpu" -v kernel="$kernel" -v load0="$load0" \
+    -v load1="$load1" -v secs="$secs" -v date="$(date -u '+%Y-%m-%d %H:%M UTC')" \
+    -v plot="$(basename "$plot")" -v plot_note="$plot_note" '
+function v(k,   i, kv) {
+	for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) return kv[2] }
+	return ""
+}
+function q(k,   i, s) {		# a quoted value
+	i = index($0, " " k "=\"")
+	if (i == 0) return v(k)
+	s = substr($0, i + length(k) + 3)
+	return substr(s, 1, index(s, "\"") - 1)
+}
+function why(   s) {
+	s = $0; sub(/^[^(]*\(/, "", s); sub(/\)$/, "", s)
+	sub(/[^ ]*\.yaml:[0-9]+:[0-9]+: /, "", s)	# the generated file
+	gsub(/\|/, "\\|", s)
+	return s
+}
+function cell_code(s) {
+	if (s == "") return "-"
+	gsub(/\|/, "\\|", s)
+	return "`" s "`"
+}
+function sortn(a, n,   i, j, t) {
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+}
+/^bench: fwd batch=/ {
+	k = v("batch") SUBSEP v("ring")
+	cell[k] = sprintf("%.2f / %.0f / %s%s", v("mpps"), v("cycles_per_pkt"), v("bottleneck"), v("cpu_contended") == "yes" ? " \\*" : "")
+	if (!(v("batch") in hb)) { hb[v("batch")] = 1; bl[++nb] = v("batch") }
+	if (!(v("ring") in hr)) { hr[v("ring")] = 1; rl[++nr] = v("ring") }
+	if (v("cpu_contended") == "yes") contended++
+	npoints++
+}
+/^bench: fwd variant=/ && / skipped / { vname = v("variant"); vrow[++nv] = sprintf("| %s | skipped: %s | | | | |", vname, why()) ; next }
+/^bench: fwd variant=/ && / failed / { vname = v("variant"); vrow[++nv] = sprintf("| %s | failed: %s | | | | |", vname, why()) ; next }
+/^bench: fwd variant=/ {
+	vname = v("variant")
+	if (vname == "bare") { nbare++; bm += v("mpps"); bc += v("cycles_per_pkt") }
+	vrow[++nv] = sprintf("| %s | %.2f | %.0f | @%s@mpps | @%s@cyc | %s%s |", vname, v("mpps"), v("cycles_per_pkt"), vname, vname, v("bottleneck"), v("cpu_contended") == "yes" ? " \\*" : "")
+	vm[vname] = v("mpps"); vc[vname] = v("cycles_per_pkt")
+}
+/^bench: fwd ratio / { rm[v("variant")] = v("mpps_ratio"); rc[v("variant")] = v("cycles_ratio") }
+/^bench: null ixfwd batch=/ { nrow[++nn] = sprintf("| ixfwd (null ports) | %.2f | %.1f |", v("mpps"), v("cycles_per_pkt")) }
+/^bench: null ixfwd skipped/ { nrow[++nn] = sprintf("| ixfwd (null ports) | skipped: %s | |", why()) }
+/^bench: null dpdk batch=/ { nrow[++nn] = sprintf("| DPDK testpmd (net_null) | %.2f | %.1f |", v("mpps"), v("cycles_per_pkt")) }
+/^bench: null dpdk failed/ { nrow[++nn] = sprintf("| DPDK testpmd (net_null) | failed: %s | |", why()) }
+/^bench: dpdk skipped/ { dskip = why() }
+/^bench: null ixfwd_mpps=/ { nratio = v("ratio"); ncratio = v("cycles_ratio"); nim = v("ixfwd_mpps"); ndm = v("dpdk_mpps") }
+/^bench: filter kind=/ {
+	frow[++nf] = sprintf("| %s | %s | %.2f | %.1f | %s |", v("kind"), cell_code(q("expr")), v("ns_per_pkt"), v("cycles_per_pkt"), v("ratio_vs_libpcap") == "" ? "" : v("ratio_vs_libpcap"))
+}
+/^bench: filter skipped/ { fskip = why() }
+/^bench: bridge / { brow[++nbr] = $0 }
+/^bench: bridge skipped/ { brow[nbr] = "skipped: " why() }
+/^bench: capture snaplen=/ {
+	cap = sprintf("| %s | %.0f | %.1f | %.0f | %s | %s |", v("snaplen"), v("samples_per_s"), v("mbytes_per_s"), v("offered_per_s"), v("ring_full"), v("write_failed"))
+}
+/^bench: capture (skipped|failed)/ { capskip = why() }
+END {
+	print "# ixfwd benchmarks"
+	print ""
+	printf "Written by `make bench` (tests/bench/run.sh) on %s, in %s s.\n\n", date, secs
+	printf "- CPU: %s, %s cores online\n", cpu, ncpu
+	printf "- Kernel: %s\n", kernel
+	printf "- Load average before / after: %s / %s\n", load0, load1
+	print ""
+	print "**Read the ratios, not the absolute numbers.** This is a shared, noisy"
+	print "2-core virtual machine: other work runs on the same cores, and a cache"
+	print "line moving between the two cores costs hundreds of cycles.  Each figure"
+	print "below has its baseline measured in the same run (variants against bare"
+	print "forwarding, ixfwd against DPDK, the compiled filters against libpcap)."
+	print "Points marked \\* had the worker or the emulator below 90% of a core"
+	print "(schedstat): something else ran on their core."
+	print ""
+	print "## Forwarding on two emulated 82599s"
+	print ""
+	print "64-byte frames from generator wires, both directions on one worker"
+	print "(cpu 0), the emulator engine on cpu 1.  Cells: Mpps forwarded (both"
+	print "directions) / worker TSC cycles per packet / bottleneck (`worker`: the"
+	print "worker was busy at least 90% of the time; `nic`: it waited for the"
+	print "emulated NICs)."
+	print ""
+	if (npoints == 0) print "No point was measured (see the log)."
+	else {
+		sortn(bl, nb); sortn(rl, nr)
+		printf "| batch |"; for (j = 1; j <= nr; j++) printf " ring %s |", rl[j]; printf "\n"
+		printf "|---:|"; for (j = 1; j <= nr; j++) printf "---|"; printf "\n"
+		for (i = 1; i <= nb; i++) {
+			printf "| %s |", bl[i]
+			for (j = 1; j <= nr; j++) printf " %s |", cell[bl[i], rl[j]]
+			printf "\n"
+		}
+	}
+	print ""
+	if (plot_note == "") printf "![worker cycles per packet against batch size](%s)\n\n", plot
+	else printf "(%s)\n\n", plot_note
+	print "## Variants (batch 32, ring 512)"
+	print ""
+	print "Bare forwarding was measured first and last; the ratios are against"
+	print "the mean of the two."
+	print ""
+	print "| variant | Mpps | cycles/pkt | Mpps vs bare | cycles vs bare | bottleneck |"
+	print "|---|---:|---:|---:|---:|---|"
+	for (i = 1; i <= nv; i++) {
+		s = vrow[i]
+		if (match(s, /@[^@]*@mpps/)) { n = substr(s, RSTART + 1, RLENGTH - 6); s = substr(s, 1, RSTART - 1) (n in rm ? rm[n] : (n == "bare" ? "1 (baseline)" : "")) substr(s, RSTART + RLENGTH) }
+		if (match(s, /@[^@]*@cyc/)) { n = substr(s, RSTART + 1, RLENGTH - 5); s = substr(s, 1, RSTART - 1) (n in rc ? rc[n] : (n == "bare" ? "1 (baseline)" : "")) substr(s, RSTART + RLENGTH) }
+		print s
+	}
+	print ""
+	print "## Framework overhead: null ports, ixfwd against DPDK"
+	print ""
+	print "Two null ports forwarding both ways on one core, burst 32, rings 512,"
+	print "run alternately: ixfwd (`device: null`) and `dpdk-testpmd --vdev"
+	print "net_null0 --vdev net_null1 --forward-mode=io`.  Cycles per packet are"
+	print "TSC cycles in bursts that moved packets, for both."
+	print ""
+	print "| run | Mpps | cycles/pkt |"
+	print "|---|---:|---:|"
+	for (i = 1; i <= nn; i++) print nrow[i]
+	print ""
+	if (nratio != "") printf "ixfwd / DPDK: **%s** of DPDK'\''s rate (%s vs %s Mpps), %s of its cycles per packet.\n\n", nratio, nim, ndm, ncratio
+	if (dskip != "") printf "DPDK skipped: %s\n\n", dskip
+	print "## Filter cost"
+	print ""
+	if (nf == 0) printf "%s\n\n", (fskip == "" ? "Not measured." : "Skipped: " fskip)
+	else {
+		print "tests/bench/bench_filter.c: a mix of varied frames in batches of 32;"
+		print "the ratio is the time of the engine over libpcap'\''s `pcap_offline_filter`"
+		print "on the same expression (0.1: ten times faster)."
+		print ""
+		print "| engine | expression | ns/pkt | cycles/pkt | vs libpcap |"
+		print "|---|---|---:|---:|---:|"
+		for (i = 1; i <= nf; i++) print frow[i]
+		print ""
+	}
+	if (nbr > 0) {
+		print "## Bridge"
+		print ""
+		for (i = 1; i <= nbr; i++) printf "    %s\n", brow[i]
+		print ""
+	}
+	print "## Capture writer"
+	print ""
+	if (cap == "") printf "%s\n\n", (capskip == "" ? "Not measured." : "Skipped: " capskip)
+	else {
+		print "Every sample (1 in 1) written to pcap files on tmpfs, one producer"
+		print "thread offering as fast as it can, the writer on the other core."
+		print "The forwarding rate while capturing everything is the `sampleall`"
+		print "variant above."
+		print ""
+		print "| snaplen | samples/s written | MB/s | offered/s | ring full (dropped samples) | write failed |"
+		print "|---:|---:|---:|---:|---:|---:|"
+		print cap
+		print ""
+	}
+	print "## Against the targets of issue 4"
+	print ""
+	k = "32" SUBSEP "512"
+	if (nbare > 0) printf "- Bare forwarding, batch 32: %.0f worker cycles per packet (target: 60 or fewer): %s.\n", bc / nbare, (bc / nbare <= 60 ? "met" : "not met")
+	else print "- Bare forwarding, batch 32: not measured."
+	if ("rules+sample1000" in rm) printf "- 5 rules and 1-in-1000 sampling: %s of the bare rate (target: 0.9 or more): %s.\n", rm["rules+sample1000"], (rm["rules+sample1000"] >= 0.9 ? "met" : "not met")
+	else print "- 5 rules and 1-in-1000 sampling: not measured yet (see the variants)."
+}' "$lines" >"$results"
+echo "bench: table $results"
