@@ -6,6 +6,10 @@
  *   integers   plain scalars, decimal or 0x hex, optional sign; no floats,
  *              no underscores, no leading zeros (YAML 1.1 reads 010 as
  *              octal, YAML 1.2 as ten: neither guess is safe)
+ *   sizes      integers without a sign, optionally followed by K, M or G
+ *              (KiB, MiB, GiB): 64K, 100M
+ *   numbers    plain decimal scalars with an optional fraction and
+ *              exponent: 0.001, 1e-3; no hex, inf or nan
  *   booleans   plain true/false, yes/no, on/off, in any case
  *   strings    any scalar, quoted or not
  *
@@ -223,6 +227,13 @@ conf_describe(const yaml_node_t *n, char *buf, size_t len)
 	case YAML_SEQUENCE_NODE:
 		return "a sequence";
 	case YAML_SCALAR_NODE:
+		/* `tcp_flags: !syn' is the tag !syn on an empty value */
+		if (conf_is_null(n) && n->tag != NULL && n->tag[0] == '!') {
+			snprintf(buf, len, "the YAML tag %s (quote a value "
+			    "that starts with '!')", conf_quote((const char *)
+			    n->tag, q, sizeof(q)));
+			return buf;
+		}
 		if (conf_is_null(n))
 			return "nothing";
 		conf_quote(conf_text(n), q, sizeof(q));
@@ -252,11 +263,15 @@ conf_type_name(enum conf_type t)
 		return "a sequence";
 	case CONF_T_NAMES:
 		return "a port name or a list of port names";
+	case CONF_T_SIZE:
+		return "a size in bytes such as 4096, 64K or 100M";
+	case CONF_T_NUMBER:
+		return "a number";
 	}
 	return "?";
 }
 
-static void
+void
 conf_type_err(struct conf_parse *p, const struct conf_key *k,
     const yaml_node_t *val)
 {
@@ -271,7 +286,7 @@ conf_type_err(struct conf_parse *p, const struct conf_key *k,
  * a leading zero.  0: *v set; 1: too large (*v is LLONG_MAX or
  * LLONG_MIN); -1: not an integer; -2: leading zero.
  */
-static int
+int
 conf_parse_int(const char *s, long long *v)
 {
 	unsigned long long u = 0, d;
@@ -306,6 +321,89 @@ conf_parse_int(const char *s, long long *v)
 		return 1;
 	}
 	*v = neg ? -(long long)u : (long long)u;
+	return 0;
+}
+
+/*
+ * A size: an integer without a sign, optionally followed by K, M or G
+ * (1024-based, either case).  The results of conf_parse_int().
+ */
+static int
+conf_parse_size(const char *s, long long *v)
+{
+	char num[32];
+	size_t len = strlen(s);
+	long long mul = 1;
+	int r;
+
+	if (len == 0 || len >= sizeof(num) || *s == '-' || *s == '+')
+		return -1;
+	switch (s[len - 1]) {
+	case 'k':
+	case 'K':
+		mul = 1LL << 10;
+		break;
+	case 'm':
+	case 'M':
+		mul = 1LL << 20;
+		break;
+	case 'g':
+	case 'G':
+		mul = 1LL << 30;
+		break;
+	}
+	memcpy(num, s, len + 1);
+	if (mul != 1) {
+		num[len - 1] = '\0';
+		/* 0x10K would read as hex 0x10 K: a suffix takes decimal */
+		if (strchr(num, 'x') != NULL || strchr(num, 'X') != NULL)
+			return -1;
+	}
+	if ((r = conf_parse_int(num, v)) != 0)
+		return r;
+	if (*v > LLONG_MAX / mul) {
+		*v = LLONG_MAX;
+		return 1;
+	}
+	*v *= mul;
+	return 0;
+}
+
+/* v with the largest suffix that divides it: 4096 is "4K". */
+const char *
+conf_size_str(unsigned long long v, char *buf, size_t len)
+{
+	static const char suffix[] = "KMG";
+	int i = -1;
+
+	while (i < 2 && v != 0 && v % 1024 == 0) {
+		v /= 1024;
+		i++;
+	}
+	if (i < 0)
+		snprintf(buf, len, "%llu", v);
+	else
+		snprintf(buf, len, "%llu%c", v, suffix[i]);
+	return buf;
+}
+
+/* A plain decimal number, fraction and exponent allowed. */
+static int
+conf_parse_number(const char *s, double *v)
+{
+	const char *q;
+	char *end;
+
+	if (!isdigit((unsigned char)*s) && !(*s == '.' &&
+	    isdigit((unsigned char)s[1])))
+		return -1;
+	for (q = s; *q != '\0'; q++)
+		if (!isdigit((unsigned char)*q) && strchr(".eE+-", *q) == NULL)
+			return -1;
+	errno = 0;
+	*v = strtod(s, &end);
+	if (*end != '\0' || errno == ERANGE)
+		return -1;
 	return 0;
 }
 
@@ -358,16 +456,27 @@ conf_scaled(const struct conf_key *k, long long v)
 	return v * (k->scale ? k->scale : 1) + k->bias;
 }
 
+/* A key's bound as it is written: sizes with their suffix. */
+static const char *
+conf_bound(const struct conf_key *k, long long v, char *buf, size_t len)
+{
+	if (k->type == CONF_T_SIZE && v >= 0)
+		return conf_size_str(v, buf, len);
+	snprintf(buf, len, "%lld", v);
+	return buf;
+}
+
 static int
 conf_int(struct conf_parse *p, const struct conf_key *k, yaml_node_t *val,
     long long *v)
 {
 	const char *s = conf_text(val), *unit = "";
-	char u[80] = "";
+	char u[80] = "", lo[32], hi[32];
 	int r, bad;
 
 	if (!conf_is_plain(val) || conf_is_null(val) ||
-	    (r = conf_parse_int(s, v)) == -1) {
+	    (r = k->type == CONF_T_SIZE ? conf_parse_size(s, v) :
+	    conf_parse_int(s, v)) == -1) {
 		conf_type_err(p, k, val);
 		return -1;
 	}
@@ -383,20 +492,21 @@ conf_int(struct conf_parse *p, const struct conf_key *k, yaml_node_t *val,
 	bad = r == 1 || *v < k->min || *v > k->max;
 	if ((k->flags & CONF_K_POW2) && !bad && (*v & (*v - 1)) != 0)
 		bad = 1;
+	conf_bound(k, k->min, lo, sizeof(lo));
+	conf_bound(k, k->max, hi, sizeof(hi));
 	if (bad) {
 		if (k->flags & CONF_K_POW2)
 			conf_err(p, val, "%s: %.40s is not a power of two "
-			    "between %lld and %lld%s", k->name, s, k->min,
-			    k->max, unit);
+			    "between %s and %s%s", k->name, s, lo, hi, unit);
 		else if (k->max == LLONG_MAX && *v < k->min)
-			conf_err(p, val, "%s: %.40s is less than %lld%s",
-			    k->name, s, k->min, unit);
+			conf_err(p, val, "%s: %.40s is less than %s%s",
+			    k->name, s, lo, unit);
 		else if (k->max == LLONG_MAX)
 			conf_err(p, val, "%s: %.40s is too large%s",
 			    k->name, s, unit);
 		else
-			conf_err(p, val, "%s: %.40s is not between %lld and "
-			    "%lld%s", k->name, s, k->min, k->max, unit);
+			conf_err(p, val, "%s: %.40s is not between %s and "
+			    "%s%s", k->name, s, lo, hi, unit);
 		return -1;
 	}
 	if ((k->flags & CONF_K_CPU) && *v >= p->ncpus) {
@@ -419,7 +529,7 @@ conf_bool(struct conf_parse *p, const struct conf_key *k, yaml_node_t *val,
 	return 0;
 }
 
-/* Set the INT and BOOL fields of obj that have a default. */
+/* Set the INT, SIZE and BOOL fields of obj that have a default. */
 void
 conf_defaults(const struct conf_table *t, void *obj)
 {
@@ -431,6 +541,9 @@ conf_defaults(const struct conf_table *t, void *obj)
 		if (k->def == NULL || k->size == 0)
 			continue;
 		if (k->type == CONF_T_INT && conf_parse_int(k->def, &v) == 0)
+			conf_store(obj, k, conf_scaled(k, v));
+		else if (k->type == CONF_T_SIZE &&
+		    conf_parse_size(k->def, &v) == 0)
 			conf_store(obj, k, conf_scaled(k, v));
 		else if (k->type == CONF_T_BOOL &&
 		    conf_parse_bool(k->def, &b) == 0)
@@ -473,45 +586,58 @@ conf_distance(const char *a, const char *b)
 	return d[la][lb];
 }
 
-/* The key of t that name is most likely a typo of, or NULL. */
+/* The key of the parts that name is most likely a typo of: its part in
+ * *pi, NULL if none. */
 static const struct conf_key *
-conf_suggest(const struct conf_table *t, const char *name)
+conf_suggest(const struct conf_part *parts, int nparts, const char *name,
+    int *pi)
 {
 	const struct conf_key *k, *best = NULL;
-	int bestd = INT_MAX, dist;
+	const struct conf_table *t;
+	int bestd = INT_MAX, dist, i;
 
-	for (k = t->keys; k < t->keys + t->nkeys; k++) {
-		dist = conf_distance(name, k->name);
-		if (dist <= 2 && dist <= (int)strlen(k->name) / 2 &&
-		    dist < bestd) {
-			best = k;
-			bestd = dist;
+	for (i = 0; i < nparts; i++) {
+		t = parts[i].t;
+		for (k = t->keys; k < t->keys + t->nkeys; k++) {
+			dist = conf_distance(name, k->name);
+			if (dist <= 2 && dist <= (int)strlen(k->name) / 2 &&
+			    dist < bestd) {
+				best = k;
+				bestd = dist;
+				*pi = i;
+			}
 		}
 	}
 	return best;
 }
 
-/* Returns the index of the key suggested instead, or -1. */
+/* Returns the index of the key suggested instead in its part, whose
+ * index goes to *pi; or -1. */
 static int
-conf_unknown_key(struct conf_parse *p, const struct conf_table *t,
-    yaml_node_t *key)
+conf_unknown_key(struct conf_parse *p, const struct conf_part *parts,
+    int nparts, yaml_node_t *key, int *pi)
 {
+	const struct conf_table *t;
 	const struct conf_key *k;
-	const char *name = conf_text(key);
-	char q[CONF_QUOTE_MAX], known[256] = "";
+	const char *name = conf_text(key), *where = parts[0].t->where;
+	char q[CONF_QUOTE_MAX], known[512] = "";
+	int i;
 
 	conf_quote(name, q, sizeof(q));
-	if ((k = conf_suggest(t, name)) != NULL) {
+	if ((k = conf_suggest(parts, nparts, name, pi)) != NULL) {
 		conf_err(p, key, "unknown key %s %s; did you mean \"%s\"?", q,
-		    t->where, k->name);
-		return (int)(k - t->keys);
+		    where, k->name);
+		return (int)(k - parts[*pi].t->keys);
 	}
-	for (k = t->keys; k < t->keys + t->nkeys; k++) {
-		if (k != t->keys)
-			strlcat(known, ", ", sizeof(known));
-		strlcat(known, k->name, sizeof(known));
+	for (i = 0; i < nparts; i++) {
+		t = parts[i].t;
+		for (k = t->keys; k < t->keys + t->nkeys; k++) {
+			if (known[0] != '\0')
+				strlcat(known, ", ", sizeof(known));
+			strlcat(known, k->name, sizeof(known));
+		}
 	}
-	conf_err(p, key, "unknown key %s %s (known keys: %s)", q, t->where,
+	conf_err(p, key, "unknown key %s %s (known keys: %s)", q, where,
 	    known);
 	return -1;
 }
@@ -521,19 +647,36 @@ conf_value(struct conf_parse *p, void *obj, const struct conf_key *k,
     yaml_node_t *key, yaml_node_t *val)
 {
 	long long v;
+	double d;
 	int b;
 
 	switch (k->type) {
 	case CONF_T_INT:
-		if (conf_int(p, k, val, &v) == 0 && k->size != 0)
+	case CONF_T_SIZE:
+		if (conf_int(p, k, val, &v) == -1)
+			return;
+		if (k->size != 0)
 			conf_store(obj, k, conf_scaled(k, v));
-		return;
+		break;
 	case CONF_T_BOOL:
-		if (conf_bool(p, k, val, &b) == 0 && k->size != 0)
+		if (conf_bool(p, k, val, &b) == -1)
+			return;
+		if (k->size != 0)
 			conf_store(obj, k, b);
-		return;
+		break;
+	case CONF_T_NUMBER:
+		if (!conf_is_plain(val) ||
+		    conf_parse_number(conf_text(val), &d) == -1) {
+			conf_type_err(p, k, val);
+			return;
+		}
+		if (k->size == sizeof(d))
+			memcpy((char *)obj + k->off, &d, sizeof(d));
+		break;
 	case CONF_T_STRING:
-		if (val->type != YAML_SCALAR_NODE || conf_is_null(val)) {
+		if (val->type != YAML_SCALAR_NODE || (conf_is_null(val) &&
+		    !((k->flags & CONF_K_NULLWORD) &&
+		    strcmp(conf_text(val), "null") == 0))) {
 			conf_type_err(p, k, val);
 			return;
 		}
@@ -563,6 +706,27 @@ conf_value(struct conf_parse *p, void *obj, const struct conf_key *k,
 		k->set(p, obj, k, key, val);
 }
 
+/* The index of the key called name in its part, whose index goes to *pi;
+ * -1 if no part has it. */
+static int
+conf_find_key(const struct conf_part *parts, int nparts, const char *name,
+    int *pi)
+{
+	const struct conf_table *t;
+	int i, j;
+
+	for (j = 0; j < nparts; j++) {
+		t = parts[j].t;
+		for (i = 0; i < t->nkeys; i++) {
+			if (strcmp(name, t->keys[i].name) == 0) {
+				*pi = j;
+				return i;
+			}
+		}
+	}
+	return -1;
+}
+
 /*
  * Walk the mapping map with table t into obj: unknown, duplicate and
  * missing keys are errors; each value is converted or handed to its key's
@@ -573,15 +737,33 @@ void
 conf_walk(struct conf_parse *p, yaml_node_t *map, const struct conf_table *t,
     void *obj, struct conf_seen *seen)
 {
-	struct conf_seen local[CONF_KEYS_MAX];
+	struct conf_part part = { .t = t, .obj = obj, .seen = seen };
+
+	conf_walk_parts(p, map, &part, 1);
+}
+
+/*
+ * The same with the keys of several tables, each into its own object;
+ * messages say where the mapping is as the first table does.
+ */
+void
+conf_walk_parts(struct conf_parse *p, yaml_node_t *map,
+    struct conf_part *parts, int nparts)
+{
+	struct conf_seen local[CONF_PARTS_MAX][CONF_KEYS_MAX], *seen;
+	const struct conf_table *t;
 	yaml_node_pair_t *pair;
 	yaml_node_t *key, *val;
 	char buf[CONF_QUOTE_MAX + 32];
-	int i, typo[CONF_KEYS_MAX] = { 0 };
+	int i, j, pi, typo[CONF_PARTS_MAX][CONF_KEYS_MAX];
 
-	if (seen == NULL)
-		seen = local;
-	memset(seen, 0, sizeof(*seen) * t->nkeys);
+	memset(typo, 0, sizeof(typo));
+	for (j = 0; j < nparts; j++) {
+		if (parts[j].seen == NULL)
+			parts[j].seen = local[j];
+		memset(parts[j].seen, 0, sizeof(*parts[j].seen) *
+		    parts[j].t->nkeys);
+	}
 	if (map->type != YAML_MAPPING_NODE)
 		return;
 	for (pair = map->data.mapping.pairs.start;
@@ -591,18 +773,20 @@ conf_walk(struct conf_parse *p, yaml_node_t *map, const struct conf_table *t,
 		if (key == NULL || val == NULL)
 			continue;
 		if (key->type != YAML_SCALAR_NODE) {
-			conf_err(p, key, "expected a key %s, got %s", t->where,
+			conf_err(p, key, "expected a key %s, got %s",
+			    parts[0].t->where,
 			    conf_describe(key, buf, sizeof(buf)));
 			continue;
 		}
-		for (i = 0; i < t->nkeys; i++)
-			if (strcmp(conf_text(key), t->keys[i].name) == 0)
-				break;
-		if (i == t->nkeys) {
-			if ((i = conf_unknown_key(p, t, key)) >= 0)
-				typo[i] = 1;
+		if ((i = conf_find_key(parts, nparts, conf_text(key), &j)) <
+		    0) {
+			if ((i = conf_unknown_key(p, parts, nparts, key,
+			    &pi)) >= 0)
+				typo[pi][i] = 1;
 			continue;
 		}
+		t = parts[j].t;
+		seen = parts[j].seen;
 		if (seen[i].key != NULL) {
 			conf_err(p, key, "duplicate key \"%s\" (first at line "
 			    "%d)", t->keys[i].name, conf_line(seen[i].key));
@@ -610,14 +794,21 @@ conf_walk(struct conf_parse *p, yaml_node_t *map, const struct conf_table *t,
 		}
 		seen[i].key = key;
 		seen[i].val = val;
-		conf_value(p, obj, &t->keys[i], key, val);
+		conf_value(p, parts[j].obj, &t->keys[i], key, val);
 	}
 	/* a misspelt required key is one error, not two */
-	for (i = 0; i < t->nkeys; i++)
-		if ((t->keys[i].flags & CONF_K_REQUIRED) &&
-		    seen[i].key == NULL && !typo[i])
-			conf_err(p, map, "missing required key \"%s\" %s",
-			    t->keys[i].name, t->where);
+	for (j = 0; j < nparts; j++) {
+		t = parts[j].t;
+		for (i = 0; i < t->nkeys; i++)
+			if ((t->keys[i].flags & CONF_K_REQUIRED) &&
+			    parts[j].seen[i].key == NULL && !typo[j][i])
+				conf_err(p, map, "missing required key \"%s\" "
+				    "%s", t->keys[i].name, parts[0].t->where);
+	}
+	/* the caller's pointers stay its own */
+	for (j = 0; j < nparts; j++)
+		if (parts[j].seen == local[j])
+			parts[j].seen = NULL;
 }
 
 /* Read the whole file; -1 with the reason recorded. */
@@ -774,6 +965,7 @@ conf_load(const char *path, struct conf *c, FILE *errf)
 	yaml_parser_t yp;
 	char *buf;
 	size_t len;
+	int n;
 
 	memset(c, 0, sizeof(*c));
 	strlcpy(c->path, path, sizeof(c->path));
@@ -796,5 +988,28 @@ conf_load(const char *path, struct conf *c, FILE *errf)
 		}
 		free(buf);
 	}
-	return conf_flush(&p, errf);
+	/* nothing runs from a configuration with errors: keep none of it
+	 * allocated */
+	if ((n = conf_flush(&p, errf)) != 0)
+		conf_free(c);
+	return n;
+}
+
+void
+conf_free(struct conf *c)
+{
+	int i;
+
+	for (i = 0; i < c->nforwards; i++) {
+		free(c->forwards[i].rules);
+		free(c->forwards[i].rule_line);
+		c->forwards[i].rules = NULL;
+		c->forwards[i].rule_line = NULL;
+		c->forwards[i].nrules = 0;
+	}
+	free(c->bridge.rules);
+	free(c->bridge.rule_line);
+	c->bridge.rules = NULL;
+	c->bridge.rule_line = NULL;
+	c->bridge.nrules = 0;
 }

@@ -11,14 +11,22 @@
 #ifndef IXFWD_CONF_H
 #define IXFWD_CONF_H
 
+#include <sys/types.h>		/* <pcap/bpf.h>, through filter.h */
+
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "capture.h"
+#include "filter.h"
 
 #define CONF_NAME_MAX		32	/* port names, incl. NUL */
 #define CONF_PORTS_MAX		16
 #define CONF_FORWARDS_MAX	64
 #define CONF_DEV_MAX		64
+#define CONF_FILTER_MAX		1024	/* tcpdump expression, incl. NUL */
+#define CONF_RULES_MAX		FILTER_RULES_MAX	/* per forward path */
+#define CONF_STATIC_MAX		256	/* static bridge entries */
 
 enum conf_wire_kind {
 	CONF_WIRE_NONE,		/* emulated port without a cable */
@@ -53,6 +61,10 @@ struct conf_wire {
 struct conf_port {
 	char		 name[CONF_NAME_MAX];
 	int		 emulated;		/* device: emulated */
+	int		 null;			/* device: null: RX hands out 64-byte
+						 * frames (60 without CRC) forever,
+						 * TX frees what it is given; for
+						 * measuring the framework alone */
 	char		 device[CONF_DEV_MAX];	/* PCI address, canonical 0000:03:00.0 */
 	uint16_t	 rx_ring;		/* default 512; power of two, 64..4096 */
 	uint16_t	 tx_ring;		/* default 512 */
@@ -67,11 +79,70 @@ struct conf_port {
 	int		 line, col;		/* where the port is defined, 1-based */
 };
 
+/* What a path does with VLAN tags (on the outer tag). */
+enum conf_vlan_op {
+	CONF_VLAN_KEEP,		/* default */
+	CONF_VLAN_PUSH,		/* vlan_push: ID: add an 802.1Q tag */
+	CONF_VLAN_POP,		/* vlan_pop: true: remove the outer tag */
+	CONF_VLAN_SET,		/* vlan_set: ID: rewrite the outer tag's id;
+				 * untagged frames get one pushed */
+};
+
+struct conf_vlan {
+	int		 filter;		/* `vlans:` given: pass only those */
+	int		 untagged;		/* `untagged` listed in vlans */
+	uint64_t	 allow[4096 / 64];	/* bitmap of VLAN ids listed */
+	enum conf_vlan_op op;
+	uint16_t	 id;			/* PUSH, SET: 0..4095 */
+	uint8_t		 pcp;			/* PUSH: vlan_pcp: 0..7, default 0 */
+};
+
 struct conf_forward {
 	int		 from;			/* index in conf.ports */
 	int		 nto;
 	int		 to[CONF_PORTS_MAX];	/* one or more (mirroring) */
 	int		 line, col;		/* 1-based */
+	/* Filtering: a frame goes on only if it passes the tcpdump
+	 * expression (when given) and then the rule list (when given). */
+	char		 filter[CONF_FILTER_MAX];	/* "" none */
+	int		 nrules;
+	struct filter_rule *rules;		/* nrules, allocated; conf_free() */
+	int		*rule_line;		/* each rule's line in the file */
+	int		 default_action;	/* `default:`, FILTER_PASS unless given */
+	struct conf_vlan vlan;			/* vlans, vlan_push/pop/set */
+};
+
+struct conf_bridge_static {
+	uint8_t		 mac[6];
+	uint16_t	 vlan;			/* 0 unless given */
+	int		 port;			/* index in conf.ports, a bridge port */
+};
+
+/*
+ * bridge: { ports: [a, b, c], learning: true, aging: 300, ... }: a learning
+ * switch between its ports.  A bridge port has no forward entry of its
+ * own (that is an error).
+ */
+struct conf_bridge {
+	int		 enabled;		/* a `bridge:` section was given */
+	int		 nports;
+	int		 ports[CONF_PORTS_MAX];	/* indexes in conf.ports, >= 2 */
+	int		 learning;		/* default 1 */
+	uint32_t	 aging;			/* seconds, default 300; 0: never */
+	uint32_t	 max_entries;		/* default 4096, 16..1048576 */
+	int		 vlan_learning;		/* separate table per VLAN (IVL),
+						 * default 1 */
+	int		 nstatic;
+	struct conf_bridge_static statics[CONF_STATIC_MAX];
+	/* the same filtering and VLAN handling as a forward path, applied
+	 * to every frame the bridge switches */
+	char		 filter[CONF_FILTER_MAX];
+	int		 nrules;
+	struct filter_rule *rules;
+	int		*rule_line;
+	int		 default_action;
+	struct conf_vlan vlan;
+	int		 line, col;
 };
 
 struct conf {
@@ -83,13 +154,19 @@ struct conf {
 	uint16_t	 batch;			/* burst size, 1..256, default 32 */
 	int		 emulator_cpu;		/* emulator: { cpu: N }, -1: not set */
 	uint32_t	 link_timeout_ms;	/* link_timeout: seconds → ms, default 10 s */
+	struct conf_bridge bridge;
+	int		 ncaptures;
+	struct capture_conf captures[CAPTURE_MAX];	/* capture: list */
 };
 
 /* Parse and check path into *c.  Every error is printed to errf (may be
  * NULL) as "path:line:col: message", in file order; errors about the file
  * itself (cannot open, cannot read) as "path: message".  Returns the
- * number of errors (0: usable). */
+ * number of errors (0: usable).  With errors, nothing stays allocated. */
 int	conf_load(const char *path, struct conf *c, FILE *errf);
+
+/* Free what conf_load() allocated (rule lists); c can be loaded again. */
+void	conf_free(struct conf *c);
 
 /* Index of the port called name, or -1. */
 int	conf_port_index(const struct conf *c, const char *name);

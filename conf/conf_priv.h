@@ -24,12 +24,17 @@ enum conf_type {
 	CONF_T_MAP,		/* a mapping */
 	CONF_T_SEQ,		/* a sequence */
 	CONF_T_NAMES,		/* a port name or a sequence of them */
+	CONF_T_SIZE,		/* INT with an optional K, M or G (1024-based) */
+	CONF_T_NUMBER,		/* plain decimal scalar, fraction allowed: a
+				 * double */
 };
 
 #define CONF_K_REQUIRED	0x01
 #define CONF_K_POW2	0x02	/* INT: also a power of two */
 #define CONF_K_CPU	0x04	/* INT: a CPU of this machine */
 #define CONF_K_NULLMAP	0x08	/* MAP: an empty value means {} */
+#define CONF_K_NULLWORD	0x10	/* STRING: a plain `null' is the word, not
+				 * YAML's null */
 
 struct conf_parse;
 
@@ -37,14 +42,17 @@ struct conf_key {
 	const char	*name;
 	enum conf_type	 type;
 	int		 flags;
-	long long	 min, max;	/* INT */
-	long long	 scale, bias;	/* INT: stored = value * scale + bias
-					 * (scale 0 means 1) */
-	const char	*def;		/* INT, BOOL: default, as YAML text */
-	const char	*unit;		/* INT: said in range errors and docs */
-	size_t		 off, size;	/* INT, BOOL: the field in the object */
-	/* Everything but INT and BOOL: called once the value has the
-	 * right shape. */
+	long long	 min, max;	/* INT, SIZE */
+	long long	 scale, bias;	/* INT, SIZE: stored = value * scale +
+					 * bias (scale 0 means 1) */
+	const char	*def;		/* INT, SIZE, BOOL: default, as YAML
+					 * text; other types: for the docs */
+	const char	*unit;		/* INT, SIZE: said in range errors and
+					 * docs */
+	size_t		 off, size;	/* INT, SIZE, BOOL, NUMBER: the field in
+					 * the object */
+	/* Called once the value has the right shape; for INT, SIZE, BOOL
+	 * and NUMBER after it was stored. */
 	void		(*set)(struct conf_parse *, void *obj,
 			    const struct conf_key *, yaml_node_t *key,
 			    yaml_node_t *val);
@@ -59,6 +67,7 @@ struct conf_table {
 };
 
 #define CONF_KEYS_MAX	16	/* keys in one table */
+#define CONF_PARTS_MAX	2	/* tables one mapping is walked against */
 
 /* Which keys a mapping had: key and value node, NULL when absent. */
 struct conf_seen {
@@ -66,11 +75,44 @@ struct conf_seen {
 	yaml_node_t	*val;
 };
 
+/* A mapping whose keys come from several tables (a forward entry: its
+ * own keys and those of every path), each with its object. */
+struct conf_part {
+	const struct conf_table	*t;
+	void			*obj;
+	struct conf_seen	*seen;	/* t->nkeys entries, may be NULL */
+};
+
+/*
+ * The filtering and VLAN keys that a forward entry and the bridge share,
+ * while they are read: where the entry keeps them, and the values that
+ * conf_path_end() turns into its struct conf_vlan.
+ */
+struct conf_path {
+	char		 *filter;	/* CONF_FILTER_MAX bytes */
+	int		 *nrules;
+	struct filter_rule **rules;
+	int		**rule_line;
+	int		 *default_action;
+	struct conf_vlan *vlan;
+	uint16_t	  push, set;	/* vlan_push, vlan_set */
+	uint8_t		  pcp;		/* vlan_pcp */
+	int		  pop;		/* vlan_pop */
+	int		  rules_ok;	/* rules: no error in any rule */
+};
+
+/* The fields of a path in a struct conf_forward or conf_bridge. */
+#define CONF_PATH_OF(x) {						\
+	.filter = (x)->filter, .nrules = &(x)->nrules,			\
+	.rules = &(x)->rules, .rule_line = &(x)->rule_line,		\
+	.default_action = &(x)->default_action, .vlan = &(x)->vlan }
+
 /* Where the things that cross-checks talk about were written. */
 enum conf_dev_kind {
 	CONF_DEV_UNKNOWN,	/* missing or invalid */
 	CONF_DEV_EMULATED,
 	CONF_DEV_PCI,
+	CONF_DEV_NULL,
 };
 
 struct conf_port_src {
@@ -84,6 +126,24 @@ struct conf_port_src {
 struct conf_fwd_src {
 	yaml_node_t	*node;
 	yaml_node_t	*from, *to;
+};
+
+struct conf_bridge_src {
+	yaml_node_t	*node;		/* the bridge's mapping */
+	yaml_node_t	*ports;		/* ports: a sequence of scalars */
+	/* each static entry: its mapping, and its keys' nodes (value of
+	 * mac and port, key of vlan), NULL when absent or wrong */
+	yaml_node_t	*static_node[CONF_STATIC_MAX];
+	yaml_node_t	*static_mac[CONF_STATIC_MAX];
+	yaml_node_t	*static_port[CONF_STATIC_MAX];
+	yaml_node_t	*static_vlan[CONF_STATIC_MAX];
+	int		 port_line[CONF_PORTS_MAX];	/* of each bridge port */
+};
+
+struct conf_cap_src {
+	yaml_node_t	*node;
+	yaml_node_t	*port, *file;
+	int		 ok;		/* no error in it: worth checking whole */
 };
 
 struct conf_err {
@@ -102,6 +162,8 @@ struct conf_parse {
 	int		 nfwd_items;	/* forward items, also beyond the max */
 	struct conf_port_src psrc[CONF_PORTS_MAX];
 	struct conf_fwd_src fsrc[CONF_FORWARDS_MAX];
+	struct conf_bridge_src bsrc;
+	struct conf_cap_src csrc[CAPTURE_MAX];
 	struct conf_err	*errs;
 	int		 nerrs, errcap;
 	int		 nomem;		/* errors lost for lack of memory */
@@ -115,6 +177,12 @@ void		 conf_err(struct conf_parse *, const yaml_node_t *,
 void		 conf_defaults(const struct conf_table *, void *);
 void		 conf_walk(struct conf_parse *, yaml_node_t *,
 		    const struct conf_table *, void *, struct conf_seen *);
+void		 conf_walk_parts(struct conf_parse *, yaml_node_t *,
+		    struct conf_part *, int);
+void		 conf_type_err(struct conf_parse *, const struct conf_key *,
+		    const yaml_node_t *);
+int		 conf_parse_int(const char *, long long *);
+const char	*conf_size_str(unsigned long long, char *, size_t);
 yaml_node_t	*conf_item(struct conf_parse *, yaml_node_item_t);
 const char	*conf_text(const yaml_node_t *);
 int		 conf_is_null(const yaml_node_t *);
@@ -127,5 +195,24 @@ const char	*conf_type_name(enum conf_type);
 extern const struct conf_table conf_root_table;
 void		 conf_root_begin(struct conf_parse *);
 void		 conf_root_end(struct conf_parse *, struct conf_seen *);
+
+/* conf_match.c: the values of rules and VLAN lists.  Each returns 0, or
+ * -1 with what is wrong with s in err (without the key's name). */
+int		 conf_match_mac(const char *, uint8_t[6], char *, size_t);
+int		 conf_match_ethertype(const char *, uint16_t *, char *, size_t);
+int		 conf_match_vlan(const char *, int, uint16_t *, uint16_t *,
+		    char *, size_t);
+int		 conf_match_prefix(const char *, struct filter_prefix *, char *,
+		    size_t);
+const char	*conf_match_prefix_str(const struct filter_prefix *, char *,
+		    size_t);
+int		 conf_match_proto(const char *, uint8_t *, char *, size_t);
+const char	*conf_match_proto_name(uint8_t, char *, size_t);
+int		 conf_match_ports(const char *, uint16_t *, uint16_t *, char *,
+		    size_t);
+int		 conf_match_tcp_flags(const char *, uint8_t *, uint8_t *,
+		    char *, size_t);
+int		 conf_match_icmp_type(const char *, int, uint8_t *, char *,
+		    size_t);
 
 #endif /* IXFWD_CONF_PRIV_H */

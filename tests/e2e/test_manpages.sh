@@ -92,6 +92,8 @@ doc_type() {
 	MAP) echo mapping ;;
 	SEQ) echo list ;;
 	NAMES) echo name ;;
+	SIZE) echo size ;;
+	NUMBER) echo number ;;
 	*) echo "?$1" ;;
 	esac
 }

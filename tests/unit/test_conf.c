@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <pcap/pcap.h>
+
 #include "conf.h"
 #include "t.h"
 
@@ -45,6 +47,7 @@ load_file(const char *path)
 
 	if ((m = open_memstream(&raw, &len)) == NULL)
 		return -1;
+	conf_free(&c);			/* what the last load kept */
 	n = conf_load(path, &c, m);
 	fclose(m);
 	msgs[0] = '\0';
@@ -625,16 +628,16 @@ test_device_and_mac(void)
 	    "  - { name: h, device: emulated, mac: \"00:00:00:00:00:00\" }\n"
 	    "  - { name: i, device: emulated, mac: 02-00-00-00-00-01 }\n"
 	    "  - { name: j, device: emulated, mac: 02:1f:d0:00:00:06 }\n",
-	    "2:24: device: \"03:00\" is neither \"emulated\" nor a PCI address "
-	    "such as 0000:03:00.0\n"
-	    "3:24: device: \"0000:03:20.0\" is neither \"emulated\" nor a PCI "
+	    "2:24: device: \"03:00\" is not \"emulated\", \"null\" or a PCI "
 	    "address such as 0000:03:00.0\n"
-	    "4:24: device: \"0000:03:00.8\" is neither \"emulated\" nor a PCI "
-	    "address such as 0000:03:00.0\n"
-	    "5:24: device: \"00000:03:00.0\" is neither \"emulated\" nor a "
+	    "3:24: device: \"0000:03:20.0\" is not \"emulated\", \"null\" or "
+	    "a PCI address such as 0000:03:00.0\n"
+	    "4:24: device: \"0000:03:00.8\" is not \"emulated\", \"null\" or "
+	    "a PCI address such as 0000:03:00.0\n"
+	    "5:24: device: \"00000:03:00.0\" is not \"emulated\", \"null\" "
+	    "or a PCI address such as 0000:03:00.0\n"
+	    "6:24: device: \"Emulated\" is not \"emulated\", \"null\" or a "
 	    "PCI address such as 0000:03:00.0\n"
-	    "6:24: device: \"Emulated\" is neither \"emulated\" nor a PCI "
-	    "address such as 0000:03:00.0\n"
 	    "7:39: mac: \"02:00:00:00:00\" is not a MAC address such as "
 	    "02:00:00:00:00:01\n"
 	    "8:39: mac: 03:00:00:00:00:01 is a multicast address\n"
@@ -765,6 +768,824 @@ test_too_many_ports(void)
 }
 
 static void
+test_null_port(void)
+{
+	T_GOOD("ports:\n"
+	    "  - { name: a, device: null, rx_ring: 1024, tx_ring: 64 }\n"
+	    "  - { name: b, device: \"null\", cpu: 0, promisc: false }\n"
+	    "forward:\n"
+	    "  - { from: a, to: b }\n");
+	T_EQ(c.ports[0].null, 1);
+	T_EQ(c.ports[0].emulated, 0);
+	T_STREQ(c.ports[0].device, "null");
+	T_EQ(c.ports[0].rx_ring, 1024);
+	T_EQ(c.ports[0].tx_ring, 64);
+	T_EQ(c.ports[1].null, 1);
+	T_EQ(c.ports[1].promisc, 0);
+	T_BAD("ports:\n"
+	    "  - { name: a, device: null, mac: 02:00:00:00:00:01 }\n"
+	    "  - { name: b, device: null, wire: { interface: v0 } }\n"
+	    "  - { name: c, device: null, force: false }\n"
+	    "  - { name: d, device: ~ }\n"
+	    "  - { name: e, device: NULL }\n"
+	    "  - { name: f, device: emulated, wire: { peer: a } }\n",
+	    "2:30: mac: only an emulated port can have its MAC address set\n"
+	    "3:30: wire: only an emulated port has a wire\n"
+	    "4:30: force: only applies to a PCI port\n"
+	    "5:24: device: expected a string, got nothing\n"
+	    "6:24: device: expected a string, got nothing\n"
+	    "7:48: peer: port \"a\" is not emulated\n");
+}
+
+/* libpcap's own message for expr, as the configuration must quote it. */
+static const char *
+pcap_message(const char *expr)
+{
+	static char msg[PCAP_ERRBUF_SIZE];
+	struct bpf_program bp;
+	pcap_t *p;
+
+	msg[0] = '\0';
+	if ((p = pcap_open_dead(DLT_EN10MB, 65535)) == NULL)
+		return msg;
+	if (pcap_compile(p, &bp, expr, 1, PCAP_NETMASK_UNKNOWN) == -1)
+		snprintf(msg, sizeof(msg), "%s", pcap_geterr(p));
+	else
+		pcap_freecode(&bp);
+	pcap_close(p);
+	return msg;
+}
+
+static void
+test_filter_expr(void)
+{
+	char want[512];
+
+	T_GOOD("ports:\n"
+	    "  - { name: a, device: emulated }\n"
+	    "  - { name: b, device: emulated }\n"
+	    "forward:\n"
+	    "  - { from: a, to: b, filter: \"not (tcp port 23)\" }\n"
+	    "  - { from: b, to: a }\n");
+	T_STREQ(c.forwards[0].filter, "not (tcp port 23)");
+	T_STREQ(c.forwards[1].filter, "");
+	T_EQ(c.forwards[0].nrules, 0);
+	T_CHECK(c.forwards[0].rules == NULL);
+	T_EQ(c.forwards[0].default_action, FILTER_PASS);
+	T_EQ(c.forwards[1].default_action, FILTER_PASS);
+
+	/* libpcap's words, whatever its version says */
+	T_CHECK(pcap_message("tcp port")[0] != '\0');
+	snprintf(want, sizeof(want), "5:31: filter: %s\n",
+	    pcap_message("tcp port"));
+	T_BAD("ports:\n"
+	    "  - { name: a, device: emulated }\n"
+	    "  - { name: b, device: emulated }\n"
+	    "forward:\n"
+	    "  - { from: a, to: b, filter: \"tcp port\" }\n", want);
+	T_BAD("ports:\n"
+	    "  - { name: a, device: emulated }\n"
+	    "  - { name: b, device: emulated }\n"
+	    "forward:\n"
+	    "  - { from: a, to: b, filter: \"tcp port 99999\" }\n"
+	    "  - { from: b, to: a, filter: \" \" }\n",
+	    "5:31: filter: illegal port number 99999 > 65535\n"
+	    "6:31: filter: the expression is empty; without filter, "
+	    "everything passes\n");
+}
+
+/* The rule list of forward entry 0 of yaml, which must load. */
+#define RULES_HEAD							\
+	"ports:\n"							\
+	"  - { name: a, device: emulated }\n"				\
+	"  - { name: b, device: emulated }\n"				\
+	"forward:\n"							\
+	"  - from: a\n"							\
+	"    to: b\n"							\
+	"    rules:\n"
+
+static void
+test_rule_fields(void)
+{
+	const struct filter_rule *r;
+
+	T_GOOD(RULES_HEAD
+	    "      - { action: drop, proto: tcp, dst_port: 23 }\n"
+	    "      - { action: pass, src: 10.0.0.0/8, vlan: 100 }\n"
+	    "      - { action: drop, ethertype: 0x86dd }\n"
+	    "      - action: pass\n"
+	    "        src_mac: 02:00:00:00:00:01\n"
+	    "        dst_mac: FF:ff:ff:ff:ff:ff\n"
+	    "        vlan: untagged\n"
+	    "        ethertype: arp\n"
+	    "      - { action: drop, proto: 132, src_port: 1000-2000,\n"
+	    "          dst_port: \"0x50\" }\n"
+	    "      - { action: drop, dst: \"2001:db8::/32\", proto: icmp6,\n"
+	    "          icmp_type: echo-request }\n"
+	    "      - { action: pass, src: 192.0.2.1, dst: 0.0.0.0/0 }\n"
+	    "      - { action: pass, src: \"::1\", icmp_type: 3 }\n"
+	    "      - { action: drop, tcp_flags: \"syn !ack\" }\n"
+	    "      - { action: drop, proto: icmp, icmp_type: echo-reply }\n"
+	    "      - { action: pass, ethertype: ipv4, icmp_type: "
+	    "time-exceeded }\n"
+	    "    default: drop\n");
+	T_REQUIRE(c.forwards[0].nrules == 11);
+	T_EQ(c.forwards[0].default_action, FILTER_DROP);
+	r = c.forwards[0].rules;
+
+	T_EQ(r[0].action, FILTER_DROP);
+	T_EQ(r[0].match, FILTER_M_PROTO | FILTER_M_DST_PORT);
+	T_EQ(r[0].proto, 6);
+	T_EQ(r[0].dst_port_lo, 23);
+	T_EQ(r[0].dst_port_hi, 23);
+
+	T_EQ(r[1].action, FILTER_PASS);
+	T_EQ(r[1].match, FILTER_M_SRC_IP | FILTER_M_VLAN);
+	T_EQ(r[1].src.af, 4);
+	T_EQ(r[1].src.plen, 8);
+	T_EQ(r[1].src.addr[0], 10);
+	T_EQ(r[1].vlan, 100);
+
+	T_EQ(r[2].match, FILTER_M_ETHERTYPE);
+	T_EQ(r[2].ethertype, 0x86dd);
+
+	T_EQ(r[3].match, FILTER_M_SRC_MAC | FILTER_M_DST_MAC | FILTER_M_VLAN |
+	    FILTER_M_ETHERTYPE);
+	T_EQ(r[3].src_mac[0], 0x02);
+	T_EQ(r[3].src_mac[5], 0x01);
+	T_EQ(r[3].dst_mac[0], 0xff);
+	T_EQ(r[3].dst_mac[5], 0xff);
+	T_EQ(r[3].vlan, FILTER_VLAN_UNTAGGED);
+	T_EQ(r[3].ethertype, 0x0806);
+
+	T_EQ(r[4].match, FILTER_M_PROTO | FILTER_M_SRC_PORT |
+	    FILTER_M_DST_PORT);
+	T_EQ(r[4].proto, 132);
+	T_EQ(r[4].src_port_lo, 1000);
+	T_EQ(r[4].src_port_hi, 2000);
+	T_EQ(r[4].dst_port_lo, 80);
+	T_EQ(r[4].dst_port_hi, 80);
+
+	T_EQ(r[5].match, FILTER_M_DST_IP | FILTER_M_PROTO |
+	    FILTER_M_ICMP_TYPE);
+	T_EQ(r[5].dst.af, 6);
+	T_EQ(r[5].dst.plen, 32);
+	T_EQ(r[5].dst.addr[0], 0x20);
+	T_EQ(r[5].dst.addr[1], 0x01);
+	T_EQ(r[5].dst.addr[2], 0x0d);
+	T_EQ(r[5].dst.addr[3], 0xb8);
+	T_EQ(r[5].dst.addr[4], 0);
+	T_EQ(r[5].proto, 58);
+	T_EQ(r[5].icmp_type, 128);
+
+	/* a host is a full-length prefix; /0 matches every address */
+	T_EQ(r[6].match, FILTER_M_SRC_IP | FILTER_M_DST_IP);
+	T_EQ(r[6].src.plen, 32);
+	T_EQ(r[6].src.addr[3], 1);
+	T_EQ(r[6].dst.af, 4);
+	T_EQ(r[6].dst.plen, 0);
+
+	/* a number needs no family */
+	T_EQ(r[7].src.af, 6);
+	T_EQ(r[7].src.plen, 128);
+	T_EQ(r[7].src.addr[15], 1);
+	T_EQ(r[7].match, FILTER_M_SRC_IP | FILTER_M_ICMP_TYPE);
+	T_EQ(r[7].icmp_type, 3);
+
+	T_EQ(r[8].match, FILTER_M_TCP_FLAGS);
+	T_EQ(r[8].tcp_flags_mask, 0x12);	/* SYN | ACK */
+	T_EQ(r[8].tcp_flags, 0x02);		/* SYN */
+
+	T_EQ(r[9].icmp_type, 0);
+	T_EQ(r[9].match, FILTER_M_PROTO | FILTER_M_ICMP_TYPE);
+	/* the family from the ethertype */
+	T_EQ(r[10].icmp_type, 11);
+
+	/* each rule's line, for counters and logs */
+	T_EQ(c.forwards[0].rule_line[0], 8);
+	T_EQ(c.forwards[0].rule_line[3], 11);
+	T_EQ(c.forwards[0].rule_line[4], 16);
+	T_EQ(c.forwards[0].rule_line[10], 24);
+	conf_free(&c);
+	T_CHECK(c.forwards[0].rules == NULL);
+	T_CHECK(c.forwards[0].rule_line == NULL);
+	T_EQ(c.forwards[0].nrules, 0);
+	conf_free(&c);				/* twice is harmless */
+}
+
+static void
+test_rule_prefixes(void)
+{
+	T_GOOD(RULES_HEAD
+	    "      - { action: drop, src: \"2001:db8:80::/41\" }\n"
+	    "      - { action: drop, dst: 172.16.0.0/12 }\n"
+	    "      - { action: drop, dst: \"::/0\" }\n");
+	T_EQ(c.forwards[0].rules[0].src.plen, 41);
+	T_EQ(c.forwards[0].rules[0].src.addr[5], 0x80);
+	T_EQ(c.forwards[0].rules[1].dst.addr[1], 16);
+	T_EQ(c.forwards[0].rules[2].dst.af, 6);
+	T_EQ(c.forwards[0].rules[2].dst.plen, 0);
+	conf_free(&c);
+	T_BAD(RULES_HEAD
+	    "      - { action: drop, src: 10.0.0.1/8 }\n"
+	    "      - { action: drop, dst: \"2001:db8::1/32\" }\n"
+	    "      - { action: drop, src: \"2001:db8:ff::/41\" }\n"
+	    "      - { action: drop, src: 10.0.0.0/33 }\n"
+	    "      - { action: drop, src: 10.0.0.0/08 }\n"
+	    "      - { action: drop, src: 10.0.0 }\n"
+	    "      - { action: drop, dst: host.example }\n"
+	    "      - { action: drop, src: 10.0.0.0/8, dst: \"::1\" }\n",
+	    "8:30: src: 10.0.0.1/8 has host bits set; did you mean "
+	    "10.0.0.0/8?\n"
+	    "9:30: dst: 2001:db8::1/32 has host bits set; did you mean "
+	    "2001:db8::/32?\n"
+	    "10:30: src: 2001:db8:ff::/41 has host bits set; did you mean "
+	    "2001:db8:80::/41?\n"
+	    "11:30: src: \"10.0.0.0/33\": the prefix length of an IPv4 "
+	    "address is 0 to 32\n"
+	    "12:30: src: \"10.0.0.0/08\" is not an IPv4 or IPv6 address or "
+	    "prefix such as 10.0.0.0/8 or 2001:db8::/32\n"
+	    "13:30: src: \"10.0.0\" is not an IPv4 or IPv6 address or prefix "
+	    "such as 10.0.0.0/8 or 2001:db8::/32\n"
+	    "14:30: dst: \"host.example\" is not an IPv4 or IPv6 address or "
+	    "prefix such as 10.0.0.0/8 or 2001:db8::/32\n"
+	    "15:47: dst: ::1 is IPv6 but src 10.0.0.0/8 is IPv4; a rule "
+	    "matches one address family\n");
+	T_CHECK(c.forwards[0].rules == NULL);	/* freed with the errors */
+}
+
+static void
+test_rule_ports(void)
+{
+	T_GOOD(RULES_HEAD
+	    "      - { action: drop, proto: udp, dst_port: 0-65535 }\n"
+	    "      - { action: drop, src_port: 53,\n"
+	    "          dst_port: \"1024-1024\" }\n");
+	T_EQ(c.forwards[0].rules[0].dst_port_lo, 0);
+	T_EQ(c.forwards[0].rules[0].dst_port_hi, 65535);
+	T_EQ(c.forwards[0].rules[1].match, FILTER_M_SRC_PORT |
+	    FILTER_M_DST_PORT);
+	T_EQ(c.forwards[0].rules[1].src_port_hi, 53);
+	T_EQ(c.forwards[0].rules[1].dst_port_lo, 1024);
+	conf_free(&c);
+	T_BAD(RULES_HEAD
+	    "      - { action: drop, dst_port: 2000-1000 }\n"
+	    "      - { action: drop, dst_port: 65536 }\n"
+	    "      - { action: drop, dst_port: 1000-70000 }\n"
+	    "      - { action: drop, dst_port: http }\n"
+	    "      - { action: drop, dst_port: 023 }\n"
+	    "      - { action: drop, dst_port: 1000- }\n"
+	    "      - { action: drop, proto: icmp, src_port: 7 }\n"
+	    "      - { action: drop, dst_port: 7, proto: gre }\n",
+	    "8:35: dst_port: \"2000-1000\": the range is empty (2000 is more "
+	    "than 1000)\n"
+	    "9:35: dst_port: \"65536\": a port is 0 to 65535\n"
+	    "10:35: dst_port: \"1000-70000\": a port is 0 to 65535\n"
+	    "11:35: dst_port: \"http\" is not a port (0 to 65535) or a range "
+	    "such as 1000-2000\n"
+	    "12:35: dst_port: \"023\" is not a port (0 to 65535) or a range "
+	    "such as 1000-2000\n"
+	    "13:35: dst_port: \"1000-\" is not a port (0 to 65535) or a range "
+	    "such as 1000-2000\n"
+	    "14:38: src_port: proto icmp has no ports; ports need tcp, udp "
+	    "or sctp\n"
+	    "15:25: dst_port: proto gre has no ports; ports need tcp, udp or "
+	    "sctp\n");
+}
+
+static void
+test_rule_tcp_flags(void)
+{
+	T_GOOD(RULES_HEAD
+	    "      - { action: drop, proto: tcp,\n"
+	    "          tcp_flags: \"!syn  ACK fin\" }\n"
+	    "      - { action: drop, tcp_flags: rst }\n"
+	    "      - { action: drop,\n"
+	    "          tcp_flags: \"!fin !syn !rst !psh !ack !urg !ece "
+	    "!cwr\" }\n");
+	T_EQ(c.forwards[0].rules[0].tcp_flags_mask, 0x13);
+	T_EQ(c.forwards[0].rules[0].tcp_flags, 0x11);
+	T_EQ(c.forwards[0].rules[1].tcp_flags_mask, 0x04);
+	T_EQ(c.forwards[0].rules[1].tcp_flags, 0x04);
+	T_EQ(c.forwards[0].rules[2].tcp_flags_mask, 0xff);
+	T_EQ(c.forwards[0].rules[2].tcp_flags, 0);
+	conf_free(&c);
+	T_BAD(RULES_HEAD
+	    "      - { action: drop, tcp_flags: \"syn !ak\" }\n"
+	    "      - { action: drop, tcp_flags: \"syn !syn\" }\n"
+	    "      - { action: drop, tcp_flags: \" \" }\n"
+	    "      - { action: drop, tcp_flags: !syn }\n"
+	    "      - { action: drop, proto: udp, tcp_flags: syn }\n",
+	    "8:36: tcp_flags: unknown flag \"!ak\" (the flags are fin, syn, "
+	    "rst, psh, ack, urg, ece and cwr; !flag: the flag is clear)\n"
+	    "9:36: tcp_flags: syn is given twice\n"
+	    "10:36: tcp_flags: no flag given, such as \"syn !ack\"\n"
+	    "11:36: tcp_flags: expected a string, got the YAML tag \"!syn\" "
+	    "(quote a value that starts with '!')\n"
+	    "12:37: tcp_flags: proto udp has no TCP flags\n");
+}
+
+static void
+test_rule_errors(void)
+{
+	T_BAD(RULES_HEAD
+	    "      - { proto: tcp, dst_port: 23 }\n"
+	    "      - { action: allow }\n"
+	    "      - { action: drop, proto: tpc }\n"
+	    "      - { action: drop, proto: 256 }\n"
+	    "      - { action: drop, ethertype: 0x0500 }\n"
+	    "      - { action: drop, ethertype: 0x8100 }\n"
+	    "      - { action: drop, ethertype: ip }\n"
+	    "      - { action: drop, ethertype: arp, dst: 10.0.0.0/8 }\n"
+	    "      - { action: drop, ethertype: ipv6, src: 10.0.0.0/8 }\n"
+	    "      - { action: drop, vlan: 4096 }\n"
+	    "      - { action: drop, vlan: tagged }\n"
+	    "      - { action: drop, icmp_type: echo-request }\n"
+	    "      - { action: drop, proto: icmp, icmp_type: packet-too-big }\n"
+	    "      - { action: drop, proto: tcp, icmp_type: 8 }\n"
+	    "      - { action: drop, icmp_type: ping }\n"
+	    "      - { action: drop, src_mac: 02:00:00:00:00 }\n"
+	    "      - { action: drop, prot: tcp }\n"
+	    "      - [ drop ]\n"
+	    "    default: reject\n",
+	    "8:9: missing required key \"action\" in rule\n"
+	    "9:19: action: \"allow\" is neither pass nor drop\n"
+	    "10:32: proto: \"tpc\" is not a protocol: one of tcp, udp, icmp, "
+	    "icmp6, sctp, gre, esp, ah, or 0 to 255\n"
+	    "11:32: proto: \"256\": an IP protocol number is 0 to 255\n"
+	    "12:36: ethertype: \"0x0500\" is not between 0x0600 and 0xffff "
+	    "(values below 0x0600 are 802.3 lengths)\n"
+	    "13:36: ethertype: 0x8100 is the type of a VLAN tag; a rule sees "
+	    "the ethertype after the tags: match the tag with vlan\n"
+	    "14:36: ethertype: \"ip\" is not an ethertype: 0x0600 to 0xffff, "
+	    "or one of ipv4, ipv6, arp, rarp, lldp, mpls\n"
+	    "15:36: ethertype: 0x0806 is not IP, but the rule matches dst: it "
+	    "could never match\n"
+	    "16:36: ethertype: 0x86dd is IPv6, but src is IPv4: the rule "
+	    "could never match\n"
+	    "17:31: vlan: \"4096\": a VLAN id is 0 to 4095\n"
+	    "18:31: vlan: \"tagged\" is not a VLAN id (0 to 4095) or "
+	    "untagged\n"
+	    "19:36: icmp_type: echo-request is 8 in ICMP and 128 in ICMPv6: "
+	    "say which with proto: icmp or icmp6\n"
+	    "20:49: icmp_type: packet-too-big is not a type of ICMP\n"
+	    "21:37: icmp_type: proto tcp has no ICMP type; that needs icmp or "
+	    "icmp6\n"
+	    "22:36: icmp_type: \"ping\" is not an ICMP type: 0 to 255, or one "
+	    "of echo-reply, dest-unreachable, source-quench, redirect, "
+	    "echo-request, router-advertisement, router-solicitation, "
+	    "time-exceeded, parameter-problem, timestamp-request, "
+	    "timestamp-reply, packet-too-big, neighbor-solicitation, "
+	    "neighbor-advertisement\n"
+	    "23:34: src_mac: \"02:00:00:00:00\" is not a MAC address such as "
+	    "02:00:00:00:00:01\n"
+	    "24:25: unknown key \"prot\" in rule; did you mean \"proto\"?\n"
+	    "25:9: rules: expected a mapping such as { action: drop, proto: "
+	    "tcp, dst_port: 23 }, got a sequence\n"
+	    "26:14: default: \"reject\" is neither pass nor drop\n");
+	T_BAD(RULES_HEAD
+	    "      - { action: drop }\n"
+	    "    rule: []\n",
+	    "9:5: unknown key \"rule\" in forward; did you mean \"rules\"?\n");
+	/* default without rules, and an empty list */
+	T_GOOD(RULES_HEAD
+	    "      []\n"
+	    "    default: drop\n");
+	T_EQ(c.forwards[0].nrules, 0);
+	T_EQ(c.forwards[0].default_action, FILTER_DROP);
+}
+
+static void
+test_rules_max(void)
+{
+	static char yaml[64 * 1024];
+	size_t o;
+	int i;
+
+	o = snprintf(yaml, sizeof(yaml), RULES_HEAD);
+	for (i = 0; i < CONF_RULES_MAX; i++)
+		o += snprintf(yaml + o, sizeof(yaml) - o,
+		    "      - { action: drop, dst_port: %d }\n", i);
+	T_GOOD(yaml);
+	T_EQ(c.forwards[0].nrules, CONF_RULES_MAX);
+	T_EQ(c.forwards[0].rules[CONF_RULES_MAX - 1].dst_port_lo,
+	    CONF_RULES_MAX - 1);
+	T_EQ(c.forwards[0].rule_line[CONF_RULES_MAX - 1],
+	    CONF_RULES_MAX + 7);
+	conf_free(&c);
+	snprintf(yaml + o, sizeof(yaml) - o, "      - { action: pass }\n");
+	T_BAD(yaml, "1032:9: rules: at most 1024 rules are supported\n");
+}
+
+static int
+vlan_allowed(const struct conf_vlan *v, unsigned int id)
+{
+	return (v->allow[id / 64] >> (id % 64)) & 1;
+}
+
+static void
+test_vlans(void)
+{
+	const struct conf_vlan *v;
+
+	T_GOOD("ports:\n"
+	    "  - { name: a, device: emulated }\n"
+	    "  - { name: b, device: emulated }\n"
+	    "  - { name: c, device: emulated }\n"
+	    "  - { name: d, device: emulated }\n"
+	    "forward:\n"
+	    "  - { from: a, to: b, vlans: [100, 200-202, untagged, 4095],\n"
+	    "      vlan_push: 7, vlan_pcp: 5 }\n"
+	    "  - { from: b, to: a, vlan_pop: true }\n"
+	    "  - { from: c, to: a, vlan_set: 0, vlan_pop: false }\n"
+	    "  - { from: d, to: a, vlan_pop: false }\n");
+	v = &c.forwards[0].vlan;
+	T_EQ(v->filter, 1);
+	T_EQ(v->untagged, 1);
+	T_CHECK(vlan_allowed(v, 100));
+	T_CHECK(!vlan_allowed(v, 101));
+	T_CHECK(!vlan_allowed(v, 199));
+	T_CHECK(vlan_allowed(v, 200));
+	T_CHECK(vlan_allowed(v, 201));
+	T_CHECK(vlan_allowed(v, 202));
+	T_CHECK(!vlan_allowed(v, 203));
+	T_CHECK(vlan_allowed(v, 4095));
+	T_CHECK(!vlan_allowed(v, 0));
+	T_EQ(v->op, CONF_VLAN_PUSH);
+	T_EQ(v->id, 7);
+	T_EQ(v->pcp, 5);
+	T_EQ(c.forwards[1].vlan.op, CONF_VLAN_POP);
+	T_EQ(c.forwards[1].vlan.filter, 0);
+	T_EQ(c.forwards[1].vlan.untagged, 0);
+	T_EQ(c.forwards[2].vlan.op, CONF_VLAN_SET);
+	T_EQ(c.forwards[2].vlan.id, 0);
+	T_EQ(c.forwards[3].vlan.op, CONF_VLAN_KEEP);
+	T_BAD("ports:\n"
+	    "  - { name: a, device: emulated }\n"
+	    "  - { name: b, device: emulated }\n"
+	    "  - { name: c, device: emulated }\n"
+	    "  - { name: d, device: emulated }\n"
+	    "forward:\n"
+	    "  - { from: a, to: b, vlan_push: 7, vlan_set: 8, vlan_pop: yes }\n"
+	    "  - { from: b, to: a, vlan_pcp: 3, vlan_set: 4096 }\n"
+	    "  - { from: c, to: a, vlans: [] }\n"
+	    "  - { from: d, to: a, vlans: [1, 0-1, untagged, untagged, 9-8,\n"
+	    "      x, [1]], vlan_pcp: 8 }\n",
+	    "7:37: vlan_set: vlan_push is given at line 7; choose one of "
+	    "vlan_push, vlan_pop and vlan_set\n"
+	    "7:50: vlan_pop: vlan_push is given at line 7; choose one of "
+	    "vlan_push, vlan_pop and vlan_set\n"
+	    "8:23: vlan_pcp: the priority of a pushed tag; it needs "
+	    "vlan_push\n"
+	    "8:46: vlan_set: 4096 is not between 0 and 4095\n"
+	    "9:30: vlans: the list is empty: no frame would pass\n"
+	    "10:34: vlans: VLAN 1 is listed twice\n"
+	    "10:49: vlans: untagged is listed twice\n"
+	    "10:59: vlans: \"9-8\": the range is empty\n"
+	    "11:7: vlans: \"x\" is not a VLAN id (0 to 4095), a range such as "
+	    "100-199 or untagged\n"
+	    "11:10: vlans: expected a VLAN id, a range or untagged, got a "
+	    "sequence\n"
+	    "11:16: vlan_pcp: the priority of a pushed tag; it needs "
+	    "vlan_push\n"
+	    "11:26: vlan_pcp: 8 is not between 0 and 7\n");
+}
+
+#define BRIDGE_PORTS							\
+	"ports:\n"							\
+	"  - { name: a, device: emulated }\n"				\
+	"  - { name: b, device: emulated }\n"				\
+	"  - { name: c, device: null }\n"				\
+	"  - { name: d, device: \"0000:03:00.0\" }\n"
+
+static void
+test_bridge(void)
+{
+	const struct conf_bridge *b = &c.bridge;
+
+	T_GOOD(BRIDGE_PORTS
+	    "forward:\n"
+	    "  - { from: d, to: [a, c] }\n"
+	    "bridge:\n"
+	    "  ports: [a, b, c]\n");
+	T_EQ(b->enabled, 1);
+	T_EQ(b->line, 8);
+	T_EQ(b->nports, 3);
+	T_EQ(b->ports[0], 0);
+	T_EQ(b->ports[2], 2);
+	T_EQ(b->learning, 1);
+	T_EQ(b->aging, 300);
+	T_EQ(b->max_entries, 4096);
+	T_EQ(b->vlan_learning, 1);
+	T_EQ(b->nstatic, 0);
+	T_EQ(b->nrules, 0);
+	T_EQ(b->default_action, FILTER_PASS);
+	T_EQ(b->vlan.op, CONF_VLAN_KEEP);
+	T_STREQ(b->filter, "");
+
+	T_GOOD(BRIDGE_PORTS
+	    "bridge:\n"
+	    "  ports: [d, b]\n"
+	    "  learning: false\n"
+	    "  aging: 0\n"
+	    "  max_entries: 16\n"
+	    "  static:\n"
+	    "    - { mac: \"02:00:00:00:00:01\", port: d, vlan: 10 }\n"
+	    "    - { mac: \"02:00:00:00:00:01\", port: b }\n"
+	    "    - mac: 02:aa:00:00:00:02\n"
+	    "      port: b\n"
+	    "      vlan: 10\n"
+	    "  filter: \"not arp\"\n"
+	    "  rules: [ { action: drop, proto: tcp, dst_port: 23 } ]\n"
+	    "  default: drop\n"
+	    "  vlans: [10]\n"
+	    "  vlan_set: 20\n");
+	T_EQ(b->nports, 2);
+	T_EQ(b->ports[0], 3);
+	T_EQ(b->ports[1], 1);
+	T_EQ(b->learning, 0);
+	T_EQ(b->aging, 0);
+	T_EQ(b->max_entries, 16);
+	T_EQ(b->nstatic, 3);
+	T_EQ(b->statics[0].port, 3);
+	T_EQ(b->statics[0].vlan, 10);
+	T_EQ(b->statics[0].mac[5], 1);
+	T_EQ(b->statics[1].port, 1);
+	T_EQ(b->statics[1].vlan, 0);
+	T_EQ(b->statics[2].mac[1], 0xaa);
+	T_STREQ(b->filter, "not arp");
+	T_EQ(b->nrules, 1);
+	T_EQ(b->rules[0].dst_port_lo, 23);
+	T_EQ(b->rule_line[0], 18);
+	T_EQ(b->default_action, FILTER_DROP);
+	T_EQ(b->vlan.filter, 1);
+	T_EQ(b->vlan.op, CONF_VLAN_SET);
+	T_EQ(b->vlan.id, 20);
+	conf_free(&c);
+	T_CHECK(b->rules == NULL);
+}
+
+static void
+test_bridge_errors(void)
+{
+	T_BAD(BRIDGE_PORTS
+	    "bridge:\n"
+	    "  ports: [a]\n",
+	    "7:10: ports: a bridge needs at least 2 ports\n");
+	T_BAD(BRIDGE_PORTS
+	    "bridge: {}\n",
+	    "6:9: missing required key \"ports\" in bridge\n");
+	T_BAD(BRIDGE_PORTS
+	    "bridge:\n",
+	    "6:8: bridge: expected a mapping, got nothing\n");
+	T_BAD(BRIDGE_PORTS
+	    "forward:\n"
+	    "  - { from: a, to: b }\n"
+	    "  - { from: d, to: b }\n"
+	    "bridge:\n"
+	    "  ports: [b, a, e, b, {x: 1}]\n",
+	    "10:23: ports: expected a port name, got a mapping\n");
+	T_BAD(BRIDGE_PORTS
+	    "forward:\n"
+	    "  - { from: a, to: b }\n"
+	    "  - { from: d, to: b }\n"
+	    "bridge:\n"
+	    "  ports: [b, a, e, b]\n"
+	    "  agin: 10\n"
+	    "  max_entries: 8\n",
+	    "7:13: port a is in the bridge (line 10); a bridge port has no "
+	    "forward entry\n"
+	    "10:17: unknown port \"e\" (ports are: a, b, c, d)\n"
+	    "10:20: ports: port \"b\" is listed twice (first at line 10)\n"
+	    "11:3: unknown key \"agin\" in bridge; did you mean \"aging\"?\n"
+	    "12:16: max_entries: 8 is not between 16 and 1048576 (entries)\n");
+	T_BAD(BRIDGE_PORTS
+	    "bridge:\n"
+	    "  ports: [a, b]\n"
+	    "  vlan_learning: false\n"
+	    "  static:\n"
+	    "    - { mac: \"02:00:00:00:00:01\", port: c }\n"
+	    "    - { mac: \"02:00:00:00:00:01\", port: zz }\n"
+	    "    - { mac: \"01:00:5e:00:00:01\", port: a }\n"
+	    "    - { mac: \"00:00:00:00:00:00\", port: a }\n"
+	    "    - { mac: \"02:00:00:00:00:02\", port: a, vlan: 3 }\n"
+	    "    - { port: a }\n"
+	    "    - { mac: \"02:00:00:00:00:01\", port: b }\n"
+	    "    - a\n",
+	    "10:41: port: \"c\" is not a port of the bridge (its ports are: "
+	    "a, b)\n"
+	    "11:14: mac: 02:00:00:00:00:01 already has a static entry at "
+	    "line 10\n"
+	    "11:41: unknown port \"zz\" (ports are: a, b, c, d)\n"
+	    "12:14: mac: 01:00:5e:00:00:01 is a multicast address; a static "
+	    "entry is for one station\n"
+	    "13:14: mac: 00:00:00:00:00:00 is not a usable address\n"
+	    "14:44: vlan: the bridge has one table for every VLAN "
+	    "(vlan_learning: false)\n"
+	    "15:7: missing required key \"mac\" in static entry\n"
+	    "16:14: mac: 02:00:00:00:00:01 already has a static entry at "
+	    "line 10\n"
+	    "17:7: static: expected a mapping such as { mac: "
+	    "02:00:00:00:00:01, port: a }, got \"a\"\n");
+	T_BAD(BRIDGE_PORTS
+	    "bridge:\n"
+	    "  ports: [a, b]\n"
+	    "  static:\n"
+	    "    - { mac: \"02:00:00:00:00:01\", port: a, vlan: 1 }\n"
+	    "    - { mac: \"02:00:00:00:00:01\", port: b, vlan: 2 }\n"
+	    "    - { mac: \"02:00:00:00:00:01\", port: b, vlan: 1 }\n"
+	    "  rules: [ { action: drop, proto: esp, src_port: 1 } ]\n"
+	    "  vlan_pop: true\n"
+	    "  vlan_push: 3\n",
+	    "11:14: mac: 02:00:00:00:00:01 in VLAN 1 already has a static "
+	    "entry at line 9\n"
+	    "12:40: src_port: proto esp has no ports; ports need tcp, udp or "
+	    "sctp\n"
+	    "14:3: vlan_push: vlan_pop is given at line 13; choose one of "
+	    "vlan_push, vlan_pop and vlan_set\n");
+}
+
+static void
+test_captures(void)
+{
+	const struct capture_conf *cc;
+	struct capture_conf def;
+	char want[PATH_MAX + 64];
+
+	capture_conf_defaults(&def);
+	T_GOOD("ports:\n"
+	    "  - { name: wan, device: emulated }\n"
+	    "  - { name: lan, device: emulated }\n"
+	    "bridge: { ports: [wan, lan] }\n"
+	    "capture:\n"
+	    "  - name: wan-debug\n"
+	    "    port: wan\n"
+	    "    direction: rx\n"
+	    "    where: passed\n"
+	    "    sample: 1000\n"
+	    "    max_rate: 10000\n"
+	    "    filter: \"icmp or tcp port 80\"\n"
+	    "    snaplen: 128\n"
+	    "    file: /var/tmp/wan-%Y%m%d-%H%M%S.pcap\n"
+	    "    rotate: { size: 100M, seconds: 3600, count: 10 }\n"
+	    "    format: pcapng\n"
+	    "    ring: 64k\n"
+	    "  - name: lan_1\n"
+	    "    port: lan\n"
+	    "    direction: both\n"
+	    "    where: dropped\n"
+	    "    probability: 0.001\n"
+	    "    file: lan.pcap\n"
+	    "    rotate: { size: 1G }\n"
+	    "    recorder: 1000\n"
+	    "  - { name: x, port: lan, direction: tx, file: x.pcap,\n"
+	    "      rotate: { size: 4096 }, probability: 1 }\n"
+	    "  - { name: y, port: wan, file: y.pcap, rotate: {},\n"
+	    "      ring: 0x100000, sample: 1 }\n");
+	T_REQUIRE(c.ncaptures == 4);
+	cc = &c.captures[0];
+	T_STREQ(cc->name, "wan-debug");
+	T_EQ(cc->port, 0);
+	T_STREQ(cc->port_name, "wan");
+	T_EQ(cc->direction, CAPTURE_RX);
+	T_EQ(cc->where, CAPTURE_WHERE_PASSED);
+	T_EQ(cc->sample, 1000);
+	T_EQ(cc->max_rate, 10000);
+	T_STREQ(cc->filter, "icmp or tcp port 80");
+	T_EQ(cc->snaplen, 128);
+	T_STREQ(cc->file, "/var/tmp/wan-%Y%m%d-%H%M%S.pcap");
+	T_EQ(cc->rotate_size, 100ULL << 20);
+	T_EQ(cc->rotate_seconds, 3600);
+	T_EQ(cc->rotate_count, 10);
+	T_EQ(cc->format, CAPTURE_PCAPNG);
+	T_EQ(cc->recorder, 0);
+	T_EQ(cc->ring_size, 64 << 10);
+
+	cc = &c.captures[1];
+	T_EQ(cc->port, 1);
+	T_EQ(cc->direction, CAPTURE_BOTH);
+	T_EQ(cc->where, CAPTURE_WHERE_DROPPED);
+	T_EQ(cc->sample, 0);
+	T_CHECK(cc->probability > 0.000999 && cc->probability < 0.001001);
+	/* relative to the configuration's directory */
+	snprintf(want, sizeof(want), "%s/lan.pcap", tmpdir);
+	T_STREQ(cc->file, want);
+	T_EQ(cc->rotate_size, 1ULL << 30);
+	T_EQ(cc->rotate_seconds, 0);
+	T_EQ(cc->recorder, 1000);
+	T_EQ(cc->format, CAPTURE_PCAP);
+
+	cc = &c.captures[2];
+	T_EQ(cc->direction, CAPTURE_TX);
+	T_EQ(cc->sample, 0);
+	T_CHECK(cc->probability == 1);
+	T_EQ(cc->rotate_size, 4096);
+
+	/* capture_conf_defaults() for every key not given */
+	cc = &c.captures[3];
+	T_EQ(cc->direction, def.direction);
+	T_EQ(cc->where, def.where);
+	T_EQ(cc->sample, 1);
+	T_EQ(cc->max_rate, def.max_rate);
+	T_EQ(cc->snaplen, def.snaplen);
+	T_EQ(cc->snaplen, 65535);
+	T_EQ(cc->format, def.format);
+	T_EQ(cc->recorder, 0);
+	T_EQ(cc->ring_size, def.ring_size);
+	T_EQ(cc->ring_size, 1 << 20);
+	T_EQ(cc->rotate_size, 0);
+	T_EQ(cc->rotate_count, 0);
+	T_EQ(def.direction, CAPTURE_BOTH);
+	T_EQ(def.where, CAPTURE_WHERE_ALL);
+	T_EQ(def.format, CAPTURE_PCAP);
+}
+
+static void
+test_capture_errors(void)
+{
+	char want[2048], yaml[4096];
+	size_t o;
+	int i;
+
+	T_BAD("ports:\n"
+	    "  - { name: wan, device: emulated }\n"
+	    "capture:\n"
+	    "  - { name: a, port: wan, file: a.pcap, sample: 10,\n"
+	    "      probability: 0.5 }\n"
+	    "  - { name: b, port: lan, file: b.pcap }\n"
+	    "  - { name: c, port: wan, file: /nonexistent-dir/c.pcap }\n"
+	    "  - { name: d, port: wan, file: d.pcap, ring: 100X }\n"
+	    "  - { name: e, port: wan, file: e.pcap, rotate: { size: 10T } }\n"
+	    "  - { name: f, port: wan, file: f.pcap, ring: 3000 }\n"
+	    "  - { name: g, port: wan, file: g.pcap, direction: in }\n"
+	    "  - { name: i, port: wan, file: i.pcap, where: some, format: "
+	    "cap }\n"
+	    "  - { name: j, port: wan, file: j.pcap, probability: 0 }\n"
+	    "  - { name: k, port: wan, file: k.pcap, probability: 1.5 }\n"
+	    "  - { name: l, port: wan, file: l.pcap, probability: \"0.5\" }\n"
+	    "  - { name: m, port: wan, file: m.pcap, probability: 0x1 }\n"
+	    "  - { name: o, port: wan, file: \"/var/tmp/%Y/o.pcap\" }\n"
+	    "  - { name: p, port: wan, file: /var/tmp/ }\n"
+	    "  - { port: wan }\n"
+	    "  - { name: s, port: wan, file: s.pcap, ring: 4K }\n",
+	    "5:7: probability: give sample or probability, not both\n"
+	    "6:22: unknown port \"lan\" (ports are: wan)\n"
+	    "7:33: file: cannot write in /nonexistent-dir: No such file or "
+	    "directory\n"
+	    "8:47: ring: expected a size in bytes such as 4096, 64K or 100M, "
+	    "got \"100X\"\n"
+	    "9:57: size: expected a size in bytes such as 4096, 64K or 100M, "
+	    "got \"10T\"\n"
+	    "10:47: ring: 3000 is not a power of two between 4K and 1G "
+	    "(bytes)\n"
+	    "11:52: direction: \"in\" is neither rx, tx nor both\n"
+	    "12:48: where: \"some\" is neither all, passed nor dropped\n"
+	    "12:62: format: \"cap\" is neither pcap nor pcapng\n"
+	    "13:54: probability: 0 is not more than 0 and at most 1\n"
+	    "14:54: probability: 1.5 is not more than 0 and at most 1\n"
+	    "15:54: probability: expected a number, got the quoted string "
+	    "\"0.5\"\n"
+	    "16:54: probability: expected a number, got \"0x1\"\n"
+	    "17:33: file: the directory /var/tmp/%Y would change with the "
+	    "time, and directories are not created; put the % conversions "
+	    "in the file name\n"
+	    "18:33: file: /var/tmp/ names a directory; give a file name "
+	    "pattern in it\n"
+	    "19:5: missing required key \"name\" in capture\n"
+	    "19:5: missing required key \"file\" in capture\n"
+	    "20:5: capture \"s\": ring size 4096 holds fewer than 4 samples "
+	    "of snaplen 65535\n");
+
+	/* 5 captures, then 11 more (16 in all) and one too many */
+	o = snprintf(yaml, sizeof(yaml), "ports:\n"
+	    "  - { name: wan, device: emulated }\n"
+	    "capture:\n"
+	    "  - { name: a, port: wan, file: a.pcap }\n"
+	    "  - { name: a, port: wan, file: a.pcap }\n"
+	    "  - { name: \"h h\", port: wan, file: h.pcap }\n"
+	    "  - { name: q, port: wan, file: q.pcap, filter: \"tcp port\" }\n"
+	    "  - { name: t, port: wan, file: t.pcap, snaplen: 0,\n"
+	    "      rotate: { count: 100001, sizes: 1 }, sample: 0 }\n");
+	for (i = 0; i < CAPTURE_MAX + 1 - 5; i++)
+		o += snprintf(yaml + o, sizeof(yaml) - o,
+		    "  - { name: n%d, port: wan, file: n%d.pcap }\n", i, i);
+	snprintf(want, sizeof(want),
+	    "5:13: duplicate capture name \"a\" (first at line 4)\n"
+	    "5:33: file: %s/a.pcap is also the file of capture \"a\"\n"
+	    "6:13: name: \"h h\" may contain only letters, digits, '_' and "
+	    "'-'\n"
+	    "7:49: filter: %s\n"
+	    "8:50: snaplen: 0 is not between 1 and 65535 (bytes)\n"
+	    "9:24: count: 100001 is not between 0 and 100000 (files)\n"
+	    "9:32: unknown key \"sizes\" in rotate; did you mean \"size\"?\n"
+	    "9:52: sample: 0 is not between 1 and 4294967295\n"
+	    "21:5: capture: at most 16 captures are supported\n",
+	    tmpdir, pcap_message("tcp port"));
+	T_BAD(yaml, want);
+	T_EQ(c.ncaptures, CAPTURE_MAX);
+}
+
+static void
 test_examples(void)
 {
 	static const char *const files[] = {
@@ -792,6 +1613,35 @@ test_examples(void)
 	T_EQ(c.ports[0].wire.kind, CONF_WIRE_GENERATOR);
 	T_EQ(c.ports[1].wire.kind, CONF_WIRE_GENERATOR);
 	T_EQ(c.ports[0].wire.gen_size, 60);
+
+	T_EQ(load_file("conf/examples/filtering-bridge.yaml"), 0);
+	T_STREQ(msgs, "");
+	T_EQ(c.nforwards, 2);
+	T_EQ(c.forwards[0].nrules, 2);
+	T_EQ(c.forwards[0].rules[0].dst_port_lo, 23);
+	T_EQ(c.forwards[0].rules[1].src_port_lo, 23);
+	T_EQ(c.forwards[0].default_action, FILTER_PASS);
+	T_CHECK(c.forwards[1].filter[0] != '\0');
+	conf_free(&c);
+
+	T_EQ(load_file("conf/examples/learning-bridge.yaml"), 0);
+	T_STREQ(msgs, "");
+	T_EQ(c.nports, 3);
+	T_EQ(c.nforwards, 0);
+	T_EQ(c.bridge.nports, 3);
+	T_EQ(c.bridge.aging, 300);
+	T_EQ(c.bridge.nstatic, 1);
+	T_EQ(c.bridge.statics[0].port, 0);
+
+	T_EQ(load_file("conf/examples/capture.yaml"), 0);
+	T_STREQ(msgs, "");
+	T_EQ(c.bridge.nports, 2);
+	T_EQ(c.ncaptures, 1);
+	T_EQ(c.captures[0].port, 0);
+	T_EQ(c.captures[0].direction, CAPTURE_RX);
+	T_EQ(c.captures[0].sample, 1000);
+	T_EQ(c.captures[0].rotate_size, 100 << 20);
+	T_EQ(c.captures[0].rotate_count, 24);
 }
 
 /* The "# expect: " lines at the top of a fixture. */
@@ -870,7 +1720,15 @@ test_schema_print(void)
 		"ports", "forward", "batch", "link_timeout", "emulator", "name",
 		"device", "rx_ring", "tx_ring", "promisc", "cpu", "force",
 		"mac", "wire", "interface", "peer", "pcap_in", "pcap_out",
-		"generator", "size", "count", "rate", "from", "to",
+		"generator", "size", "count", "rate", "from", "to", "bridge",
+		"capture", "filter", "rules", "default", "vlans", "vlan_push",
+		"vlan_pcp", "vlan_pop", "vlan_set", "action", "src_mac",
+		"dst_mac", "ethertype", "vlan", "src", "dst", "proto",
+		"src_port", "dst_port", "tcp_flags", "icmp_type", "learning",
+		"aging", "max_entries", "vlan_learning", "static", "port",
+		"direction", "where", "sample", "probability", "max_rate",
+		"snaplen", "file", "rotate", "format", "recorder", "ring",
+		"seconds",
 	};
 	char *raw = NULL, pat[64];
 	size_t len = 0, i;
@@ -886,6 +1744,9 @@ test_schema_print(void)
 			    keys[i]);
 	}
 	T_CHECK(strstr(raw, "a power of two 64..4096, default 512") != NULL);
+	T_CHECK(strstr(raw, "a power of two 4K..1G bytes, default 1M") !=
+	    NULL);
+	T_CHECK(strstr(raw, "0..4294967295 samples, default 0") != NULL);
 	free(raw);
 }
 
@@ -922,10 +1783,24 @@ main(void)
 	T_RUN(test_missing_file);
 	T_RUN(test_many_errors_one_pass);
 	T_RUN(test_too_many_ports);
+	T_RUN(test_null_port);
+	T_RUN(test_filter_expr);
+	T_RUN(test_rule_fields);
+	T_RUN(test_rule_prefixes);
+	T_RUN(test_rule_ports);
+	T_RUN(test_rule_tcp_flags);
+	T_RUN(test_rule_errors);
+	T_RUN(test_rules_max);
+	T_RUN(test_vlans);
+	T_RUN(test_bridge);
+	T_RUN(test_bridge_errors);
+	T_RUN(test_captures);
+	T_RUN(test_capture_errors);
 	T_RUN(test_examples);
 	T_RUN(test_fixtures_good);
 	T_RUN(test_fixtures_bad);
 	T_RUN(test_schema_print);
+	conf_free(&c);
 	rc = t_done();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
