@@ -53,6 +53,18 @@ run() {
 	done
 }
 
+# The same for a program that does not print bench: lines itself.
+run_prefixed() {
+	prefix=$1
+	shift
+	"$@" 2>>"$LOG" | while IFS= read -r l; do
+		case "$l" in
+		bench:*) say "$l" ;;
+		*[![:space:]]*) say "$prefix $(echo "$l" | sed 's/^ *//')" ;;
+		esac
+	done
+}
+
 # The value of key=... in a line (a quoted value keeps its spaces).
 val() {
 	printf '%s\n' "$1" | awk -v k="$2" '{
@@ -182,7 +194,7 @@ else
 fi
 if [ -f tests/bench/bench_bridge.c ]; then
 	if $MAKE -s B="$B" "$B/bench/bench_bridge" >>"$LOG" 2>&1; then
-		run "$B/bench/bench_bridge"
+		run_prefixed "bench: bridge" "$B/bench/bench_bridge"
 	else
 		say "bench: bridge skipped (tests/bench/bench_bridge.c does not build; see $LOG)"
 	fi
