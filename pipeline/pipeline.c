@@ -2,6 +2,7 @@
  * pipeline.c: planning workers, opening ports, starting and stopping the
  * fast path, and summing its counters.  Control thread only.
  */
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -12,9 +13,11 @@
 
 #include <bsd/string.h>
 
+#include "bridge.h"
 #include "emu82599.h"
 #include "ixgbe.h"
 #include "log.h"
+#include "null_port.h"
 #include "pci.h"
 #include "worker.h"
 
@@ -30,6 +33,8 @@ struct pipe_port {
 	int		 link_up;	/* as last logged */
 };
 
+static_assert(CONF_PORTS_MAX <= BRIDGE_PORTS_MAX, "bridge port numbers");
+
 struct pipeline {
 	const struct conf *conf;
 	int		 nports;
@@ -37,7 +42,21 @@ struct pipeline {
 	int		 nworkers;
 	struct pipe_worker *workers[CONF_PORTS_MAX];
 	int		 emu_running;
+	struct bridge	*bridge;
+	struct capture_set *captures;
+	int		 captures_running;
 };
+
+static int
+pipe_in_bridge(const struct conf *c, int port)
+{
+	int i;
+
+	for (i = 0; c->bridge.enabled && i < c->bridge.nports; i++)
+		if (c->bridge.ports[i] == port)
+			return 1;
+	return 0;
+}
 
 static const struct conf_forward *
 pipe_forward_of(const struct conf *c, int port)
@@ -93,6 +112,12 @@ pipe_plan(struct pipeline *pl)
 			struct pipe_port *dst = &pl->ports[f->to[j]];
 
 			if (dst->txq_of[w] == -1)
+				dst->txq_of[w] = dst->nb_txq++;
+		}
+		for (j = 0; pipe_in_bridge(c, i) && j < c->bridge.nports; j++) {
+			struct pipe_port *dst = &pl->ports[c->bridge.ports[j]];
+
+			if (c->bridge.ports[j] != i && dst->txq_of[w] == -1)
 				dst->txq_of[w] = dst->nb_txq++;
 		}
 	}
@@ -211,6 +236,15 @@ pipe_open_ports(struct pipeline *pl)
 		const struct conf_port *cp = pp->conf;
 		struct ixgbe_conf ic;
 
+		if (cp->null) {
+			pp->port = null_port_open(cp->name, pp->nb_txq,
+			    pl->workers[pp->worker]->pool);
+			if (pp->port == NULL)
+				return -1;
+			log_info("%s: null port, %u TX queue%s", cp->name,
+			    pp->nb_txq, pp->nb_txq == 1 ? "" : "s");
+			continue;
+		}
 		if (cp->emulated)
 			emu_bar(pp->emu, &pp->bar);
 		else if (pci_open(cp->device, cp->force, &pp->bar) == -1)
@@ -244,27 +278,192 @@ pipe_open_ports(struct pipeline *pl)
 }
 
 static void
+pipe_path_free(struct pipe_path *p)
+{
+	if (p == NULL)
+		return;
+	filter_bpf_free(p->bpf);
+	filter_rules_free(p->rules);
+	free(p->hits);
+	free(p);
+}
+
+/* Filtering and VLAN handling of a forward path or of the bridge. */
+static int
+pipe_path_filters(struct pipe_path *p, const char *port, const char *filter,
+    const struct filter_rule *rules, int nrules, int default_action,
+    const struct conf_vlan *vlan)
+{
+	char err[512];
+
+	if (filter[0] != '\0' && (p->bpf = filter_bpf_compile(filter,
+	    DLT_EN10MB, 65535, err, sizeof(err))) == NULL) {
+		log_warnx("%s: filter \"%s\": %s", port, filter, err);
+		return -1;
+	}
+	if (nrules > 0) {
+		if ((p->rules = filter_rules_compile(rules, nrules,
+		    default_action, err, sizeof(err))) == NULL) {
+			log_warnx("%s: rules: %s", port, err);
+			return -1;
+		}
+		p->nrules = nrules;
+		if ((p->hits = calloc((size_t)nrules + 1,
+		    sizeof(*p->hits))) == NULL) {
+			log_warn("%s: rule counters", port);
+			return -1;
+		}
+	}
+	p->vlan_filter = vlan->filter;
+	p->vlan_untagged = vlan->untagged;
+	memcpy(p->vlan_allow, vlan->allow, sizeof(p->vlan_allow));
+	p->vlan_op = vlan->op;
+	p->vlan_tci = (uint16_t)(vlan->pcp << 13 | vlan->id);
+	p->parse = p->bpf != NULL || p->rules != NULL || p->vlan_filter ||
+	    p->vlan_op != CONF_VLAN_KEEP;
+	return 0;
+}
+
+/* The path of input port i on its worker, from configuration c (the one
+ * running, or a new one for pipe_update()). */
+static struct pipe_path *
+pipe_path_build(struct pipeline *pl, const struct conf *c, int i)
+{
+	struct pipe_worker *w = pl->workers[pl->ports[i].worker];
+	const struct conf_forward *f = pipe_forward_of(c, i);
+	const char *name = c->ports[i].name;
+	struct pipe_path *p;
+	int j;
+
+	if ((p = aligned_alloc(64, sizeof(*p))) == NULL) {
+		log_warn("%s: path", name);
+		return NULL;
+	}
+	memset(p, 0, sizeof(*p));
+	memset(p->slot_of, -1, sizeof(p->slot_of));
+	if (pipe_in_bridge(c, i)) {
+		const struct conf_bridge *b = &c->bridge;
+
+		if (pipe_path_filters(p, name, b->filter, b->rules, b->nrules,
+		    b->default_action, &b->vlan) == -1)
+			goto fail;
+		p->bridge = pl->bridge;
+		p->learning = b->learning;
+		/* the MAC table is keyed by VLAN */
+		p->parse = 1;
+		for (j = 0; j < b->nports; j++) {
+			int dst = b->ports[j];
+			struct pipe_out *o;
+
+			if (dst == i)
+				continue;
+			if (pl->ports[dst].txq_of[w->id] == -1) {
+				log_warnx("%s: no TX queue on %s (topology "
+				    "changed; restart ixfwd)", name,
+				    c->ports[dst].name);
+				goto fail;
+			}
+			p->slot_of[dst] = (int8_t)p->nout;
+			o = &p->out[p->nout++];
+			o->port = pl->ports[dst].port;
+			o->txq = (uint16_t)pl->ports[dst].txq_of[w->id];
+			o->idx = (uint16_t)dst;
+		}
+		return p;
+	}
+	if (f == NULL)
+		return p;		/* nowhere to go: drop_no_route */
+	if (pipe_path_filters(p, name, f->filter, f->rules, f->nrules,
+	    f->default_action, &f->vlan) == -1)
+		goto fail;
+	for (j = 0; j < f->nto; j++) {
+		int dst = f->to[j];
+		struct pipe_out *o = &p->out[p->nout++];
+
+		if (pl->ports[dst].txq_of[w->id] == -1) {
+			log_warnx("%s: no TX queue on %s (topology changed; "
+			    "restart ixfwd)", name, c->ports[dst].name);
+			goto fail;
+		}
+		o->port = pl->ports[dst].port;
+		o->txq = (uint16_t)pl->ports[dst].txq_of[w->id];
+		o->idx = (uint16_t)dst;
+	}
+	return p;
+
+fail:
+	pipe_path_free(p);
+	return NULL;
+}
+
+static int
 pipe_wire_workers(struct pipeline *pl)
 {
 	const struct conf *c = pl->conf;
-	int i, j;
+	int i;
 
 	for (i = 0; i < c->nports; i++) {
 		struct pipe_worker *w = pl->workers[pl->ports[i].worker];
-		const struct conf_forward *f = pipe_forward_of(c, i);
-		struct pipe_in *in = &w->in[w->nin++];
+		struct pipe_in *in = &w->in[w->nin];
 
 		in->port = pl->ports[i].port;
 		in->idx = (uint16_t)i;
-		for (j = 0; f != NULL && j < f->nto; j++) {
-			struct pipe_out *o = &in->out[in->nout++];
-			struct pipe_port *dst = &pl->ports[f->to[j]];
-
-			o->port = dst->port;
-			o->txq = (uint16_t)dst->txq_of[w->id];
-			o->idx = (uint16_t)f->to[j];
-		}
+		if ((in->path = pipe_path_build(pl, c, i)) == NULL)
+			return -1;
+		w->nin++;
 	}
+	return 0;
+}
+
+static int
+pipe_create_bridge(struct pipeline *pl)
+{
+	const struct conf_bridge *b = &pl->conf->bridge;
+	int i;
+
+	if (!b->enabled)
+		return 0;
+	if ((pl->bridge = bridge_create(b->max_entries, b->aging,
+	    b->vlan_learning)) == NULL)
+		return -1;
+	for (i = 0; i < b->nstatic; i++)
+		if (bridge_add_static(pl->bridge, b->statics[i].mac,
+		    b->statics[i].vlan, b->statics[i].port) == -1) {
+			log_warnx("bridge: cannot add static entry %d", i + 1);
+			return -1;
+		}
+	return 0;
+}
+
+/* Each worker samples what it receives on its ports and what it sends. */
+static int
+pipe_create_captures(struct pipeline *pl)
+{
+	const struct conf *c = pl->conf;
+	int w, i, k;
+
+	if (c->ncaptures == 0)
+		return 0;
+	if ((pl->captures = capture_create(c->captures, c->ncaptures,
+	    pl->nworkers)) == NULL)
+		return -1;
+	for (w = 0; w < pl->nworkers; w++) {
+		struct pipe_worker *wk = pl->workers[w];
+
+		for (i = 0; i < wk->nin; i++) {
+			const struct pipe_path *p = wk->in[i].path;
+
+			if (capture_worker_bind(pl->captures, w, wk->in[i].idx,
+			    CAPTURE_RX) == -1)
+				return -1;
+			for (k = 0; k < p->nout; k++)
+				if (capture_worker_bind(pl->captures, w,
+				    p->out[k].idx, CAPTURE_TX) == -1)
+					return -1;
+		}
+		wk->capture = capture_worker(pl->captures, w);
+	}
+	return 0;
 }
 
 struct pipeline *
@@ -279,18 +478,43 @@ pipe_create(const struct conf *c)
 	pl->conf = c;
 	pl->nports = c->nports;
 	if (pipe_plan(pl) == -1 || pipe_pools(pl) == -1 ||
-	    pipe_create_emulated(pl) == -1 || pipe_open_ports(pl) == -1) {
+	    pipe_create_emulated(pl) == -1 || pipe_open_ports(pl) == -1 ||
+	    pipe_create_bridge(pl) == -1 || pipe_wire_workers(pl) == -1 ||
+	    pipe_create_captures(pl) == -1) {
 		pipe_destroy(pl);
 		return NULL;
 	}
-	pipe_wire_workers(pl);
 	return pl;
+}
+
+/* The capture writer and other helper threads: on cpus no worker is
+ * pinned to, so they never preempt a busy-polling worker. */
+static void
+pipe_spare_cpus(const struct pipeline *pl, cpu_set_t *set)
+{
+	int w;
+
+	CPU_ZERO(set);
+	if (sched_getaffinity(0, sizeof(*set), set) == -1)
+		return;
+	for (w = 0; w < pl->nworkers; w++)
+		if (pl->workers[w]->cpu >= 0 && CPU_COUNT(set) > 1)
+			CPU_CLR(pl->workers[w]->cpu, set);
 }
 
 int
 pipe_start(struct pipeline *pl)
 {
 	int w, rc;
+
+	if (pl->captures != NULL && !pl->captures_running) {
+		cpu_set_t spare;
+
+		pipe_spare_cpus(pl, &spare);
+		if (capture_start(pl->captures, &spare) == -1)
+			return -1;
+		pl->captures_running = 1;
+	}
 
 	for (w = 0; w < pl->nworkers; w++) {
 		struct pipe_worker *wk = pl->workers[w];
@@ -341,6 +565,10 @@ pipe_stop(struct pipeline *pl)
 			pthread_join(pl->workers[w]->thread, NULL);
 			pl->workers[w]->running = 0;
 		}
+	if (pl->captures_running) {
+		capture_stop(pl->captures);
+		pl->captures_running = 0;
+	}
 }
 
 void
@@ -366,9 +594,16 @@ pipe_destroy(struct pipeline *pl)
 		if (pl->ports[i].emu != NULL)
 			emu_destroy(pl->ports[i].emu);
 	for (i = 0; i < pl->nworkers; i++) {
-		mempool_destroy(pl->workers[i]->pool);
-		free(pl->workers[i]);
+		struct pipe_worker *w = pl->workers[i];
+		int k;
+
+		for (k = 0; k < w->nin; k++)
+			pipe_path_free(w->in[k].path);
+		mempool_destroy(w->pool);
+		free(w);
 	}
+	capture_destroy(pl->captures);
+	bridge_free(pl->bridge);
 	free(pl);
 }
 
@@ -393,6 +628,8 @@ pipe_report(struct pipeline *pl, int idx, struct pipe_port_report *r)
 	memset(r, 0, sizeof(*r));
 	r->name = pp->conf->name;
 	r->device = pp->conf->emulated ? "emulated" : pp->conf->device;
+	if (pp->conf->null)
+		r->device = "null";
 	port_link(pp->port, &r->link);
 	port_stats(pp->port, &r->hw);
 	for (w = 0; w < pl->nworkers; w++) {
@@ -406,6 +643,10 @@ pipe_report(struct pipeline *pl, int idx, struct pipe_port_report *r)
 		SUM(drop_no_route);
 		SUM(drop_tx_full);
 		SUM(drop_no_buffer);
+		SUM(drop_filtered);
+		SUM(drop_malformed);
+		SUM(drop_local);
+		SUM(flooded);
 #undef SUM
 	}
 }
@@ -468,4 +709,128 @@ pipe_wait_links(struct pipeline *pl, uint32_t timeout_ms)
 		if (!pl->ports[i].link_up)
 			log_warnx("%s: no link after %u ms; forwarding starts "
 			    "anyway", pl->conf->ports[i].name, timeout_ms);
+}
+
+/* Same ports, same paths: what pipe_update() can change without a
+ * restart is filtering and VLAN handling. */
+static int
+pipe_same_topology(const struct conf *a, const struct conf *b)
+{
+	int i, j;
+
+	if (a->nports != b->nports || a->bridge.enabled != b->bridge.enabled)
+		return 0;
+	for (i = 0; i < a->nports; i++) {
+		const struct conf_forward *fa = pipe_forward_of(a, i);
+		const struct conf_forward *fb = pipe_forward_of(b, i);
+
+		if (strcmp(a->ports[i].name, b->ports[i].name) != 0 ||
+		    pipe_in_bridge(a, i) != pipe_in_bridge(b, i) ||
+		    (fa == NULL) != (fb == NULL))
+			return 0;
+		if (fa == NULL)
+			continue;
+		if (fa->nto != fb->nto)
+			return 0;
+		for (j = 0; j < fa->nto; j++)
+			if (fa->to[j] != fb->to[j])
+				return 0;
+	}
+	return 1;
+}
+
+/* Wait until no worker can still be using a path it loaded before now:
+ * each worker publishes the end of every loop in its epoch, so two more
+ * loops mean the one that might have read the old path is over. */
+static void
+pipe_quiesce(struct pipeline *pl)
+{
+	struct timespec ts = { 0, 100 * 1000 };
+	uint64_t seen[CONF_PORTS_MAX];
+	int w, busy;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (w = 0; w < pl->nworkers; w++)
+		seen[w] = __atomic_load_n(&pl->workers[w]->epoch,
+		    __ATOMIC_ACQUIRE);
+	do {
+		busy = 0;
+		for (w = 0; w < pl->nworkers; w++)
+			if (pl->workers[w]->running &&
+			    __atomic_load_n(&pl->workers[w]->epoch,
+			    __ATOMIC_ACQUIRE) < seen[w] + 2)
+				busy = 1;
+		if (busy)
+			nanosleep(&ts, NULL);
+	} while (busy);
+}
+
+int
+pipe_update(struct pipeline *pl, const struct conf *c)
+{
+	struct pipe_path *fresh[CONF_PORTS_MAX], *old[CONF_PORTS_MAX];
+	struct pipe_in *ins[CONF_PORTS_MAX];
+	int i, w, k, n = 0;
+
+	if (!pipe_same_topology(pl->conf, c)) {
+		log_warnx("the new configuration changes ports or paths; "
+		    "restart ixfwd to apply it");
+		return -1;
+	}
+	/* Compile everything first: on any error nothing changes. */
+	for (w = 0; w < pl->nworkers; w++)
+		for (k = 0; k < pl->workers[w]->nin; k++) {
+			ins[n] = &pl->workers[w]->in[k];
+			if ((fresh[n] = pipe_path_build(pl, c,
+			    ins[n]->idx)) == NULL) {
+				while (n > 0)
+					pipe_path_free(fresh[--n]);
+				return -1;
+			}
+			n++;
+		}
+	for (i = 0; i < n; i++)
+		old[i] = __atomic_exchange_n(&ins[i]->path, fresh[i],
+		    __ATOMIC_SEQ_CST);
+	pipe_quiesce(pl);
+	for (i = 0; i < n; i++)
+		pipe_path_free(old[i]);
+	return 0;
+}
+
+int
+pipe_rule_hits(struct pipeline *pl, int port, uint64_t *hits, int max)
+{
+	struct pipe_worker *w = pl->workers[pl->ports[port].worker];
+	const struct pipe_path *p = NULL;
+	int k, r;
+
+	for (k = 0; k < w->nin; k++)
+		if (w->in[k].idx == port)
+			p = __atomic_load_n(&w->in[k].path, __ATOMIC_ACQUIRE);
+	if (p == NULL || p->rules == NULL)
+		return -1;
+	for (r = 0; r <= p->nrules && r < max; r++)
+		hits[r] = __atomic_load_n(&p->hits[r], __ATOMIC_RELAXED);
+	return p->nrules;
+}
+
+void
+pipe_housekeeping(struct pipeline *pl)
+{
+	pipe_check_links(pl);
+	if (pl->bridge != NULL)
+		bridge_expire(pl->bridge, bridge_now());
+}
+
+struct capture_set *
+pipe_captures(struct pipeline *pl)
+{
+	return pl->captures;
+}
+
+struct bridge *
+pipe_bridge(struct pipeline *pl)
+{
+	return pl->bridge;
 }

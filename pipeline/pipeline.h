@@ -27,8 +27,15 @@ struct pipe_counters {
 	uint64_t	tx_bytes;
 	uint64_t	drop_no_route;	/* received here, no path out */
 	uint64_t	drop_tx_full;	/* for this port, its TX ring was full */
-	uint64_t	drop_no_buffer;	/* a mirror copy found the pool empty */
-	uint64_t	reserved;
+	uint64_t	drop_no_buffer;	/* a mirror or flood copy found the pool empty */
+	uint64_t	drop_filtered;	/* received here, refused by the path's
+				 * filter, rules or VLAN list */
+	uint64_t	drop_malformed;	/* received here, headers that do not
+				 * parse, on a path that filters */
+	uint64_t	drop_local;	/* bridge: destination on this port's own
+				 * segment */
+	uint64_t	flooded;	/* bridge: received here, sent to every
+				 * other port (unknown or group address) */
 } __attribute__((aligned(64)));
 
 /* Where a worker's time goes, for cycles per packet: TSC cycles spent in
@@ -66,6 +73,23 @@ void		 pipe_report(struct pipeline *pl, int port,
 		    struct pipe_port_report *r);
 void		 pipe_worker_report(struct pipeline *pl, int worker,
 		    struct pipe_worker_counters *wc);
+/*
+ * Replace the filters, rule lists and VLAN handling of every path with
+ * those of c, which must have the same ports, forward paths and bridge.
+ * Everything is compiled first, off the fast path; each worker then takes
+ * its new paths at a batch boundary, so no packet is lost or sees a mix.
+ * Rule hit counters start again from zero.  0, or -1 with the reason
+ * logged and nothing changed.
+ */
+int		 pipe_update(struct pipeline *pl, const struct conf *c);
+/* The hit counters of port's rule list: hits[0..nrules-1], then the
+ * default action's.  Returns nrules, or -1 if the path has no rules. */
+int		 pipe_rule_hits(struct pipeline *pl, int port, uint64_t *hits,
+		    int max);
+/* Once a second from the control thread: links, MAC table aging. */
+void		 pipe_housekeeping(struct pipeline *pl);
+struct capture_set *pipe_captures(struct pipeline *pl);
+struct bridge	*pipe_bridge(struct pipeline *pl);
 /* Log ports whose link went up or down since the last call. */
 void		 pipe_check_links(struct pipeline *pl);
 /* Wait up to timeout_ms for every link to come up; logs each. */

@@ -1,13 +1,16 @@
 /*
  * worker.c: the fast path.  A worker polls the RX queue of each of its
- * ports, receives a batch, and hands it to the TX queue of each
- * destination.  Nothing here makes a syscall, takes a lock, logs or
- * allocates other than from the worker's own mempool; what a TX ring does
- * not take is freed and counted, never waited for.
+ * ports, receives a batch, runs it through the port's path (parse once,
+ * tcpdump filter, rule list, VLAN list and tag handling, then forward or
+ * bridge) and hands it to the TX queues of the destinations.  Nothing
+ * here makes a syscall, takes a lock, logs or allocates other than from
+ * the worker's own mempool; what a TX ring does not take is freed and
+ * counted, never waited for.
  */
 #include <string.h>
 #include <x86intrin.h>
 
+#include "bridge.h"
 #include "worker.h"
 
 /* Counters have one writer: a relaxed store of the sum is a plain move,
@@ -23,68 +26,300 @@ cpu_relax(void)
 
 static inline void
 pipe_send(struct pipe_worker *w, const struct pipe_out *out,
-    struct pkt_buf **bufs, uint16_t n)
+    struct pkt_buf **bufs, uint16_t n, uint64_t *now)
 {
 	struct pipe_counters *c = &w->counters[out->idx];
 	uint64_t bytes = 0;
 	uint16_t i, sent;
 
-	sent = port_tx_batch(out->port, out->txq, bufs, n);
-	for (i = 0; i < sent; i++)
+	for (i = 0; i < n; i++)
 		bytes += bufs[i]->len;
-	for (i = sent; i < n; i++)
-		pkt_free(bufs[i]);
+	sent = port_tx_batch(out->port, out->txq, bufs, n);
+	if (w->capture != NULL && sent > 0)
+		capture_sample_batch(w->capture, out->idx, CAPTURE_TX, bufs,
+		    sent, NULL, now);
+	if (sent < n) {
+		for (i = sent; i < n; i++) {
+			bytes -= bufs[i]->len;
+			pkt_free(bufs[i]);
+		}
+		COUNT(c->drop_tx_full, n - sent);
+	}
 	COUNT(c->tx_packets, sent);
 	COUNT(c->tx_bytes, bytes);
-	if (sent < n)
-		COUNT(c->drop_tx_full, n - sent);
+}
+
+static inline struct pkt_buf *
+pipe_copy(struct pipe_worker *w, const struct pkt_buf *b)
+{
+	struct pkt_buf *c;
+
+	if ((c = mempool_alloc(w->pool)) == NULL)
+		return NULL;
+	memcpy(pkt_data(c), b->room + b->data_off, b->len);
+	c->len = b->len;
+	c->port = b->port;
+	return c;
 }
 
 /* Every destination after the first gets copies (port mirroring). */
 static inline void
 pipe_mirror(struct pipe_worker *w, const struct pipe_out *out,
-    struct pkt_buf **bufs, uint16_t n, struct pkt_buf **copies)
+    struct pkt_buf **bufs, uint16_t n, uint64_t *now)
 {
-	uint16_t i, got;
+	struct pkt_buf *copies[PIPE_BATCH_MAX];
+	uint16_t i, got = 0;
 
-	got = (uint16_t)mempool_alloc_bulk(w->pool, copies, n);
-	for (i = 0; i < got; i++) {
-		memcpy(pkt_data(copies[i]), pkt_data(bufs[i]), bufs[i]->len);
-		copies[i]->len = bufs[i]->len;
-		copies[i]->port = bufs[i]->port;
-	}
+	for (i = 0; i < n; i++)
+		if ((copies[got] = pipe_copy(w, bufs[i])) != NULL)
+			got++;
 	if (got < n)
 		COUNT(w->counters[out->idx].drop_no_buffer, n - got);
 	if (got > 0)
-		pipe_send(w, out, copies, got);
+		pipe_send(w, out, copies, got, now);
+}
+
+/* The verdict of each packet: malformed headers, the tcpdump filter, the
+ * rule list (counting the rule that decided), the VLAN list. */
+static inline void
+pipe_filter(struct pipe_worker *w, const struct pipe_path *path,
+    struct pkt_buf **bufs, uint16_t n)
+{
+	uint8_t *v = w->verdict;
+	uint16_t i;
+
+	parse_batch(bufs, n, w->meta);
+	for (i = 0; i < n; i++)
+		v[i] = (w->meta[i].flags & PARSE_F_MALFORMED) ?
+		    PIPE_DROP_MALFORMED : PIPE_PASS;
+	if (path->bpf != NULL) {
+		filter_bpf_run_batch(path->bpf, bufs, n, w->tmp);
+		for (i = 0; i < n; i++)
+			if (v[i] == PIPE_PASS && w->tmp[i] != FILTER_PASS)
+				v[i] = PIPE_DROP_FILTER;
+	}
+	if (path->rules != NULL) {
+		filter_rules_run(path->rules, w->meta, bufs, n, w->tmp,
+		    w->rule);
+		for (i = 0; i < n; i++) {
+			int r;
+
+			if (v[i] != PIPE_PASS)
+				continue;
+			r = w->rule[i] < 0 ? path->nrules : w->rule[i];
+			COUNT(path->hits[r], 1);
+			if (w->tmp[i] != FILTER_PASS)
+				v[i] = PIPE_DROP_FILTER;
+		}
+	}
+	if (path->vlan_filter)
+		for (i = 0; i < n; i++) {
+			const struct pkt_meta *m = &w->meta[i];
+			int ok;
+
+			if (m->nvlan == 0)
+				ok = path->vlan_untagged;
+			else {
+				uint16_t id = PARSE_VLAN_ID(m->vlan_tci[0]);
+
+				ok = (path->vlan_allow[id >> 6] >> (id & 63)) & 1;
+			}
+			if (v[i] == PIPE_PASS && !ok)
+				v[i] = PIPE_DROP_FILTER;
+		}
+}
+
+/* 802.1Q tag handling on a passed packet (headroom is PKT_HEADROOM). */
+static inline void
+pipe_vlan(const struct pipe_path *path, struct pkt_buf *b,
+    const struct pkt_meta *m)
+{
+	uint8_t *p = pkt_data(b);
+	uint16_t tci = path->vlan_tci;
+
+	switch (path->vlan_op) {
+	case CONF_VLAN_KEEP:
+		break;
+	case CONF_VLAN_SET:
+		if (m->nvlan > 0) {
+			tci = (uint16_t)((((unsigned)p[14] << 8 | p[15]) &
+			    0xf000) | (tci & 0x0fff));
+			p[14] = (uint8_t)(tci >> 8);
+			p[15] = (uint8_t)tci;
+			break;
+		}
+		/* an untagged frame gets the tag */
+		__attribute__((fallthrough));
+	case CONF_VLAN_PUSH:
+		if (b->data_off < 4 || b->len + 4 > PKT_DATA_SIZE)
+			break;
+		memmove(p - 4, p, 12);
+		b->data_off -= 4;
+		b->len += 4;
+		p -= 4;
+		p[12] = 0x81;
+		p[13] = 0x00;
+		p[14] = (uint8_t)(tci >> 8);
+		p[15] = (uint8_t)tci;
+		break;
+	case CONF_VLAN_POP:
+		if (m->nvlan == 0)
+			break;
+		memmove(p + 4, p, 12);
+		b->data_off += 4;
+		b->len -= 4;
+		break;
+	}
+}
+
+/* Learn the sources, look up the destinations, and send each packet to
+ * its port, or to every other bridge port when the destination is a group
+ * address or unknown.  The last port a flooded packet goes to gets the
+ * packet itself, the others copies. */
+static inline void
+pipe_switch(struct pipe_worker *w, const struct pipe_in *in,
+    const struct pipe_path *path, struct pkt_buf **bufs, uint16_t n,
+    uint64_t *now)
+{
+	struct pipe_counters *c = &w->counters[in->idx];
+	struct pkt_buf *list[PIPE_BATCH_MAX];
+	const uint8_t *frames[PIPE_BATCH_MAX];
+	uint16_t vlans[PIPE_BATCH_MAX];
+	uint32_t now_s = bridge_now();
+	uint16_t i, k, m, local = 0, flood = 0, bad = 0;
+	int8_t *dst = w->dst;
+
+	for (i = 0; i < n; i++) {
+		const struct pkt_meta *mt = &w->meta[i];
+
+		frames[i] = pkt_data(bufs[i]);
+		vlans[i] = mt->nvlan ? PARSE_VLAN_ID(mt->vlan_tci[0]) : 0;
+	}
+	if (path->learning)
+		bridge_learn_lookup_batch(path->bridge, frames, vlans, n,
+		    in->idx, now_s, dst);
+	else
+		bridge_lookup_batch(path->bridge, frames, vlans, n, now_s,
+		    dst);
+	/* port -> slot of out[]; -1 flood, -2 local, -3 bad source */
+	for (i = 0; i < n; i++) {
+		int p = dst[i];
+
+		if (p == in->idx) {
+			dst[i] = -2;
+			local++;
+		} else if (p == BRIDGE_DROP) {
+			dst[i] = -3;
+			bad++;
+		} else if (p < 0 || path->slot_of[p] < 0) {
+			dst[i] = -1;
+			flood++;
+		} else
+			dst[i] = path->slot_of[p];
+	}
+	for (k = 0; k < path->nout; k++) {
+		int last = k == path->nout - 1;
+
+		for (i = 0, m = 0; i < n; i++) {
+			if (dst[i] == (int8_t)k)
+				list[m++] = bufs[i];
+			else if (dst[i] == -1) {
+				if (last)
+					list[m++] = bufs[i];
+				else if ((list[m] = pipe_copy(w, bufs[i])) != NULL)
+					m++;
+				else
+					COUNT(w->counters[path->out[k].idx].
+					    drop_no_buffer, 1);
+			}
+		}
+		if (m > 0)
+			pipe_send(w, &path->out[k], list, m, now);
+	}
+	if (local + bad > 0) {
+		for (i = 0; i < n; i++)
+			if (dst[i] <= -2)
+				pkt_free(bufs[i]);
+		if (local)
+			COUNT(c->drop_local, local);
+		if (bad)
+			COUNT(c->drop_malformed, bad);
+	}
+	if (flood > 0)
+		COUNT(c->flooded, flood);
 }
 
 static inline void
-pipe_forward(struct pipe_worker *w, const struct pipe_in *in,
-    struct pkt_buf **bufs, uint16_t n, struct pkt_buf **copies)
+pipe_process(struct pipe_worker *w, struct pipe_in *in,
+    struct pkt_buf **bufs, uint16_t n, uint64_t *now)
 {
-	uint16_t i, o;
+	const struct pipe_path *path = __atomic_load_n(&in->path,
+	    __ATOMIC_ACQUIRE);
+	struct pipe_counters *c = &w->counters[in->idx];
+	uint16_t i, m, o, nfilt = 0, nbad = 0;
 
-	if (in->nout == 0) {
-		for (i = 0; i < n; i++)
+	if (!path->parse) {
+		if (w->capture != NULL)
+			capture_sample_batch(w->capture, in->idx, CAPTURE_RX,
+			    bufs, n, NULL, now);
+		m = n;
+	} else {
+		pipe_filter(w, path, bufs, n);
+		if (w->capture != NULL) {
+			for (i = 0; i < n; i++)
+				w->tmp[i] = w->verdict[i] == PIPE_PASS;
+			capture_sample_batch(w->capture, in->idx, CAPTURE_RX,
+			    bufs, n, w->tmp, now);
+		}
+		/* keep what passed, in order, with its summary */
+		for (i = 0, m = 0; i < n; i++) {
+			if (w->verdict[i] == PIPE_PASS) {
+				if (m != i) {
+					bufs[m] = bufs[i];
+					w->meta[m] = w->meta[i];
+				}
+				pipe_vlan(path, bufs[m], &w->meta[m]);
+				m++;
+				continue;
+			}
+			if (w->verdict[i] == PIPE_DROP_FILTER)
+				nfilt++;
+			else
+				nbad++;
 			pkt_free(bufs[i]);
-		COUNT(w->counters[in->idx].drop_no_route, n);
+		}
+		if (nfilt)
+			COUNT(c->drop_filtered, nfilt);
+		if (nbad)
+			COUNT(c->drop_malformed, nbad);
+		if (m == 0)
+			return;
+	}
+
+	if (path->bridge != NULL) {
+		pipe_switch(w, in, path, bufs, m, now);
 		return;
 	}
-	for (o = 1; o < in->nout; o++)
-		pipe_mirror(w, &in->out[o], bufs, n, copies);
-	pipe_send(w, &in->out[0], bufs, n);
+	if (path->nout == 0) {
+		for (i = 0; i < m; i++)
+			pkt_free(bufs[i]);
+		COUNT(c->drop_no_route, m);
+		return;
+	}
+	for (o = 1; o < path->nout; o++)
+		pipe_mirror(w, &path->out[o], bufs, m, now);
+	pipe_send(w, &path->out[0], bufs, m, now);
 }
 
 void *
 worker_main(void *arg)
 {
 	struct pipe_worker *w = arg;
-	struct pkt_buf *bufs[PIPE_BATCH_MAX], *copies[PIPE_BATCH_MAX];
+	struct pkt_buf *bufs[PIPE_BATCH_MAX];
 	int i;
 
 	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
-		uint64_t t0 = __rdtsc();
+		uint64_t t0 = __rdtsc(), now = 0;
 		uint32_t moved = 0;
 
 		for (i = 0; i < w->nin; i++) {
@@ -102,9 +337,11 @@ worker_main(void *arg)
 			}
 			COUNT(c->rx_packets, n);
 			COUNT(c->rx_bytes, bytes);
-			pipe_forward(w, in, bufs, n, copies);
+			pipe_process(w, in, bufs, n, &now);
 			moved += n;
 		}
+		/* A path loaded in this loop is no longer in use. */
+		__atomic_store_n(&w->epoch, w->epoch + 1, __ATOMIC_RELEASE);
 		if (moved == 0) {
 			COUNT(w->wc.idle_loops, 1);
 			cpu_relax();

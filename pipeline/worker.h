@@ -1,6 +1,6 @@
 /*
- * worker.h: a polling thread and the ports it serves (private to
- * pipeline/).
+ * worker.h: a polling thread, the ports it serves and the paths their
+ * packets take (private to pipeline/).
  */
 #ifndef IXFWD_WORKER_H
 #define IXFWD_WORKER_H
@@ -8,24 +8,59 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "capture.h"
 #include "conf.h"
+#include "filter.h"
 #include "mempool.h"
+#include "parse.h"
 #include "pipeline.h"
 #include "port.h"
 
-/* One destination of an input port, resolved for one worker. */
+struct bridge;
+
+/* One destination, resolved for one worker. */
 struct pipe_out {
 	struct port	*port;
 	uint16_t	 txq;		/* the worker's private TX queue on it */
 	uint16_t	 idx;		/* port index, for counters */
 };
 
-/* An input port a worker polls, and where its packets go. */
+/* Verdicts of a batch. */
+#define PIPE_PASS		0
+#define PIPE_DROP_FILTER	1
+#define PIPE_DROP_MALFORMED	2
+
+/*
+ * What happens to the packets of one input port: filters, VLAN handling,
+ * and where they go.  Immutable once a worker can see it, except the rule
+ * hit counters, which only the worker owning the input port writes.  The
+ * control thread replaces a path as a whole (pipe_update()); the worker
+ * picks the new one up at its next batch.
+ */
+struct pipe_path {
+	struct filter_bpf *bpf;		/* tcpdump expression, or NULL */
+	struct filter_rules *rules;	/* rule list, or NULL */
+	int		 nrules;
+	uint64_t	*hits;		/* per rule, then the default action */
+	int		 parse;		/* anything above or below needs pkt_meta */
+	int		 vlan_filter;
+	int		 vlan_untagged;
+	uint64_t	 vlan_allow[4096 / 64];
+	enum conf_vlan_op vlan_op;
+	uint16_t	 vlan_tci;	/* PUSH, SET: pcp << 13 | id */
+	struct bridge	*bridge;	/* destinations from the MAC table */
+	int		 learning;
+	uint16_t	 nout;
+	struct pipe_out	 out[CONF_PORTS_MAX]; /* forward: the destinations;
+					 * bridge: the other bridge ports */
+	int8_t		 slot_of[CONF_PORTS_MAX]; /* bridge: port -> out[] slot */
+};
+
+/* An input port a worker polls. */
 struct pipe_in {
 	struct port	*port;
 	uint16_t	 idx;
-	uint16_t	 nout;
-	struct pipe_out	 out[CONF_PORTS_MAX];
+	struct pipe_path *path;		/* atomic: swapped by pipe_update() */
 };
 
 struct pipe_worker {
@@ -35,11 +70,19 @@ struct pipe_worker {
 	int		 nin;
 	struct pipe_in	 in[CONF_PORTS_MAX];
 	struct mempool	*pool;		/* RX buffers of this worker's ports */
+	struct capture_worker *capture;	/* NULL: no capture */
 	pthread_t	 thread;
 	int		 running;
 	int		 stop;		/* set by the control thread */
+	uint64_t	 epoch;		/* loops done; pipe_update() waits on it */
 	struct pipe_counters counters[CONF_PORTS_MAX];
 	struct pipe_worker_counters wc;
+	/* per-batch scratch */
+	struct pkt_meta	 meta[PIPE_BATCH_MAX];
+	uint8_t		 verdict[PIPE_BATCH_MAX];
+	uint8_t		 tmp[PIPE_BATCH_MAX];
+	int16_t		 rule[PIPE_BATCH_MAX];
+	int8_t		 dst[PIPE_BATCH_MAX];
 };
 
 void	*worker_main(void *arg);

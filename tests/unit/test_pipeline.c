@@ -11,8 +11,11 @@
 #include <time.h>
 
 #include "conf.h"
+#include "craft.h"
 #include "dma.h"
+#include "filter.h"
 #include "hugepages.h"
+#include "parse.h"
 #include "pipeline.h"
 #include "t.h"
 
@@ -213,6 +216,311 @@ test_no_route_counted(void)
 	T_EQ(r.sw.tx_packets, 0);
 }
 
+
+/* ---- filters and VLAN handling on the path, checked against libpcap ---- */
+
+#define NMIX	3000
+
+struct frame {
+	uint8_t		b[1600];
+	uint32_t	len;
+};
+
+static struct frame mix[NMIX];
+
+/* Random valid frames, some mutated or cut short, some VLAN-tagged. */
+static void
+make_mix(void)
+{
+	uint64_t seed = 0x1f2e3d4c5b6a7988ull;
+	int i;
+
+	for (i = 0; i < NMIX; i++) {
+		struct craft c;
+
+		memset(&c, 0, sizeof(c));
+		craft_random(&c, &seed);
+		if (i % 7 == 3)
+			craft_mutate(&c, &seed);
+		/* frames go over a wire: short ones arrive padded */
+		if (c.len < 60) {
+			memset(c.b + c.len, 0, 60 - c.len);
+			c.len = 60;
+		}
+		if (c.len > 1514)
+			c.len = 1514;
+		memcpy(mix[i].b, c.b, c.len);
+		mix[i].len = c.len;
+	}
+}
+
+static int
+write_frames(const char *path, const struct frame *f, int n)
+{
+	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
+	pcap_dumper_t *d;
+	int i;
+
+	if (p == NULL || (d = pcap_dump_open(p, path)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct pcap_pkthdr h;
+
+		memset(&h, 0, sizeof(h));
+		h.caplen = h.len = f[i].len;
+		pcap_dump((u_char *)d, &h, f[i].b);
+	}
+	pcap_dump_close(d);
+	pcap_close(p);
+	return 0;
+}
+
+/* Read path into out (at most max frames); the count, or -1. */
+static int
+read_frames(const char *path, struct frame *out, int max)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	pcap_t *p;
+	int n = 0;
+
+	if ((p = pcap_open_offline(path, err)) == NULL)
+		return -1;
+	while (n < max && pcap_next_ex(p, &h, &data) == 1) {
+		out[n].len = h->caplen < sizeof(out[n].b) ? h->caplen :
+		    sizeof(out[n].b);
+		memcpy(out[n].b, data, out[n].len);
+		n++;
+	}
+	pcap_close(p);
+	return n;
+}
+
+static int
+same_frame(const struct frame *a, const uint8_t *b, uint32_t len)
+{
+	/* a wire pads short frames to 60 bytes */
+	uint32_t want = len < 60 ? 60 : len;
+
+	return a->len == want && memcmp(a->b, b, len) == 0;
+}
+
+static struct frame got[NMIX], expect[NMIX];
+
+static void
+test_filter_and_vlan_paths(void)
+{
+	static struct conf c;
+	struct pcap_pkthdr h;
+	struct bpf_program prog;
+	struct pipeline *pl;
+	char yaml[4096], in[300], out1[300], out2[300], out3[300];
+	pcap_t *dead;
+	int i, n, ne, bad;
+	uint64_t want1 = 0, want2 = 0, want3 = 0;
+
+	make_mix();
+	snprintf(in, sizeof(in), "%s/mix.pcap", dir);
+	snprintf(out1, sizeof(out1), "%s/filtered.pcap", dir);
+	snprintf(out2, sizeof(out2), "%s/vlan100.pcap", dir);
+	snprintf(out3, sizeof(out3), "%s/pushed.pcap", dir);
+	T_REQUIRE(write_frames(in, mix, NMIX) == 0);
+	snprintf(yaml, sizeof(yaml),
+	    "ports:\n"
+	    "  - { name: a, device: emulated, rx_ring: 64, wire: { pcap_in: %s } }\n"
+	    "  - { name: b, device: emulated, wire: { pcap_out: %s } }\n"
+	    "  - { name: c, device: emulated, rx_ring: 64, wire: { pcap_in: %s } }\n"
+	    "  - { name: d, device: emulated, wire: { pcap_out: %s } }\n"
+	    "  - { name: e, device: emulated, rx_ring: 64, wire: { pcap_in: %s } }\n"
+	    "  - { name: f, device: emulated, wire: { pcap_out: %s } }\n"
+	    "forward:\n"
+	    "  - { from: a, to: b, filter: \"tcp and not port 23 or udp[0:2] > 1000\" }\n"
+	    "  - { from: c, to: d, vlans: [100, 7], vlan_pop: true }\n"
+	    "  - { from: e, to: f, vlan_push: 200, vlan_pcp: 5 }\n",
+	    in, out1, in, out2, in, out3);
+	T_REQUIRE((pl = start(yaml, &c)) != NULL);
+
+	/* what each path must let through, worked out independently */
+	dead = pcap_open_dead(DLT_EN10MB, 65535);
+	T_REQUIRE(pcap_compile(dead, &prog,
+	    "tcp and not port 23 or udp[0:2] > 1000", 1,
+	    PCAP_NETMASK_UNKNOWN) == 0);
+	for (i = 0; i < NMIX; i++) {
+		struct pkt_meta m;
+		int malformed = parse_pkt(mix[i].b, mix[i].len, &m) != 0;
+
+		memset(&h, 0, sizeof(h));
+		h.caplen = h.len = mix[i].len;
+		if (!malformed && pcap_offline_filter(&prog, &h, mix[i].b))
+			want1++;
+		if (!malformed && m.nvlan > 0 &&
+		    (PARSE_VLAN_ID(m.vlan_tci[0]) == 100 ||
+		    PARSE_VLAN_ID(m.vlan_tci[0]) == 7))
+			want2++;
+		if (!malformed)
+			want3++;
+	}
+	wait_tx(pl, 1, want1);
+	wait_tx(pl, 3, want2);
+	wait_tx(pl, 5, want3);
+	pipe_stop(pl);
+	pipe_destroy(pl);
+	conf_free(&c);
+	T_CHECK(want1 > 100 && want2 > 10 && want3 > 1000);
+
+	/* a -> b: exactly libpcap's choice, in order */
+	n = read_frames(out1, got, NMIX);
+	for (i = 0, ne = 0; i < NMIX; i++) {
+		struct pkt_meta m;
+
+		memset(&h, 0, sizeof(h));
+		h.caplen = h.len = mix[i].len;
+		if (parse_pkt(mix[i].b, mix[i].len, &m) == 0 &&
+		    pcap_offline_filter(&prog, &h, mix[i].b))
+			expect[ne++] = mix[i];
+	}
+	T_EQ(n, ne);
+	for (i = 0, bad = 0; i < n && i < ne; i++)
+		bad += !same_frame(&got[i], expect[i].b, expect[i].len);
+	T_EQ(bad, 0);
+	pcap_freecode(&prog);
+	pcap_close(dead);
+
+	/* c -> d: VLAN 100 and 7 only, outer tag removed */
+	n = read_frames(out2, got, NMIX);
+	for (i = 0, ne = 0; i < NMIX; i++) {
+		struct pkt_meta m;
+		uint16_t id;
+
+		if (parse_pkt(mix[i].b, mix[i].len, &m) != 0 || m.nvlan == 0)
+			continue;
+		id = PARSE_VLAN_ID(m.vlan_tci[0]);
+		if (id != 100 && id != 7)
+			continue;
+		memcpy(expect[ne].b, mix[i].b, 12);
+		memcpy(expect[ne].b + 12, mix[i].b + 16, mix[i].len - 16);
+		expect[ne].len = mix[i].len - 4;
+		ne++;
+	}
+	T_EQ(n, ne);
+	for (i = 0, bad = 0; i < n && i < ne; i++)
+		bad += !same_frame(&got[i], expect[i].b, expect[i].len);
+	T_EQ(bad, 0);
+
+	/* e -> f: a tag 0x8100, pcp 5, id 200 in front of whatever was there */
+	n = read_frames(out3, got, NMIX);
+	for (i = 0, ne = 0; i < NMIX; i++) {
+		struct pkt_meta m;
+
+		if (parse_pkt(mix[i].b, mix[i].len, &m) != 0)
+			continue;
+		memcpy(expect[ne].b, mix[i].b, 12);
+		expect[ne].b[12] = 0x81;
+		expect[ne].b[13] = 0x00;
+		expect[ne].b[14] = (5 << 5) | (200 >> 8);
+		expect[ne].b[15] = 200 & 0xff;
+		memcpy(expect[ne].b + 16, mix[i].b + 12, mix[i].len - 12);
+		expect[ne].len = mix[i].len + 4;
+		ne++;
+	}
+	T_EQ(n, ne);
+	for (i = 0, bad = 0; i < n && i < ne; i++)
+		bad += !same_frame(&got[i], expect[i].b, expect[i].len);
+	T_EQ(bad, 0);
+}
+
+/* ---- rule changes swapped in at a batch boundary lose nothing ---- */
+
+static int
+load(const char *yaml, const char *name, struct conf *c)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	fputs(yaml, f);
+	fclose(f);
+	return conf_load(path, c, stdout);
+}
+
+#define HITLESS_FRAMES	200000
+
+static void
+test_hitless_update(void)
+{
+	static struct conf c0, pass_all, drop_all, other;
+	struct pipe_port_report ra, rb;
+	struct timespec ts = { 0, 5 * 1000 * 1000 };
+	struct pipeline *pl;
+	const char *fmt =
+	    "ports:\n"
+	    "  - { name: a, device: emulated, wire: { generator: { size: 64, "
+	    "count: %d, rate: 400000 } } }\n"
+	    "  - { name: b, device: emulated, wire: { generator: { size: 64, "
+	    "count: 1 } } }\n"
+	    "forward:\n"
+	    "  - { from: a, to: b, filter: \"%s\" }\n"
+	    "  - { from: b, to: %s }\n";
+	char yaml[1024];
+	int i, swaps = 0, refused;
+
+	snprintf(yaml, sizeof(yaml), fmt, HITLESS_FRAMES, "greater 0", "a");
+	T_REQUIRE(load(yaml, "pass.yaml", &pass_all) == 0);
+	snprintf(yaml, sizeof(yaml), fmt, HITLESS_FRAMES, "less 0", "a");
+	T_REQUIRE(load(yaml, "drop.yaml", &drop_all) == 0);
+	/* a different path is not a rule change */
+	snprintf(yaml, sizeof(yaml),
+	    "ports:\n"
+	    "  - { name: a, device: emulated, wire: { generator: { size: 64 } } }\n"
+	    "  - { name: b, device: emulated, wire: { generator: { size: 64 } } }\n"
+	    "forward:\n"
+	    "  - { from: a, to: b }\n");
+	T_REQUIRE(load(yaml, "other.yaml", &other) == 0);
+
+	snprintf(yaml, sizeof(yaml), fmt, HITLESS_FRAMES, "greater 0", "a");
+	T_REQUIRE((pl = start(yaml, &c0)) != NULL);
+	for (i = 0; i < 200; i++) {
+		pipe_report(pl, 0, &ra);
+		if (ra.sw.rx_packets >= HITLESS_FRAMES)
+			break;
+		if (pipe_update(pl, (i & 1) ? &pass_all : &drop_all) == 0)
+			swaps++;
+		nanosleep(&ts, NULL);
+	}
+	refused = pipe_update(pl, &other);
+	T_EQ(refused, -1);
+	T_CHECK(pipe_update(pl, &pass_all) == 0);
+	for (i = 0; i < 1000; i++) {
+		pipe_report(pl, 0, &ra);
+		pipe_report(pl, 1, &rb);
+		if (ra.sw.rx_packets >= HITLESS_FRAMES &&
+		    rb.hw.tx_packets >= rb.sw.tx_packets)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	pipe_stop(pl);
+	pipe_report(pl, 0, &ra);
+	pipe_report(pl, 1, &rb);
+	pipe_destroy(pl);
+
+	T_CHECK(swaps >= 20);
+	T_EQ(ra.sw.rx_packets, HITLESS_FRAMES);
+	/* every packet either went out or was refused by a filter */
+	T_EQ(ra.sw.rx_packets, rb.sw.tx_packets + rb.sw.drop_tx_full +
+	    ra.sw.drop_filtered);
+	T_CHECK(ra.sw.drop_filtered > 0);
+	T_CHECK(rb.sw.tx_packets > 0);
+	T_EQ(rb.hw.tx_packets, rb.sw.tx_packets);
+	T_EQ(ra.sw.drop_malformed, 0);
+	conf_free(&c0);
+	conf_free(&pass_all);
+	conf_free(&drop_all);
+	conf_free(&other);
+}
+
 int
 main(void)
 {
@@ -228,6 +536,8 @@ main(void)
 	}
 	T_RUN(test_forward_and_mirror);
 	T_RUN(test_no_route_counted);
+	T_RUN(test_filter_and_vlan_paths);
+	T_RUN(test_hitless_update);
 	rc = t_done();
 	if (rc == 0) {
 		char cmd[300];
