@@ -15,6 +15,8 @@
 
 #include <bsd/string.h>
 
+#include "bridge.h"
+#include "capture.h"
 #include "conf.h"
 #include "dma.h"
 #include "log.h"
@@ -26,6 +28,8 @@
 
 static volatile sig_atomic_t quit_signal;
 static volatile sig_atomic_t report_requested;
+static volatile sig_atomic_t reload_requested;
+static volatile sig_atomic_t dump_requested;
 
 static void __attribute__((noreturn))
 usage(void)
@@ -44,6 +48,12 @@ on_signal(int sig)
 		break;
 	case SIGUSR1:
 		report_requested = 1;
+		break;
+	case SIGUSR2:
+		dump_requested = 1;
+		break;
+	case SIGHUP:
+		reload_requested = 1;
 		break;
 	}
 }
@@ -75,35 +85,82 @@ notify(const char *state)
 	close(fd);
 }
 
+#define U(x)	((unsigned long long)(x))
+
 static void
-print_counters(struct pipeline *pl, FILE *f)
+print_counters(struct pipeline *pl, const struct conf *conf, FILE *f)
 {
 	struct pipe_port_report r;
-	int i;
+	uint64_t hits[CONF_RULES_MAX + 1];
+	int i, k, n;
 
 	for (i = 0; i < pipe_nports(pl); i++) {
 		pipe_report(pl, i, &r);
 		fprintf(f, "port=%s device=%s link=%s rx_packets=%llu "
 		    "rx_bytes=%llu tx_packets=%llu tx_bytes=%llu "
 		    "drop_no_route=%llu drop_tx_full=%llu drop_no_buffer=%llu "
+		    "drop_filtered=%llu drop_malformed=%llu drop_local=%llu "
+		    "flooded=%llu "
 		    "hw_rx_packets=%llu hw_rx_bytes=%llu hw_tx_packets=%llu "
 		    "hw_tx_bytes=%llu hw_rx_missed=%llu hw_rx_errors=%llu\n",
 		    r.name, r.device, r.link.up ? "up" : "down",
-		    (unsigned long long)r.sw.rx_packets,
-		    (unsigned long long)r.sw.rx_bytes,
-		    (unsigned long long)r.sw.tx_packets,
-		    (unsigned long long)r.sw.tx_bytes,
-		    (unsigned long long)r.sw.drop_no_route,
-		    (unsigned long long)r.sw.drop_tx_full,
-		    (unsigned long long)r.sw.drop_no_buffer,
-		    (unsigned long long)r.hw.rx_packets,
-		    (unsigned long long)r.hw.rx_bytes,
-		    (unsigned long long)r.hw.tx_packets,
-		    (unsigned long long)r.hw.tx_bytes,
-		    (unsigned long long)r.hw.rx_missed,
-		    (unsigned long long)r.hw.rx_errors);
+		    U(r.sw.rx_packets), U(r.sw.rx_bytes), U(r.sw.tx_packets),
+		    U(r.sw.tx_bytes), U(r.sw.drop_no_route),
+		    U(r.sw.drop_tx_full), U(r.sw.drop_no_buffer),
+		    U(r.sw.drop_filtered), U(r.sw.drop_malformed),
+		    U(r.sw.drop_local), U(r.sw.flooded),
+		    U(r.hw.rx_packets), U(r.hw.rx_bytes), U(r.hw.tx_packets),
+		    U(r.hw.tx_bytes), U(r.hw.rx_missed), U(r.hw.rx_errors));
+		if ((n = pipe_rule_hits(pl, i, hits, CONF_RULES_MAX + 1)) < 0)
+			continue;
+		for (k = 0; k < n; k++)
+			fprintf(f, "rule port=%s rule=%d hits=%llu\n", r.name,
+			    k + 1, U(hits[k]));
+		fprintf(f, "rule port=%s rule=default hits=%llu\n", r.name,
+		    U(hits[n]));
 	}
+	if (pipe_bridge(pl) != NULL) {
+		struct bridge_stats bs;
+
+		bridge_stats(pipe_bridge(pl), &bs);
+		fprintf(f, "bridge entries=%llu learned=%llu moved=%llu "
+		    "refused_full=%llu aged=%llu\n", U(bs.entries),
+		    U(bs.learned), U(bs.moved), U(bs.refused_full), U(bs.aged));
+	}
+	for (i = 0; pipe_captures(pl) != NULL &&
+	    i < capture_count(pipe_captures(pl)); i++) {
+		struct capture_stats cs;
+
+		capture_stats(pipe_captures(pl), i, &cs);
+		fprintf(f, "capture=%s seen=%llu sampled=%llu written=%llu "
+		    "ring_full=%llu write_failed=%llu rate_limited=%llu "
+		    "files=%llu\n", capture_name(pipe_captures(pl), i),
+		    U(cs.seen), U(cs.sampled), U(cs.written), U(cs.ring_full),
+		    U(cs.write_failed), U(cs.rate_limited), U(cs.files));
+	}
+	(void)conf;
 	fflush(f);
+}
+
+/* SIGHUP: read the file again and swap in its filters and rules.  A file
+ * with errors, or one that changes ports or paths, changes nothing. */
+static void
+reload(struct pipeline *pl, const char *path)
+{
+	struct conf *c;
+	int nerr;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("reload");
+		return;
+	}
+	if ((nerr = conf_load(path, c, stderr)) != 0)
+		log_warnx("%s: %d error%s, configuration not reloaded", path,
+		    nerr, nerr == 1 ? "" : "s");
+	else if (pipe_update(pl, c) == 0)
+		log_info("%s: filters and rules reloaded", path);
+	conf_free(c);
+	free(c);
 }
 
 static int
@@ -164,6 +221,7 @@ main(int argc, char *argv[])
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGUSR2);
 	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &waitmask);
 	memset(&sa, 0, sizeof(sa));
@@ -172,9 +230,10 @@ main(int argc, char *argv[])
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);	/* reload is not implemented yet */
 
 	if (dma_init(needs_physical_addresses(conf) ? DMA_IOVA_PHYS :
 	    DMA_IOVA_AUTO) == -1)
@@ -198,10 +257,21 @@ main(int argc, char *argv[])
 		ppoll(NULL, 0, &ts, &waitmask);
 		if (quit_signal)
 			break;
-		pipe_check_links(pl);
+		pipe_housekeeping(pl);
 		if (report_requested) {
 			report_requested = 0;
-			print_counters(pl, stdout);
+			print_counters(pl, conf, stdout);
+		}
+		if (dump_requested) {
+			dump_requested = 0;
+			if (pipe_captures(pl) != NULL &&
+			    capture_dump_recorder(pipe_captures(pl), NULL) == -1)
+				log_warnx("flight recorder: not every dump "
+				    "could be written");
+		}
+		if (reload_requested) {
+			reload_requested = 0;
+			reload(pl, path);
 		}
 	}
 
@@ -214,8 +284,9 @@ main(int argc, char *argv[])
 
 		nanosleep(&ts, NULL);
 	}
-	print_counters(pl, stdout);
+	print_counters(pl, conf, stdout);
 	pipe_destroy(pl);
+	conf_free(conf);
 	free(conf);
 	return 0;
 }
