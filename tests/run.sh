@@ -48,7 +48,7 @@ for t in build/tests/test_*; do
 done
 for t in tests/e2e/test_*.sh; do
 	[ -f "$t" ] || continue
-	run_one "$(basename "$t" .sh)" sh "$t"
+	run_one "e2e_$(basename "$t" .sh)" sh "$t"
 done
 
 echo "$pass passed, $fail failed, $skip skipped"

@@ -62,18 +62,45 @@ ifstat() {
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
 }
 
-# counter PORT FIELD: from ixfwd's final "port=... key=value" lines
+# counter PORT FIELD: from ixfwd's "port=... key=value" lines, the last
+# report (SIGUSR1 or the final one) in $WORK/ixfwd.out
 counter() {
-	grep "^port=$1 " "$WORK/ixfwd.out" | tr ' ' '\n' |
+	grep "^port=$1 " "$WORK/ixfwd.out" | tail -n 1 | tr ' ' '\n' |
 	    sed -n "s/^$2=//p"
+}
+
+# field PREFIX FIELD: the same for other report lines ("bridge",
+# "rule port=a rule=1", "capture=NAME")
+field() {
+	grep "^$1 " "$WORK/ixfwd.out" | tail -n 1 | tr ' ' '\n' |
+	    sed -n "s/^$2=//p"
+}
+
+# report PID: have ixfwd print its counters now (SIGUSR1) and wait for them
+report() {
+	before=$(grep -c "^port=" "$WORK/ixfwd.out" 2>/dev/null)
+	before=${before:-0}
+	kill -USR1 "$1"
+	_r=0
+	while [ "$(grep -c '^port=' "$WORK/ixfwd.out")" -le "$before" ]; do
+		_r=$((_r + 1)); [ $_r -gt 50 ] && return 1
+		sleep 0.1
+	done
+	sleep 0.1
+}
+
+# emulator_cpu_yaml: pin the emulator to cpu 1 where there is one
+emulator_cpu_yaml() {
+	[ "$(nproc --all)" -ge 2 ] && printf 'emulator: { cpu: 1 }\n'
+	return 0
 }
 
 # wait_for FILE PATTERN SECONDS
 wait_for() {
-	i=0
+	_w=0
 	while ! grep -q "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt $(($3 * 10)) ] && return 1
+		_w=$((_w + 1))
+		[ $_w -gt $(($3 * 10)) ] && return 1
 		sleep 0.1
 	done
 	return 0

@@ -18,7 +18,8 @@ cleanup() {
 	for ns in ixd-a ixd-b $FWD_NS; do ip netns del $ns 2>/dev/null; done
 	rm -rf "$WORK"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap "exit 1" INT TERM
 
 need_root bridge
 [ -x "$IXFWD" ] || { fail bridge "$IXFWD not built (make)"; exit 1; }
