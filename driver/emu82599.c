@@ -1249,6 +1249,16 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 			    "(%u descriptors)", nic->name, q, tail, t->n);
 		return 0;
 	}
+	/* A NIC keeps many data reads in flight: start this pass's before
+	 * the first frame is needed, rather than one miss after another. */
+	for (i = 0, idx = head; idx != tail && i < EMU_TX_BATCH; i++) {
+		const void *v = dma_iova_to_virt(t->ring[idx].read.buffer_addr,
+		    1);
+
+		if (v != NULL)
+			__builtin_prefetch(v);
+		idx = idx + 1 == t->n ? 0 : idx + 1;
+	}
 	while (head != tail && ndesc < EMU_TX_BATCH) {
 		const char *why = NULL;
 		uint32_t nrs0 = nrs;
