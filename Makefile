@@ -50,7 +50,7 @@ $(B)/libixfwd.a: $(LIB_OBJS)
 $(B)/ixfwd: $(IXFWD_OBJS) $(B)/libixfwd.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(IXFWD_OBJS) $(B)/libixfwd.a $(LDLIBS)
 
-$(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libixfwd.a
+$(B)/tests/%: tests/unit/%.c tests/unit/t.h $(wildcard tests/unit/*.h) $(B)/libixfwd.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libixfwd.a $(LDLIBS)
 

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "mempool.h"
 #include "port.h"
+#include "logcapture.h"
 #include "t.h"
 
 #define WAIT_MS		2000
@@ -30,36 +31,6 @@
 static int	hw_ok;			/* hugepages, DMA and the model usable */
 static int	hw_broken;		/* they should be, but failed */
 static char	hw_why[256];
-
-/* ---- capturing what the library logs (log.c writes to stderr) ---- */
-
-static char	log_buf[8192];
-static int	log_saved_fd = -1;
-static FILE	*log_tmp;
-
-static void
-log_capture_begin(void)
-{
-	fflush(stderr);
-	log_tmp = tmpfile();
-	log_saved_fd = dup(STDERR_FILENO);
-	dup2(fileno(log_tmp), STDERR_FILENO);
-}
-
-static const char *
-log_capture_end(void)
-{
-	size_t n;
-
-	fflush(stderr);
-	dup2(log_saved_fd, STDERR_FILENO);
-	close(log_saved_fd);
-	rewind(log_tmp);
-	n = fread(log_buf, 1, sizeof(log_buf) - 1, log_tmp);
-	log_buf[n] = '\0';
-	fclose(log_tmp);
-	return log_buf;
-}
 
 /* ---- time ---- */
 

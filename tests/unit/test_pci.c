@@ -20,37 +20,8 @@
 #include "bar.h"
 #include "log.h"
 #include "pci.h"
+#include "logcapture.h"
 #include "t.h"
-
-/* ---- capturing what the library logs (log.c writes to stderr) ---- */
-
-static char	log_buf[8192];
-static int	log_saved_fd = -1;
-static FILE	*log_tmp;
-
-static void
-log_capture_begin(void)
-{
-	fflush(stderr);
-	log_tmp = tmpfile();
-	log_saved_fd = dup(STDERR_FILENO);
-	dup2(fileno(log_tmp), STDERR_FILENO);
-}
-
-static const char *
-log_capture_end(void)
-{
-	size_t n;
-
-	fflush(stderr);
-	dup2(log_saved_fd, STDERR_FILENO);
-	close(log_saved_fd);
-	rewind(log_tmp);
-	n = fread(log_buf, 1, sizeof(log_buf) - 1, log_tmp);
-	log_buf[n] = '\0';
-	fclose(log_tmp);
-	return log_buf;
-}
 
 /* pci_open with its log captured into log_buf. */
 static int
