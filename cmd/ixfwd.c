@@ -88,7 +88,7 @@ notify(const char *state)
 #define U(x)	((unsigned long long)(x))
 
 static void
-print_counters(struct pipeline *pl, const struct conf *conf, FILE *f)
+print_counters(struct pipeline *pl, FILE *f)
 {
 	struct pipe_port_report r;
 	uint64_t hits[CONF_RULES_MAX + 1];
@@ -138,7 +138,6 @@ print_counters(struct pipeline *pl, const struct conf *conf, FILE *f)
 		    U(cs.seen), U(cs.sampled), U(cs.written), U(cs.ring_full),
 		    U(cs.write_failed), U(cs.rate_limited), U(cs.files));
 	}
-	(void)conf;
 	fflush(f);
 }
 
@@ -260,7 +259,7 @@ main(int argc, char *argv[])
 		pipe_housekeeping(pl);
 		if (report_requested) {
 			report_requested = 0;
-			print_counters(pl, conf, stdout);
+			print_counters(pl, stdout);
 		}
 		if (dump_requested) {
 			dump_requested = 0;
@@ -284,7 +283,7 @@ main(int argc, char *argv[])
 
 		nanosleep(&ts, NULL);
 	}
-	print_counters(pl, conf, stdout);
+	print_counters(pl, stdout);
 	pipe_destroy(pl);
 	conf_free(conf);
 	free(conf);
