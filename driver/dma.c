@@ -39,6 +39,7 @@ static struct dma_entry by_iova[DMA_TABLE_SIZE];
 static struct dma_entry by_virt[DMA_TABLE_SIZE];
 static pthread_mutex_t dma_lock = PTHREAD_MUTEX_INITIALIZER;
 static enum dma_iova_mode dma_iova_mode = DMA_IOVA_AUTO;
+uint64_t dma_unmap_gen;		/* dma.h: moves before memory is unmapped */
 
 static inline uint32_t
 dma_hash(uint64_t key)
@@ -89,6 +90,7 @@ dma_table_get(const struct dma_entry *t, uint64_t page, uint64_t *val)
 static void
 dma_table_del(struct dma_entry *t, uint64_t page)
 {
+	__atomic_fetch_add(&dma_unmap_gen, 1, __ATOMIC_ACQ_REL);
 	uint64_t key = page + 1;
 	uint32_t i, h = dma_hash(key);
 
@@ -299,4 +301,22 @@ dma_iova_to_virt(uint64_t iova, size_t len)
 			return NULL;
 	}
 	return (void *)(uintptr_t)(base + (iova & (DMA_PAGE_SIZE - 1)));
+}
+
+void *
+dma_iotlb_fill(struct dma_iotlb *t, uint64_t iova, size_t len)
+{
+	uint64_t gen = __atomic_load_n(&dma_unmap_gen, __ATOMIC_ACQUIRE);
+	uint64_t page = iova / DMA_PAGE_SIZE, off = iova & (DMA_PAGE_SIZE - 1);
+	struct dma_iotlb_entry *e = &t->e[page & (DMA_IOTLB_SIZE - 1)];
+	uint8_t *v;
+
+	if ((v = dma_iova_to_virt(iova, len)) == NULL)
+		return NULL;
+	if (len != 0 && len <= DMA_PAGE_SIZE - off) {
+		e->page = page + 1;
+		e->base = (uintptr_t)(v - off);
+		e->gen = gen;
+	}
+	return v;
 }

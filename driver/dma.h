@@ -56,6 +56,41 @@ uint64_t	 dma_virt_to_iova(const void *virt);
  * allocate. */
 void		*dma_iova_to_virt(uint64_t iova, size_t len);
 
+/*
+ * An IOTLB: the hugepages a device model translated last, direct-mapped
+ * by page number, so that most of its per-frame checks are a compare
+ * rather than a table probe.  An entry is good while dma_unmap_gen has
+ * not moved (every dma_free() moves it before the memory goes), so a
+ * freed buffer still faults.  One per thread of a model; zeroed is empty.
+ */
+#define DMA_IOTLB_SIZE	16		/* entries, a power of two */
+
+struct dma_iotlb_entry {
+	uint64_t	 page;		/* IOVA page number + 1; 0: empty */
+	uintptr_t	 base;		/* its memory */
+	uint64_t	 gen;		/* dma_unmap_gen when filled */
+};
+
+struct dma_iotlb {
+	struct dma_iotlb_entry e[DMA_IOTLB_SIZE];
+};
+
+extern uint64_t	 dma_unmap_gen;
+
+void		*dma_iotlb_fill(struct dma_iotlb *t, uint64_t iova, size_t len);
+
+static inline void *
+dma_iotlb_translate(struct dma_iotlb *t, uint64_t iova, size_t len)
+{
+	uint64_t page = iova / DMA_PAGE_SIZE, off = iova & (DMA_PAGE_SIZE - 1);
+	const struct dma_iotlb_entry *e = &t->e[page & (DMA_IOTLB_SIZE - 1)];
+
+	if (page + 1 == e->page && len != 0 && len <= DMA_PAGE_SIZE - off &&
+	    e->gen == __atomic_load_n(&dma_unmap_gen, __ATOMIC_ACQUIRE))
+		return (void *)(e->base + off);
+	return dma_iotlb_fill(t, iova, len);
+}
+
 /* Translate with /proc/self/pagemap: physical address, or 0 (and errno)
  * when it cannot be read or the process lacks CAP_SYS_ADMIN. */
 uint64_t	 dma_virt_to_phys(const void *virt);

@@ -147,12 +147,14 @@ emu_warn_once(struct emu82599 *nic, uint32_t bit)
 }
 
 /* Count v in statistic s for this pass; added to the register at the end
- * of the pass, one atomic per statistic that changed. */
+ * of the pass, one atomic per statistic that changed.  The dirty mark is
+ * a byte store, not a read-modify-write of a bit word: per frame, a load
+ * of a word several stores were just made to waits for them to retire. */
 static inline void
 emu_acc(struct emu82599 *nic, int s, uint64_t v)
 {
 	nic->acc[s] += v;
-	nic->acc_dirty[s >> 6] |= 1ull << (s & 63);
+	nic->acc_dirty[s] = 1;
 }
 
 static void
@@ -160,19 +162,21 @@ emu_acc_flush(struct emu82599 *nic)
 {
 	size_t w;
 
-	for (w = 0; w < sizeof(nic->acc_dirty) / sizeof(nic->acc_dirty[0]);
-	    w++) {
-		uint64_t bits = nic->acc_dirty[w];
+	for (w = 0; w < EMU_S_COUNT; w += 8) {
+		uint64_t bits;
+		int s;
 
-		while (bits != 0) {
-			int s = (int)(w * 64) + __builtin_ctzll(bits);
-
-			bits &= bits - 1;
+		memcpy(&bits, &nic->acc_dirty[w], sizeof(bits));
+		if (bits == 0)
+			continue;
+		for (s = (int)w; s < (int)w + 8; s++) {
+			if (!nic->acc_dirty[s])
+				continue;
 			__atomic_fetch_add(&nic->stat[s], nic->acc[s],
 			    __ATOMIC_RELAXED);
 			nic->acc[s] = 0;
+			nic->acc_dirty[s] = 0;
 		}
-		nic->acc_dirty[w] = 0;
 	}
 	/* After the statistics, with release: whoever sees the wire
 	 * counters move sees the NIC's counters of the same frames. */
@@ -858,6 +862,42 @@ static const struct bar_ops emu_bar_ops = {
 /* ------------------------------------------------------------------ */
 /* Receive (§7.1)                                                     */
 
+/* A prefetch with intent to write (PREFETCHW): the line comes over
+ * exclusive, so the stores that follow do not wait for it.  Written out
+ * because GCC emits it only for a -march that names it; processors
+ * without it execute the opcode as a no-op. */
+static inline void
+emu_prefetchw(const void *p)
+{
+	__asm__ volatile("prefetchw %0" : : "m" (*(const char *)p));
+}
+
+/*
+ * Descriptor fetch: a NIC reads the descriptors it owns in bursts, ahead
+ * of the frames that need them (§7.1.7 and §7.2.3.4, RXDCTL/TXDCTL
+ * PTHRESH/HTHRESH), so their reads overlap rather than wait one after
+ * another.  The model does the same with prefetches of n descriptors
+ * from idx on, a cache line at a time; with write set, for descriptors
+ * it will write back.
+ */
+static void
+emu_desc_fetch(const void *ring, size_t dsize, uint32_t idx, uint32_t size,
+    uint32_t n, int write)
+{
+	const uint8_t *base = ring;
+	uint32_t step = 64 / (uint32_t)dsize, k;
+
+	for (k = 0; k < n; k += step) {
+		if (write)
+			emu_prefetchw(base + (size_t)idx * dsize);
+		else
+			__builtin_prefetch(base + (size_t)idx * dsize);
+		idx += step;
+		if (idx >= size)
+			idx -= size;
+	}
+}
+
 /* Start of a pass: what the receive side looks like now.  Queue 0 is the
  * only one frames go to (no RSS, MRQC.MRQE = 0, §7.1.2). */
 static void
@@ -891,11 +931,42 @@ emu_rx_begin(struct emu82599 *nic)
 		return;
 	}
 	p->avail = (tail + r->n - r->head) % r->n;
+	emu_desc_fetch(r->ring, sizeof(r->ring[0]), r->head, r->n,
+	    p->avail < EMU_BATCH ? p->avail : EMU_BATCH, 1);
+}
+
+#define EMU_RX_AHEAD	8	/* buffer writes posted this far ahead */
+
+/*
+ * Receive write-back (§7.1.8): the 82599 gathers completed descriptors
+ * on chip and writes them back in bursts (RXDCTL.WTHRESH), not one by
+ * one.  The model holds a pass's write-backs and stores them here, at
+ * the end of the pass (or when EMU_RX_WB_MAX are held), in ring order,
+ * each descriptor's status qword last with release ordering.  Written
+ * one at a time, each would pull the line back from a driver polling
+ * it, up to four times per line.
+ */
+static void
+emu_rx_writeback(struct emu82599 *nic)
+{
+	struct emu_rxpass *p = &nic->rx;
+	union ixgbe_adv_rx_desc *ring = nic->rxq[0].ring;
+	uint32_t i;
+
+	for (i = 0; i < p->nwb; i++) {
+		union ixgbe_adv_rx_desc *d = &ring[p->wb_idx[i]];
+
+		d->read.pkt_addr = p->wb[i][0];
+		__atomic_store_n(&d->read.hdr_addr, p->wb[i][1],
+		    __ATOMIC_RELEASE);
+	}
+	p->nwb = 0;
 }
 
 static void
 emu_rx_flush(struct emu82599 *nic)
 {
+	emu_rx_writeback(nic);
 	if (nic->rxq[0].running)
 		__atomic_store_n(&nic->regs[IXGBE_RDH(0) >> 2], nic->rxq[0].head,
 		    __ATOMIC_RELEASE);
@@ -1021,9 +1092,10 @@ emu_crc32(const uint8_t *p, uint32_t len)
  * §7.1: size checks, L2 filter, then the frame goes to queue 0 if it has
  * enough descriptors, else it is missed: QPRDC with SRRCTL.DROP_EN,
  * RXMPC(0) without.  The frame is written BSIZEPKT bytes per descriptor,
- * EOP on the last; each descriptor is written back whole, the qword
- * holding status/length last with release ordering, so a driver that
- * sees DD (acquire) sees the data and the length too.
+ * EOP on the last; the descriptors' write-backs are held until the end
+ * of the pass (emu_rx_writeback), each written whole, the qword holding
+ * status/length last with release ordering, so a driver that sees DD
+ * (acquire) sees the data and the length too.
  */
 int
 emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
@@ -1053,9 +1125,13 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 	}
 	strip = (p->hlreg0 & IXGBE_HLREG0_RXCRCSTRP) != 0;
 	dlen = len + (strip ? 0 : EMU_CRC_LEN);
+	/* Descriptors the frame takes; most frames fit one buffer, and a
+	 * division costs more than the rest of this check. */
+	need = 0;
+	if (p->bsize != 0)
+		need = dlen <= p->bsize ? 1 : (dlen + p->bsize - 1) / p->bsize;
 	if ((p->srrctl & IXGBE_SRRCTL_DESCTYPE_MASK) !=
-	    IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF || p->bsize == 0 ||
-	    (dlen + p->bsize - 1) / p->bsize > 32) {
+	    IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF || need == 0 || need > 32) {
 		if (emu_warn_once(nic, EMU_W_DESCTYPE))
 			log_warnx("emu82599 %s: SRRCTL(0) = 0x%08x: the model "
 			    "receives only into advanced one-buffer descriptors "
@@ -1065,7 +1141,6 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 		emu_acc(nic, EMU_S_TOR, len + EMU_CRC_LEN);
 		return EMU_RX_DROPPED;
 	}
-	need = (dlen + p->bsize - 1) / p->bsize;
 	if (need > p->avail) {
 		if (fc)
 			return EMU_RX_NOROOM;
@@ -1080,6 +1155,21 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 	}
 	emu_acc(nic, EMU_S_TPR, 1);
 	emu_acc(nic, EMU_S_TOR, len + EMU_CRC_LEN);
+	if (p->nwb + need > EMU_RX_WB_MAX)
+		emu_rx_writeback(nic);
+	/* Post the writes of a frame a few descriptors ahead: the buffer
+	 * lines are on their way by the time that frame comes. */
+	if (p->avail > need + EMU_RX_AHEAD) {
+		uint32_t ah = r->head + need + EMU_RX_AHEAD;
+		void *v;
+
+		if (ah >= r->n)
+			ah -= r->n;
+		v = dma_iotlb_translate(&nic->iotlb, r->ring[ah].read.pkt_addr,
+		    64);
+		if (v != NULL)
+			emu_prefetchw(v);
+	}
 
 	/* The IOMMU: every buffer before any byte is written. */
 	head = r->head;
@@ -1087,7 +1177,8 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 		uint64_t a = r->ring[head].read.pkt_addr;
 
 		chunk = dlen - off < p->bsize ? dlen - off : p->bsize;
-		if ((buf[i] = dma_iova_to_virt(a, chunk)) == NULL) {
+		if ((buf[i] = dma_iotlb_translate(&nic->iotlb, a, chunk)) == NULL) {
+			emu_rx_writeback(nic);
 			emu_iommu_fault(nic, "RX buffer", 0, a, chunk);
 			emu_rxq_stop(nic, 0);
 			p->on = 0;
@@ -1107,7 +1198,6 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 
 	head = r->head;
 	for (i = 0, off = 0; i < need; i++, off += p->bsize) {
-		union ixgbe_adv_rx_desc *d = &r->ring[head];
 		uint64_t q1;
 		uint32_t status = IXGBE_RXD_STAT_DD;
 
@@ -1124,9 +1214,11 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 			status |= IXGBE_RXD_STAT_EOP | st;
 		/* The write-back overwrites pkt_addr (lo/hi dwords): a
 		 * driver must not read its buffer address back. */
-		d->read.pkt_addr = lo | (uint64_t)hi << 32;
 		q1 = status | (uint64_t)chunk << 32;	/* vlan 0 */
-		__atomic_store_n(&d->read.hdr_addr, q1, __ATOMIC_RELEASE);
+		p->wb_idx[p->nwb] = head;
+		p->wb[p->nwb][0] = lo | (uint64_t)hi << 32;
+		p->wb[p->nwb][1] = q1;
+		p->nwb++;
 		head = head + 1 == r->n ? 0 : head + 1;
 	}
 	r->head = head;
@@ -1170,7 +1262,8 @@ emu_tx_packet(struct emu82599 *nic, int q, const struct emu_frag *fr,
 	int i, m;
 
 	for (i = 0; i < nfrag; i++)
-		if ((src[i] = dma_iova_to_virt(fr[i].addr, fr[i].len)) == NULL) {
+		if ((src[i] = dma_iotlb_translate(&nic->iotlb, fr[i].addr,
+		    fr[i].len)) == NULL) {
 			emu_iommu_fault(nic, "TX buffer", q, fr[i].addr,
 			    fr[i].len);
 			emu_txq_stop(nic, q);
@@ -1249,11 +1342,15 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 			    "(%u descriptors)", nic->name, q, tail, t->n);
 		return 0;
 	}
-	/* A NIC keeps many data reads in flight: start this pass's before
-	 * the first frame is needed, rather than one miss after another. */
+	/* A NIC keeps many reads in flight: fetch this pass's descriptors,
+	 * then start the reads of their data, before the first frame is
+	 * needed, rather than one miss after another. */
+	nd = (tail + t->n - head) % t->n;
+	emu_desc_fetch(t->ring, sizeof(t->ring[0]), head, t->n,
+	    nd < EMU_TX_BATCH ? nd : EMU_TX_BATCH, 0);
 	for (i = 0, idx = head; idx != tail && i < EMU_TX_BATCH; i++) {
-		const void *v = dma_iova_to_virt(t->ring[idx].read.buffer_addr,
-		    1);
+		const void *v = dma_iotlb_translate(&nic->iotlb,
+		    t->ring[idx].read.buffer_addr, 1);
 
 		if (v != NULL)
 			__builtin_prefetch(v);
@@ -1350,7 +1447,7 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 			fault = 1;
 			break;
 		}
-		ndesc += (idx + t->n - head) % t->n;
+		ndesc += idx >= head ? idx - head : idx + t->n - head;
 		head = idx;
 	}
 	if (head == t->head && !fault)

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "dma.h"
 #include "emu82599.h"
 #include "ixgbe_desc.h"
 #include "ixgbe_regs.h"
@@ -41,6 +42,7 @@
 						 * draining outpaces filling, so a
 						 * forwarder's TX ring does not fill
 						 * because the engine fed its RX */
+#define EMU_RX_WB_MAX		128		/* RX write-backs held back in a pass */
 #define EMU_TX_FRAME_MAX	16384		/* longest frame a TX ring may gather */
 #define EMU_STAGE_SIZE		1536		/* a gathered frame bound for the wire */
 #define EMU_SLOT_SIZE		2048		/* one frame in an SPSC ring */
@@ -129,6 +131,10 @@ struct emu_rxpass {
 	uint32_t	 hlreg0;
 	uint32_t	 srrctl;
 	uint32_t	 rxcsum;
+	/* write-backs not yet stored in the ring: qword 0 and 1 of each */
+	uint32_t	 nwb;
+	uint32_t	 wb_idx[EMU_RX_WB_MAX];
+	uint64_t	 wb[EMU_RX_WB_MAX][2];
 };
 
 /* A frame the TX side hands to the wire: in DMA memory or in a staging
@@ -169,7 +175,8 @@ struct emu82599 {
 	uint8_t		 latched[EMU_S_COUNT];
 	/* engine: what this pass counted, added at its end */
 	uint64_t	 acc[EMU_S_COUNT];
-	uint64_t	 acc_dirty[(EMU_S_COUNT + 63) / 64];
+	uint8_t		 acc_dirty[(EMU_S_COUNT + 7) & ~7];
+	struct dma_iotlb iotlb;			/* engine's translations */
 
 	/* reset and link (lock) */
 	int		 in_reset;

@@ -101,8 +101,11 @@ struct emu_pcap {
 	uint8_t		 pad[EMU_FRAME_MIN];
 };
 
+#define EMU_GEN_SLOT	128	/* frames up to this size are stamped a pass ahead */
+
 struct emu_gen {
 	uint8_t		 frame[EMU_WIRE_MAX] __attribute__((aligned(64)));
+	uint8_t		 slot[EMU_BATCH][EMU_GEN_SLOT] __attribute__((aligned(64)));
 	uint16_t	 size;
 	uint32_t	 stream;
 	uint64_t	 seq;		/* the next one to send */
@@ -1175,19 +1178,40 @@ static int
 emu_gen_rx(struct emu82599 *nic, uint64_t now)
 {
 	struct emu_gen *g = nic->gen;
+	uint32_t k, nslot = 0;
 	int work = 0;
 
 	if (!nic->link_up)
 		return 0;
 	if (g->rate > 0 && g->next_ns < (double)now - EMU_BATCH * g->interval_ns)
 		g->next_ns = (double)now - EMU_BATCH * g->interval_ns;
+	/* Frames are stamped before the pass rather than each just before
+	 * the NIC reads it: a read of bytes stored a moment earlier waits
+	 * until those stores retire, behind every store of the frame
+	 * before. */
+	if (g->size <= EMU_GEN_SLOT) {
+		nslot = emu_rx_room(nic);
+		if (nslot > EMU_BATCH)
+			nslot = EMU_BATCH;
+		for (k = 0; k < nslot; k++) {
+			memcpy(g->slot[k], g->frame, g->size);
+			emu_gen_stamp(g->slot[k], g->seq + k);
+		}
+	}
 	while (work < EMU_BATCH) {
+		const uint8_t *f;
+
 		if (g->count != 0 && g->seq >= g->count)
 			break;
 		if (g->rate > 0 && g->next_ns > (double)now)
 			break;
-		emu_gen_stamp(g->frame, g->seq);
-		if (emu_rx_frame(nic, g->frame, g->size, 1) == EMU_RX_NOROOM)
+		if ((uint32_t)work < nslot)
+			f = g->slot[work];
+		else {
+			emu_gen_stamp(g->frame, g->seq);
+			f = g->frame;
+		}
+		if (emu_rx_frame(nic, f, g->size, 1) == EMU_RX_NOROOM)
 			break;
 		nic->wacc_to++;
 		g->seq++;
