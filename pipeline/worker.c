@@ -264,6 +264,10 @@ pipe_process(struct pipe_worker *w, struct pipe_in *in,
 			    bufs, n, NULL, now);
 		m = n;
 	} else {
+		/* Start every frame's first line on its way before the
+		 * parser needs the first one. */
+		for (i = 0; i < n; i++)
+			__builtin_prefetch(pkt_data(bufs[i]));
 		pipe_filter(w, path, bufs, n);
 		if (w->capture != NULL) {
 			for (i = 0; i < n; i++)
@@ -278,7 +282,6 @@ pipe_process(struct pipe_worker *w, struct pipe_in *in,
 					bufs[m] = bufs[i];
 					w->meta[m] = w->meta[i];
 				}
-				pipe_vlan(path, bufs[m], &w->meta[m]);
 				m++;
 				continue;
 			}
@@ -294,6 +297,9 @@ pipe_process(struct pipe_worker *w, struct pipe_in *in,
 			COUNT(c->drop_malformed, nbad);
 		if (m == 0)
 			return;
+		if (path->vlan_op != CONF_VLAN_KEEP)
+			for (i = 0; i < m; i++)
+				pipe_vlan(path, bufs[i], &w->meta[i]);
 	}
 
 	if (path->bridge != NULL) {
