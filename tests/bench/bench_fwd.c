@@ -19,7 +19,9 @@
  * others are given as ratios of.
  *
  * null: two null ports (device: null) forwarding both ways, one worker on
- * cpu 1, the first batch and ring size; the framework alone.
+ * cpu 1, the first batch and ring size; the framework alone.  With -V,
+ * the variants on null ports: what each feature costs the worker per
+ * packet with no NIC and no cache line coming from another core.
  *
  * Each point runs -w seconds to warm up, then -t seconds split in
  * SLICES slices; mpps and cycles_per_pkt are the medians of the slices,
@@ -459,21 +461,13 @@ load(const char *name, const char *y, struct conf *c, char *why, size_t wlen)
 	return nerr == 0 ? 0 : -1;
 }
 
-/*
- * Until the parser knows `device: null', the configuration is built from
- * the emulated one, its ports turned into null ports.
- */
-static int
-load_null(const char *y, struct conf *c, char *why, size_t wlen)
+/* The emulated ports of a loaded configuration become null ports, the
+ * worker on cpu 1; paths, bridge and captures stay as they are. */
+static void
+to_null(struct conf *c)
 {
-	char emu[YAML_MAX], why2[512];
 	int i;
 
-	if (load("null", y, c, why, wlen) == 0)
-		return 0;
-	if (yaml_emu(emu, sizeof(emu), "bare", 32, 512) == -1 ||
-	    load("null-from-emu", emu, c, why2, sizeof(why2)) == -1)
-		return -1;
 	c->emulator_cpu = -1;
 	for (i = 0; i < c->nports; i++) {
 		struct conf_port *p = &c->ports[i];
@@ -486,6 +480,23 @@ load_null(const char *y, struct conf *c, char *why, size_t wlen)
 		p->wire.kind = CONF_WIRE_NONE;
 		p->wire.peer = -1;
 	}
+}
+
+/*
+ * Until the parser knows `device: null', the configuration is built from
+ * the emulated one, its ports turned into null ports.
+ */
+static int
+load_null(const char *y, struct conf *c, char *why, size_t wlen)
+{
+	char emu[YAML_MAX], why2[512];
+
+	if (load("null", y, c, why, wlen) == 0)
+		return 0;
+	if (yaml_emu(emu, sizeof(emu), "bare", 32, 512) == -1 ||
+	    load("null-from-emu", emu, c, why2, sizeof(why2)) == -1)
+		return -1;
+	to_null(c);
 	return 0;
 }
 
@@ -687,6 +698,41 @@ run_null(int batch, int ring)
 	return 0;
 }
 
+/*
+ * A variant of the emulated setup on null ports: no NIC, no second core,
+ * every frame in the worker's cache, so what it costs over bare is the
+ * pipeline's own work per packet.  0 measured, -1 failed (printed).
+ */
+static int
+run_null_variant(const char *variant, int batch, int ring, struct result *r)
+{
+	static struct conf c;
+	char y[YAML_MAX], why[512], what[640];
+	struct pipeline *pl;
+
+	if (yaml_emu(y, sizeof(y), variant, batch, ring) == -1 ||
+	    load(variant, y, &c, why, sizeof(why)) == -1) {
+		printf("bench: null variant=%s failed (configuration)\n",
+		    variant);
+		return -1;
+	}
+	to_null(&c);
+	if ((pl = start(&c)) == NULL) {
+		printf("bench: null variant=%s failed (the pipeline did not "
+		    "start; see the log)\n", variant);
+		conf_free(&c);
+		return -1;
+	}
+	measure(pl, batch, 2, r);
+	pipe_stop(pl);
+	pipe_destroy(pl);
+	conf_free(&c);
+	snprintf(what, sizeof(what), "bench: null variant=%s batch=%d ring=%d",
+	    variant, batch, ring);
+	print_result(what, r);
+	return 0;
+}
+
 static int
 parse_list(const char *s, int *v, int max)
 {
@@ -774,8 +820,34 @@ main(int argc, char **argv)
 	CPU_SET(strcmp(mode, "null") == 0 ? 0 : 1, &set);
 	(void)sched_setaffinity(0, sizeof(set), &set);
 
-	if (strcmp(mode, "null") == 0)
+	if (strcmp(mode, "null") == 0 && vlist == NULL)
 		return run_null(batches[0], rings[0]) == -1;
+	if (strcmp(mode, "null") == 0) {
+		memset(bare, 0, sizeof(bare));
+		for (i = 0; i < nv; i++) {
+			vok[i] = run_null_variant(variants[i], batches[0],
+			    rings[0], &vr[i]);
+			if (vok[i] == -1)
+				fails++;
+			if (vok[i] == 0 && strcmp(variants[i], "bare") == 0 &&
+			    nbare < 2)
+				bare[nbare++] = vr[i];
+		}
+		if (nbare == 0)
+			return 1;
+		r.mpps = (bare[0].mpps + bare[nbare - 1].mpps) / 2;
+		r.cpp = (bare[0].cpp + bare[nbare - 1].cpp) / 2;
+		for (i = 0; i < nv; i++) {
+			if (vok[i] != 0 || strcmp(variants[i], "bare") == 0)
+				continue;
+			printf("bench: null ratio variant=%s vs=bare "
+			    "mpps_ratio=%.3f cycles_ratio=%.3f "
+			    "extra_cycles=%.1f\n", variants[i],
+			    vr[i].mpps / r.mpps, r.cpp > 0 ? vr[i].cpp / r.cpp :
+			    0, vr[i].cpp - r.cpp);
+		}
+		return fails > 0;
+	}
 	if (strcmp(mode, "emu") != 0)
 		usage();
 	if (vlist == NULL) {

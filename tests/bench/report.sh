@@ -121,11 +121,18 @@ function sortn(a, n,   i, j, t) {
 /^bench: fwd variant=/ && / failed / { vname = v("variant"); vrow[++nv] = sprintf("| %s | failed: %s | | | | |", vname, why()) ; next }
 /^bench: fwd variant=/ {
 	vname = v("variant")
-	if (vname == "bare") { nbare++; bm += v("mpps"); bc += v("cycles_per_pkt") }
+	if (vname == "bare") { nbare++; bm += v("mpps"); bc += v("cycles_per_pkt"); bbusy += v("busy") }
 	vrow[++nv] = sprintf("| %s | %.2f | %.0f | @%s@mpps | @%s@cyc | %s%s |", vname, v("mpps"), v("cycles_per_pkt"), vname, vname, v("bottleneck"), v("cpu_contended") == "yes" ? " \\*" : "")
 	vm[vname] = v("mpps"); vc[vname] = v("cycles_per_pkt")
 }
 /^bench: fwd ratio / { rm[v("variant")] = v("mpps_ratio"); rc[v("variant")] = v("cycles_ratio") }
+/^bench: null variant=/ && !/ failed / {
+	pname = v("variant")
+	if (pname == "bare") { npb++; npbc += v("cycles_per_pkt") }
+	prow[++np] = sprintf("| %s | %.2f | %.1f | @%s@extra | @%s@pcyc |", pname, v("mpps"), v("cycles_per_pkt"), pname, pname)
+}
+/^bench: null variant=/ && / failed / { prow[++np] = sprintf("| %s | failed: %s | | | |", v("variant"), why()) }
+/^bench: null ratio / { pe[v("variant")] = v("extra_cycles"); pc[v("variant")] = v("cycles_ratio") }
 /^bench: null ixfwd batch=/ { nrow[++nn] = sprintf("| ixfwd (null ports) | %.2f | %.1f |", v("mpps"), v("cycles_per_pkt")) }
 /^bench: null ixfwd skipped/ { nrow[++nn] = sprintf("| ixfwd (null ports) | skipped: %s | |", why()) }
 /^bench: null dpdk batch=/ { nrow[++nn] = sprintf("| DPDK testpmd (net_null) | %.2f | %.1f |", v("mpps"), v("cycles_per_pkt")) }
@@ -194,6 +201,26 @@ END {
 		print s
 	}
 	print ""
+	if (np > 0) {
+		print "## What each feature costs the worker: the variants on null ports"
+		print ""
+		print "The same configurations with the two ports turned into null ports"
+		print "(`device: null`: RX hands out a fixed IPv4/UDP frame, TX frees it),"
+		print "the worker alone on cpu 1.  No NIC and no cache line from another"
+		print "core: the cycles a feature adds over bare are its own work per"
+		print "packet.  Bare was measured first and last; extra cycles are against"
+		print "the mean of the two."
+		print ""
+		print "| variant | Mpps | cycles/pkt | extra cycles/pkt | cycles vs bare |"
+		print "|---|---:|---:|---:|---:|"
+		for (i = 1; i <= np; i++) {
+			s = prow[i]
+			if (match(s, /@[^@]*@extra/)) { n = substr(s, RSTART + 1, RLENGTH - 7); s = substr(s, 1, RSTART - 1) (n in pe ? pe[n] : (n == "bare" ? "0 (baseline)" : "")) substr(s, RSTART + RLENGTH) }
+			if (match(s, /@[^@]*@pcyc/)) { n = substr(s, RSTART + 1, RLENGTH - 6); s = substr(s, 1, RSTART - 1) (n in pc ? pc[n] : (n == "bare" ? "1 (baseline)" : "")) substr(s, RSTART + RLENGTH) }
+			print s
+		}
+		print ""
+	}
 	print "## Framework overhead: null ports, ixfwd against DPDK"
 	print ""
 	print "Two null ports forwarding both ways on one core, burst 32, rings 512,"
@@ -245,7 +272,9 @@ END {
 	k = "32" SUBSEP "512"
 	if (nbare > 0) printf "- Bare forwarding, batch 32: %.0f worker cycles per packet (target: 60 or fewer): %s.\n", bc / nbare, (bc / nbare <= 60 ? "met" : "not met")
 	else print "- Bare forwarding, batch 32: not measured."
+	if (nbare > 0) printf "  The bottleneck was %s (worker busy %.0f%% of the time at bare).\n", (bbusy / nbare >= 0.9 ? "the worker" : "the emulated NIC"), 100 * bbusy / nbare
 	if ("rules+sample1000" in rm) printf "- 5 rules and 1-in-1000 sampling: %s of the bare rate (target: 0.9 or more): %s.\n", rm["rules+sample1000"], (rm["rules+sample1000"] >= 0.9 ? "met" : "not met")
 	else print "- 5 rules and 1-in-1000 sampling: not measured yet (see the variants)."
+	if ("rules+sample1000" in pe) printf "  On null ports they cost the worker %s cycles per packet over bare (%.1f).\n", pe["rules+sample1000"], npbc / (npb ? npb : 1)
 }' "$lines" >"$results"
 echo "bench: table $results"

@@ -21,6 +21,7 @@ W=0.3
 BATCHES="1,4,8,16,32,64,128,256"
 RINGS="128,512,2048"
 VARIANTS="bare,filter,rules,bridge,sample1000,sampleall,rules+sample1000,bare"
+NULL_VARIANTS="bare,filter,rules,bridge,sample1000,rules+sample1000,bare"
 RESULTS=tests/bench/results.md
 PLOT=tests/bench/cycles-per-batch.png
 
@@ -116,6 +117,8 @@ else
 	run "$B/bench/bench_fwd" -t "$T" -w $W -D "$WORK" -b "$BATCHES" -r "$RINGS" emu
 fi
 run "$B/bench/bench_fwd" -t "$T" -w $W -D "$WORK" -b 32 -r 512 -V "$VARIANTS" emu
+# The same features on null ports: their cost to the worker alone.
+run "$B/bench/bench_fwd" -t "$T" -w $W -D "$WORK" -b 32 -r 512 -V "$NULL_VARIANTS" null
 
 # ---- 2. the framework against DPDK, on null ports ---------------------
 testpmd=$(command -v dpdk-testpmd)
@@ -210,6 +213,7 @@ function v(k,   i, kv) {
 	return ""
 }
 /^bench: fwd ratio / { printf "bench: baseline %s vs bare: mpps_ratio=%s cycles_ratio=%s\n", v("variant"), v("mpps_ratio"), v("cycles_ratio") }
+/^bench: null ratio / { printf "bench: baseline %s vs bare (null ports): cycles_ratio=%s extra_cycles=%s\n", v("variant"), v("cycles_ratio"), v("extra_cycles") }
 /^bench: null ixfwd_mpps=/ { printf "bench: baseline ixfwd vs dpdk (null ports): mpps_ratio=%s cycles_ratio=%s\n", v("ratio"), v("cycles_ratio") }
 ' "$LINES"
 grep '^bench: filter kind=bpf-jit' "$LINES" | while IFS= read -r l; do
