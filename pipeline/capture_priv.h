@@ -15,7 +15,8 @@
 #define CAPTURE_NS		1000000000ULL
 #define CAPTURE_RETRY_NS	CAPTURE_NS	/* reopen after an error */
 #define CAPTURE_FLUSH_NS	CAPTURE_NS	/* flush files at least this often */
-#define CAPTURE_IDLE_NS		1000000		/* writer sleep, nothing to do */
+#define CAPTURE_IDLE_MIN_NS	1000000		/* writer sleep, nothing to do: */
+#define CAPTURE_IDLE_MAX_NS	10000000	/* capture_idle_ns() */
 #define CAPTURE_STDIO_BUF	(64 * 1024)
 #define CAPTURE_SCRATCH		(128 * 1024)	/* a pcapng block fits */
 #define CAPTURE_ROTATE_COUNT_MAX 100000
@@ -88,6 +89,7 @@ struct capture_set {
 	int		 stop;
 	int		 bound_frozen;	/* started: no more binding */
 	uint8_t		*scratch;	/* a block being built, under lock */
+	uint64_t	 drained;	/* bytes of records written, under lock */
 };
 
 /* capture.c */

@@ -3,9 +3,10 @@
  *
  * One thread drains every ring of every capture, merging a capture's
  * workers by timestamp, and writes pcap (libpcap, nanosecond magic) or
- * pcapng (capture_pcapng.c).  It sleeps a millisecond when there is
- * nothing to drain, and holds set->lock while it works so that the
- * control thread can dump a flight recorder or stop it between rounds.
+ * pcapng (capture_pcapng.c).  It sleeps 1 to 10 ms when there is
+ * nothing to drain (capture_idle_ns), and holds set->lock while it works
+ * so that the control thread can dump a flight recorder or stop it
+ * between rounds.
  *
  * Files.  A file is opened when its first record arrives, named by
  * strftime(3) from the pattern at that moment; if the name exists (two
@@ -448,6 +449,7 @@ capture_drain(struct capture *c, uint64_t now)
 			}
 		}
 		capture_write(c, br, now);
+		cs->drained += br->size;
 		best->tail += br->size;
 		__atomic_store_n(&best->ring->tail, best->tail,
 		    __ATOMIC_RELEASE);
@@ -479,19 +481,54 @@ capture_round(struct capture_set *cs)
 	return n;
 }
 
+/*
+ * How long the writer sleeps when a round found nothing.  Every wake-up
+ * takes a core from whatever runs there (on a small box, a worker's NIC
+ * or the emulator), so the writer sleeps as long as it can: up to
+ * CAPTURE_IDLE_MAX_NS, but short enough that, at the rate samples came
+ * in over the last sleep, the smallest ring is at most a quarter full
+ * when it wakes; never less than CAPTURE_IDLE_MIN_NS.
+ */
+static uint64_t
+capture_idle_ns(const struct capture_set *cs, uint64_t bytes, uint64_t slept)
+{
+	uint64_t ring = UINT64_MAX, ns;
+	int i;
+
+	if (bytes == 0)
+		return CAPTURE_IDLE_MAX_NS;
+	for (i = 0; i < cs->n; i++)
+		if (cs->caps[i]->conf.ring_size < ring)
+			ring = cs->caps[i]->conf.ring_size;
+	ns = (uint64_t)((double)ring / 4 * (double)slept / (double)bytes);
+	if (ns < CAPTURE_IDLE_MIN_NS)
+		return CAPTURE_IDLE_MIN_NS;
+	return ns > CAPTURE_IDLE_MAX_NS ? CAPTURE_IDLE_MAX_NS : ns;
+}
+
 static void *
 capture_writer_main(void *arg)
 {
 	struct capture_set *cs = arg;
-	struct timespec idle = { 0, CAPTURE_IDLE_NS };
-	uint64_t n;
+	struct timespec idle;
+	uint64_t n, bytes = 0, slept = CAPTURE_IDLE_MAX_NS, t0, t1;
 
 	while (!__atomic_load_n(&cs->stop, __ATOMIC_ACQUIRE)) {
 		pthread_mutex_lock(&cs->lock);
+		cs->drained = 0;
 		n = capture_round(cs);
+		bytes += cs->drained;
 		pthread_mutex_unlock(&cs->lock);
-		if (n == 0)
-			nanosleep(&idle, NULL);
+		if (n > 0)
+			continue;
+		slept = capture_idle_ns(cs, bytes, slept);
+		idle.tv_sec = 0;
+		idle.tv_nsec = (long)slept;
+		t0 = capture_mono_ns();
+		nanosleep(&idle, NULL);
+		t1 = capture_mono_ns();
+		slept = t1 > t0 ? t1 - t0 : 1;
+		bytes = 0;
 	}
 	return NULL;
 }
