@@ -733,6 +733,44 @@ run_null_variant(const char *variant, int batch, int ring, struct result *r)
 	return 0;
 }
 
+/*
+ * The ratios of each variant to bare: against the mean of the nearest
+ * bare runs before and after it in the list (either alone at an end), so
+ * that a list alternating bare and variants compares each with what the
+ * machine did just then.
+ */
+static void
+print_ratios(const char *mode, char variants[][32], const int *vok,
+    const struct result *vr, int nv)
+{
+	int i, j, a, b;
+	double m, c;
+
+	for (i = 0; i < nv; i++) {
+		if (vok[i] != 0 || strcmp(variants[i], "bare") == 0)
+			continue;
+		a = b = -1;
+		for (j = i - 1; j >= 0 && a < 0; j--)
+			if (vok[j] == 0 && strcmp(variants[j], "bare") == 0)
+				a = j;
+		for (j = i + 1; j < nv && b < 0; j++)
+			if (vok[j] == 0 && strcmp(variants[j], "bare") == 0)
+				b = j;
+		if (a < 0 && b < 0)
+			continue;
+		if (a < 0)
+			a = b;
+		if (b < 0)
+			b = a;
+		m = (vr[a].mpps + vr[b].mpps) / 2;
+		c = (vr[a].cpp + vr[b].cpp) / 2;
+		printf("bench: %s ratio variant=%s vs=bare mpps_ratio=%.3f "
+		    "cycles_ratio=%.3f extra_cycles=%.1f\n", mode, variants[i],
+		    m > 0 ? vr[i].mpps / m : 0, c > 0 ? vr[i].cpp / c : 0,
+		    vr[i].cpp - c);
+	}
+}
+
 static int
 parse_list(const char *s, int *v, int max)
 {
@@ -758,11 +796,11 @@ int
 main(int argc, char **argv)
 {
 	int batches[MAXLIST] = { 32 }, rings[MAXLIST] = { 512 };
-	int nb = 1, nr = 1, nv = 0, nbare = 0, fails = 0, i, j, ch;
+	int nb = 1, nr = 1, nv = 0, fails = 0, i, j, ch;
 	int vok[MAXLIST];
 	char variants[MAXLIST][32];
 	const char *vlist = NULL, *mode;
-	struct result r, bare[2], vr[MAXLIST];
+	struct result r, vr[MAXLIST];
 	cpu_set_t set;
 
 	while ((ch = getopt(argc, argv, "b:D:r:t:V:w:")) != -1) {
@@ -823,29 +861,11 @@ main(int argc, char **argv)
 	if (strcmp(mode, "null") == 0 && vlist == NULL)
 		return run_null(batches[0], rings[0]) == -1;
 	if (strcmp(mode, "null") == 0) {
-		memset(bare, 0, sizeof(bare));
-		for (i = 0; i < nv; i++) {
-			vok[i] = run_null_variant(variants[i], batches[0],
-			    rings[0], &vr[i]);
-			if (vok[i] == -1)
+		for (i = 0; i < nv; i++)
+			if ((vok[i] = run_null_variant(variants[i], batches[0],
+			    rings[0], &vr[i])) == -1)
 				fails++;
-			if (vok[i] == 0 && strcmp(variants[i], "bare") == 0 &&
-			    nbare < 2)
-				bare[nbare++] = vr[i];
-		}
-		if (nbare == 0)
-			return 1;
-		r.mpps = (bare[0].mpps + bare[nbare - 1].mpps) / 2;
-		r.cpp = (bare[0].cpp + bare[nbare - 1].cpp) / 2;
-		for (i = 0; i < nv; i++) {
-			if (vok[i] != 0 || strcmp(variants[i], "bare") == 0)
-				continue;
-			printf("bench: null ratio variant=%s vs=bare "
-			    "mpps_ratio=%.3f cycles_ratio=%.3f "
-			    "extra_cycles=%.1f\n", variants[i],
-			    vr[i].mpps / r.mpps, r.cpp > 0 ? vr[i].cpp / r.cpp :
-			    0, vr[i].cpp - r.cpp);
-		}
+		print_ratios("null", variants, vok, vr, nv);
 		return fails > 0;
 	}
 	if (strcmp(mode, "emu") != 0)
@@ -858,29 +878,11 @@ main(int argc, char **argv)
 					fails++;
 		return fails > 0;
 	}
-	/*
-	 * Variants: bare first and last, the baseline is their mean; each
-	 * variant's ratio is against it.
-	 */
-	memset(bare, 0, sizeof(bare));
-	for (i = 0; i < nv; i++) {
-		vok[i] = run_emu(variants[i], batches[0], rings[0], 0, &vr[i]);
-		if (vok[i] == -1)
+	/* Variants: each against the bare runs around it. */
+	for (i = 0; i < nv; i++)
+		if ((vok[i] = run_emu(variants[i], batches[0], rings[0], 0,
+		    &vr[i])) == -1)
 			fails++;
-		if (vok[i] == 0 && strcmp(variants[i], "bare") == 0 &&
-		    nbare < 2)
-			bare[nbare++] = vr[i];
-	}
-	if (nbare == 0)
-		return 1;
-	r.mpps = (bare[0].mpps + bare[nbare - 1].mpps) / 2;
-	r.cpp = (bare[0].cpp + bare[nbare - 1].cpp) / 2;
-	for (i = 0; i < nv; i++) {
-		if (vok[i] != 0 || strcmp(variants[i], "bare") == 0)
-			continue;
-		printf("bench: fwd ratio variant=%s vs=bare mpps_ratio=%.3f "
-		    "cycles_ratio=%.3f\n", variants[i], vr[i].mpps / r.mpps,
-		    r.cpp > 0 ? vr[i].cpp / r.cpp : 0);
-	}
+	print_ratios("fwd", variants, vok, vr, nv);
 	return fails > 0;
 }

@@ -109,6 +109,7 @@ function cell_code(s) {
 function sortn(a, n,   i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
 }
+/^bench: machine xcore_cycles=/ { xcore = v("xcore_cycles") }
 /^bench: fwd batch=/ {
 	k = v("batch") SUBSEP v("ring")
 	cell[k] = sprintf("%.2f / %.0f / %s%s", v("mpps"), v("cycles_per_pkt"), v("bottleneck"), v("cpu_contended") == "yes" ? " \\*" : "")
@@ -155,6 +156,7 @@ END {
 	printf "Written by `make bench` (tests/bench/run.sh) on %s, in %s s.\n\n", date, secs
 	printf "- CPU: %s, %s cores online\n", cpu, ncpu
 	printf "- Kernel: %s\n", kernel
+	if (xcore != "") printf "- A cache line between cpu 0 and cpu 1: %s TSC cycles one way (tests/bench/bench_xcore.c)\n", xcore
 	printf "- Load average before / after: %s / %s\n", load0, load1
 	print ""
 	print "**Read the ratios, not the absolute numbers.** This is a shared, noisy"
@@ -189,8 +191,8 @@ END {
 	else printf "(%s)\n\n", plot_note
 	print "## Variants (batch 32, ring 512)"
 	print ""
-	print "Bare forwarding was measured first and last; the ratios are against"
-	print "the mean of the two."
+	print "Bare forwarding was measured before and after every variant; a"
+	print "variant'\''s ratios are against the mean of the two bare runs around it."
 	print ""
 	print "| variant | Mpps | cycles/pkt | Mpps vs bare | cycles vs bare | bottleneck |"
 	print "|---|---:|---:|---:|---:|---|"
@@ -208,8 +210,8 @@ END {
 		print "(`device: null`: RX hands out a fixed IPv4/UDP frame, TX frees it),"
 		print "the worker alone on cpu 1.  No NIC and no cache line from another"
 		print "core: the cycles a feature adds over bare are its own work per"
-		print "packet.  Bare was measured first and last; extra cycles are against"
-		print "the mean of the two."
+		print "packet.  Bare was measured before and after every variant; extra"
+		print "cycles are against the mean of the two bare runs around it."
 		print ""
 		print "| variant | Mpps | cycles/pkt | extra cycles/pkt | cycles vs bare |"
 		print "|---|---:|---:|---:|---:|"

@@ -20,8 +20,10 @@ T=${BENCH_SECONDS:-1}
 W=0.3
 BATCHES="1,4,8,16,32,64,128,256"
 RINGS="128,512,2048"
-VARIANTS="bare,filter,rules,bridge,sample1000,sampleall,rules+sample1000,bare"
-NULL_VARIANTS="bare,filter,rules,bridge,sample1000,rules+sample1000,bare"
+# Bare between every two variants: each is compared with the bare runs
+# just before and after it, the machine's state changing by the minute.
+VARIANTS="bare,filter,bare,rules,bare,bridge,bare,sample1000,bare,sampleall,bare,rules+sample1000,bare"
+NULL_VARIANTS="bare,filter,bare,rules,bare,bridge,bare,sample1000,bare,rules+sample1000,bare"
 RESULTS=tests/bench/results.md
 PLOT=tests/bench/cycles-per-batch.png
 
@@ -95,6 +97,7 @@ ncpu=$(getconf _NPROCESSORS_ONLN)
 kernel=$(uname -sr)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: machine cpu=\"$cpu_model\" cores=$ncpu kernel=\"$kernel\" loadavg=\"$load_before\""
+[ -x "$B/bench/bench_xcore" ] && run "$B/bench/bench_xcore"
 
 # ---- hugepages -------------------------------------------------------
 want=192
@@ -224,4 +227,26 @@ elapsed=$(($(date +%s) - started))
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 sh tests/bench/report.sh "$LINES" "$RESULTS" "$PLOT" "$cpu_model" "$ncpu" \
     "$kernel" "$load_before" "$load_after" "$elapsed" "$WORK" "$LOG"
-echo "bench: done in ${elapsed}s: $RESULTS, $PLOT (log: $LOG)"
+
+# The README shows the latest summary: the block between its bench
+# markers is replaced by the machine, the variants and the targets from
+# the new results.
+if [ -f README.md ] && grep -q '^<!-- bench:begin' README.md; then
+	awk -v results="$RESULTS" '
+	function summary(   l, on) {
+		while ((getline l < results) > 0) {
+			if (l ~ /^Written by /) { print l; print ""; continue }
+			if (l ~ /^- (CPU|Kernel):|^- A cache line/) { print l; continue }
+			if (l ~ /^## /) on = (l ~ /^## (Variants|What each feature|Against the targets)/)
+			if (on) print (l ~ /^## / ? "#" l : l)
+		}
+		close(results)
+	}
+	/^<!-- bench:begin/ { print; print ""; summary(); print ""
+		print "![worker cycles per packet against batch size](tests/bench/cycles-per-batch.png)"
+		print ""; skip = 1; next }
+	/^<!-- bench:end/ { skip = 0 }
+	!skip { print }' README.md >"$WORK/README.md" &&
+	    cat "$WORK/README.md" >README.md
+fi
+echo "bench: done in ${elapsed}s: $RESULTS, $PLOT, README.md (log: $LOG)"
