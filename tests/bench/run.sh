@@ -233,11 +233,14 @@ sh tests/bench/report.sh "$LINES" "$RESULTS" "$PLOT" "$cpu_model" "$ncpu" \
 # the new results.
 if [ -f README.md ] && grep -q '^<!-- bench:begin' README.md; then
 	awk -v results="$RESULTS" '
-	function summary(   l, on) {
+	function summary(   l, on, started) {
 		while ((getline l < results) > 0) {
 			if (l ~ /^Written by /) { print l; print ""; continue }
 			if (l ~ /^- (CPU|Kernel):|^- A cache line/) { print l; continue }
-			if (l ~ /^## /) on = (l ~ /^## (Variants|What each feature|Against the targets)/)
+			if (l ~ /^## /) {
+				on = (l ~ /^## (Variants|What each feature|Against the targets)/)
+				if (on && !started++) print ""
+			}
 			if (on) print (l ~ /^## / ? "#" l : l)
 		}
 		close(results)
