@@ -48,6 +48,7 @@
 #include "emu82599.h"
 #include "emu82599_priv.h"
 #include "log.h"
+#include "prefetch.h"
 
 /* What a register offset does, from emu_regmap[]. */
 enum emu_rkind {
@@ -862,16 +863,6 @@ static const struct bar_ops emu_bar_ops = {
 /* ------------------------------------------------------------------ */
 /* Receive (§7.1)                                                     */
 
-/* A prefetch with intent to write (PREFETCHW): the line comes over
- * exclusive, so the stores that follow do not wait for it.  Written out
- * because GCC emits it only for a -march that names it; processors
- * without it execute the opcode as a no-op. */
-static inline void
-emu_prefetchw(const void *p)
-{
-	__asm__ volatile("prefetchw %0" : : "m" (*(const char *)p));
-}
-
 /*
  * Descriptor fetch: a NIC reads the descriptors it owns in bursts, ahead
  * of the frames that need them (§7.1.7 and §7.2.3.4, RXDCTL/TXDCTL
@@ -889,7 +880,7 @@ emu_desc_fetch(const void *ring, size_t dsize, uint32_t idx, uint32_t size,
 
 	for (k = 0; k < n; k += step) {
 		if (write)
-			emu_prefetchw(base + (size_t)idx * dsize);
+			prefetchw(base + (size_t)idx * dsize);
 		else
 			__builtin_prefetch(base + (size_t)idx * dsize);
 		idx += step;
@@ -1168,7 +1159,7 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 		v = dma_iotlb_translate(&nic->iotlb, r->ring[ah].read.pkt_addr,
 		    64);
 		if (v != NULL)
-			emu_prefetchw(v);
+			prefetchw(v);
 	}
 
 	/* The IOMMU: every buffer before any byte is written. */

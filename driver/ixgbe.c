@@ -46,6 +46,7 @@
 #include "log.h"
 #include "mempool.h"
 #include "pci.h"
+#include "prefetch.h"
 #include "port.h"
 
 /* §8.2.3.8.8 RDRXCTL fields the 82599 wants written by software; not
@@ -891,15 +892,6 @@ ixgbe_rx_drop(struct ixgbe_rxq *r, uint32_t status)
 	return 0;
 }
 
-/* A prefetch with intent to write (PREFETCHW), written out because GCC
- * emits it only for a -march that names it; processors without it
- * execute the opcode as a no-op. */
-static inline void
-ixgbe_prefetchw(const void *p)
-{
-	__asm__ volatile("prefetchw %0" : : "m" (*(const char *)p));
-}
-
 static uint16_t
 ixgbe_rx_batch(struct port *p, uint16_t qi, struct pkt_buf **out, uint16_t n)
 {
@@ -1021,7 +1013,7 @@ ixgbe_tx_batch(struct port *p, uint16_t qi, struct pkt_buf **bufs, uint16_t n)
 	 * stores reach them. */
 	room -= n;
 	for (i = 0; i < IXGBE_TX_PREFETCH && i < room; i += 4)
-		ixgbe_prefetchw(&ring[(tail + i) & mask]);
+		prefetchw(&ring[(tail + i) & mask]);
 	return n;
 }
 
