@@ -90,10 +90,10 @@ dma_table_get(const struct dma_entry *t, uint64_t page, uint64_t *val)
 static void
 dma_table_del(struct dma_entry *t, uint64_t page)
 {
-	__atomic_fetch_add(&dma_unmap_gen, 1, __ATOMIC_ACQ_REL);
 	uint64_t key = page + 1;
 	uint32_t i, h = dma_hash(key);
 
+	__atomic_fetch_add(&dma_unmap_gen, 1, __ATOMIC_ACQ_REL);
 	for (i = 0; i < DMA_TABLE_SIZE; i++) {
 		struct dma_entry *e = &t[(h + i) & (DMA_TABLE_SIZE - 1)];
 

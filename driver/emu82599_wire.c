@@ -1185,14 +1185,16 @@ emu_gen_rx(struct emu82599 *nic, uint64_t now)
 		return 0;
 	if (g->rate > 0 && g->next_ns < (double)now - EMU_BATCH * g->interval_ns)
 		g->next_ns = (double)now - EMU_BATCH * g->interval_ns;
-	/* Frames are stamped before the pass rather than each just before
-	 * the NIC reads it: a read of bytes stored a moment earlier waits
-	 * until those stores retire, behind every store of the frame
-	 * before. */
-	if (g->size <= EMU_GEN_SLOT) {
+	/* A generator sending as fast as the NIC takes stamps the pass's
+	 * frames first rather than each just before the NIC reads it: a
+	 * read of bytes stored a moment earlier waits until those stores
+	 * retire, behind every store of the frame before. */
+	if (g->size <= EMU_GEN_SLOT && g->rate == 0) {
 		nslot = emu_rx_room(nic);
 		if (nslot > EMU_BATCH)
 			nslot = EMU_BATCH;
+		if (g->count != 0 && g->count - g->seq < nslot)
+			nslot = (uint32_t)(g->count - g->seq);
 		for (k = 0; k < nslot; k++) {
 			memcpy(g->slot[k], g->frame, g->size);
 			emu_gen_stamp(g->slot[k], g->seq + k);
