@@ -482,24 +482,6 @@ to_null(struct conf *c)
 	}
 }
 
-/*
- * Until the parser knows `device: null', the configuration is built from
- * the emulated one, its ports turned into null ports.
- */
-static int
-load_null(const char *y, struct conf *c, char *why, size_t wlen)
-{
-	char emu[YAML_MAX], why2[512];
-
-	if (load("null", y, c, why, wlen) == 0)
-		return 0;
-	if (yaml_emu(emu, sizeof(emu), "bare", 32, 512) == -1 ||
-	    load("null-from-emu", emu, c, why2, sizeof(why2)) == -1)
-		return -1;
-	to_null(c);
-	return 0;
-}
-
 /* ------------------------------------------------------------------ */
 
 static struct pipeline *
@@ -663,63 +645,40 @@ run_emu(const char *variant, int batch, int ring, int grid, struct result *r)
 	return 0;
 }
 
-static int
-run_null(int batch, int ring)
-{
-	static struct conf c;
-	char y[YAML_MAX], why[512], what[128];
-	struct pipeline *pl;
-	struct result r;
-	int i;
-
-	if (yaml_null(y, sizeof(y), batch, ring) == -1 ||
-	    load_null(y, &c, why, sizeof(why)) == -1) {
-		printf("bench: null ixfwd skipped (configuration: %s)\n", why);
-		return 1;
-	}
-	for (i = 0; i < c.nports; i++) {
-		c.ports[i].rx_ring = (uint16_t)ring;
-		c.ports[i].tx_ring = (uint16_t)ring;
-	}
-	c.batch = (uint16_t)batch;
-	if ((pl = start(&c)) == NULL) {
-		printf("bench: null ixfwd skipped (the pipeline cannot open "
-		    "null ports yet; see the log)\n");
-		conf_free(&c);
-		return 1;
-	}
-	measure(pl, batch, 2, &r);
-	pipe_stop(pl);
-	pipe_destroy(pl);
-	conf_free(&c);
-	snprintf(what, sizeof(what), "bench: null ixfwd batch=%d ring=%d",
-	    batch, ring);
-	print_result(what, &r);
-	return 0;
-}
-
 /*
- * A variant of the emulated setup on null ports: no NIC, no second core,
- * every frame in the worker's cache, so what it costs over bare is the
- * pipeline's own work per packet.  0 measured, -1 failed (printed).
+ * Null ports.  With variant NULL, the framework alone (`device: null`,
+ * the DPDK comparison); else that variant of the emulated setup with its
+ * ports turned into null ports: no NIC, no second core, every frame in
+ * the worker's cache, so what it costs over bare is the pipeline's own
+ * work per packet.  0 measured, -1 failed (printed).
  */
 static int
-run_null_variant(const char *variant, int batch, int ring, struct result *r)
+run_null(const char *variant, int batch, int ring, struct result *r)
 {
 	static struct conf c;
 	char y[YAML_MAX], why[512], what[640];
 	struct pipeline *pl;
+	int ok;
 
-	if (yaml_emu(y, sizeof(y), variant, batch, ring) == -1 ||
-	    load(variant, y, &c, why, sizeof(why)) == -1) {
-		printf("bench: null variant=%s failed (configuration)\n",
-		    variant);
+	snprintf(why, sizeof(why), "unknown variant or too long");
+	if (variant == NULL)
+		snprintf(what, sizeof(what), "bench: null ixfwd");
+	else
+		snprintf(what, sizeof(what), "bench: null variant=%s", variant);
+	ok = variant == NULL ?
+	    yaml_null(y, sizeof(y), batch, ring) == 0 &&
+	    load("null", y, &c, why, sizeof(why)) == 0 :
+	    yaml_emu(y, sizeof(y), variant, batch, ring) == 0 &&
+	    load(variant, y, &c, why, sizeof(why)) == 0;
+	if (!ok) {
+		printf("%s failed (configuration: %s)\n", what, why);
 		return -1;
 	}
-	to_null(&c);
+	if (variant != NULL)
+		to_null(&c);
 	if ((pl = start(&c)) == NULL) {
-		printf("bench: null variant=%s failed (the pipeline did not "
-		    "start; see the log)\n", variant);
+		printf("%s failed (the pipeline did not start; see the log)\n",
+		    what);
 		conf_free(&c);
 		return -1;
 	}
@@ -727,8 +686,8 @@ run_null_variant(const char *variant, int batch, int ring, struct result *r)
 	pipe_stop(pl);
 	pipe_destroy(pl);
 	conf_free(&c);
-	snprintf(what, sizeof(what), "bench: null variant=%s batch=%d ring=%d",
-	    variant, batch, ring);
+	snprintf(what + strlen(what), sizeof(what) - strlen(what),
+	    " batch=%d ring=%d", batch, ring);
 	print_result(what, r);
 	return 0;
 }
@@ -859,10 +818,10 @@ main(int argc, char **argv)
 	(void)sched_setaffinity(0, sizeof(set), &set);
 
 	if (strcmp(mode, "null") == 0 && vlist == NULL)
-		return run_null(batches[0], rings[0]) == -1;
+		return run_null(NULL, batches[0], rings[0], &r) == -1;
 	if (strcmp(mode, "null") == 0) {
 		for (i = 0; i < nv; i++)
-			if ((vok[i] = run_null_variant(variants[i], batches[0],
+			if ((vok[i] = run_null(variants[i], batches[0],
 			    rings[0], &vr[i])) == -1)
 				fails++;
 		print_ratios("null", variants, vok, vr, nv);

@@ -135,7 +135,7 @@ function sortn(a, n,   i, j, t) {
 /^bench: null variant=/ && / failed / { prow[++np] = sprintf("| %s | failed: %s | | | |", v("variant"), why()) }
 /^bench: null ratio / { pe[v("variant")] = v("extra_cycles"); pc[v("variant")] = v("cycles_ratio") }
 /^bench: null ixfwd batch=/ { nrow[++nn] = sprintf("| ixfwd (null ports) | %.2f | %.1f |", v("mpps"), v("cycles_per_pkt")) }
-/^bench: null ixfwd skipped/ { nrow[++nn] = sprintf("| ixfwd (null ports) | skipped: %s | |", why()) }
+/^bench: null ixfwd failed/ { nrow[++nn] = sprintf("| ixfwd (null ports) | failed: %s | |", why()) }
 /^bench: null dpdk batch=/ { nrow[++nn] = sprintf("| DPDK testpmd (net_null) | %.2f | %.1f |", v("mpps"), v("cycles_per_pkt")) }
 /^bench: null dpdk failed/ { nrow[++nn] = sprintf("| DPDK testpmd (net_null) | failed: %s | |", why()) }
 /^bench: dpdk skipped/ { dskip = why() }
