@@ -5,11 +5,15 @@
 #
 # TESTS="pattern ..." runs only the binaries/scripts whose name matches.
 # Each program's output is kept in build/test-logs/NAME.log.
+#
+# The end-to-end scripts use fixed namespace and interface names and pin
+# threads to cores, so two checkouts testing on one machine take turns:
+# each e2e script holds an exclusive lock on $IXFWD_E2E_LOCK while it runs.
 
 cd "$(dirname "$0")/.." || exit 1
 logs=build/test-logs
 mkdir -p "$logs"
-pass=0 fail=0 skip=0
+pass=0 fail=0 skip=0 LOCKED=
 
 selected() {
 	[ -z "$TESTS" ] && return 0
@@ -24,7 +28,12 @@ run_one() {
 	selected "$name" || return 0
 	log="$logs/$name.log"
 	timeout="${TEST_TIMEOUT:-600}"
-	timeout -k 10 "$timeout" "$@" >"$log" 2>&1
+	if [ -n "$LOCKED" ] && command -v flock >/dev/null 2>&1; then
+		flock "${IXFWD_E2E_LOCK:-/tmp/ixfwd-e2e.lock}" \
+		    timeout -k 10 "$timeout" "$@" >"$log" 2>&1
+	else
+		timeout -k 10 "$timeout" "$@" >"$log" 2>&1
+	fi
 	rc=$?
 	p=$(grep -c '^PASS: ' "$log")
 	f=$(grep -c '^FAIL: ' "$log")
@@ -46,6 +55,7 @@ for t in build/tests/test_*; do
 	[ -x "$t" ] || continue
 	run_one "$(basename "$t")" "$t"
 done
+LOCKED=1
 for t in tests/e2e/test_*.sh; do
 	[ -f "$t" ] || continue
 	run_one "e2e_$(basename "$t" .sh)" sh "$t"
