@@ -25,7 +25,8 @@ LDLIBS		+= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -pthread
 
 # Debian packages to build, test and run the demo (make deps).
 DEB_PACKAGES	 = build-essential pkg-config libyaml-dev libpcap-dev libbsd-dev \
-		   iproute2 iputils-ping ethtool netcat-openbsd tcpdump mandoc
+		   iproute2 iputils-ping ethtool netcat-openbsd tcpdump mandoc \
+		   python3
 
 LIB_SRCS	:= $(wildcard driver/*.c conf/*.c pipeline/*.c)
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(B)/%.o)

@@ -18,6 +18,7 @@
 #include "bridge.h"
 #include "capture.h"
 #include "conf.h"
+#include "daemon.h"
 #include "dma.h"
 #include "log.h"
 #include "pipeline.h"
@@ -141,27 +142,6 @@ print_counters(struct pipeline *pl, FILE *f)
 	fflush(f);
 }
 
-/* SIGHUP: read the file again and swap in its filters and rules.  A file
- * with errors, or one that changes ports or paths, changes nothing. */
-static void
-reload(struct pipeline *pl, const char *path)
-{
-	struct conf *c;
-	int nerr;
-
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		log_warn("reload");
-		return;
-	}
-	if ((nerr = conf_load(path, c, stderr)) != 0)
-		log_warnx("%s: %d error%s, configuration not reloaded", path,
-		    nerr, nerr == 1 ? "" : "s");
-	else if (pipe_update(pl, c) == 0)
-		log_info("%s: filters and rules reloaded", path);
-	conf_free(c);
-	free(c);
-}
-
 static int
 needs_physical_addresses(const struct conf *c)
 {
@@ -177,6 +157,7 @@ int
 main(int argc, char *argv[])
 {
 	const char *path = IXFWD_CONF_PATH;
+	struct daemon daemon, *d = &daemon;
 	struct sigaction sa;
 	struct pipeline *pl;
 	struct conf *conf;
@@ -247,6 +228,11 @@ main(int argc, char *argv[])
 	log_info("forwarding: %d port%s, %d worker%s", pipe_nports(pl),
 	    pipe_nports(pl) == 1 ? "" : "s", pipe_nworkers(pl),
 	    pipe_nworkers(pl) == 1 ? "" : "s");
+	memset(d, 0, sizeof(*d));
+	d->conf_path = path;
+	d->conf = conf;
+	d->pl = pl;
+	clock_gettime(CLOCK_MONOTONIC, &d->started);
 	notify("READY=1\nSTATUS=forwarding");
 
 	while (!quit_signal) {
@@ -270,7 +256,7 @@ main(int argc, char *argv[])
 		}
 		if (reload_requested) {
 			reload_requested = 0;
-			reload(pl, path);
+			daemon_reload(d, NULL);
 		}
 	}
 
@@ -285,7 +271,7 @@ main(int argc, char *argv[])
 	}
 	print_counters(pl, stdout);
 	pipe_destroy(pl);
-	conf_free(conf);
-	free(conf);
+	conf_free(d->conf);
+	free(d->conf);
 	return 0;
 }

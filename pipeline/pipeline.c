@@ -327,7 +327,8 @@ pipe_path_filters(struct pipe_path *p, const char *port, const char *filter,
 /* The path of input port i on its worker, from configuration c (the one
  * running, or a new one for pipe_update()). */
 static struct pipe_path *
-pipe_path_build(struct pipeline *pl, const struct conf *c, int i)
+pipe_path_build(struct pipeline *pl, const struct conf *c, int i,
+    struct bridge *br)
 {
 	struct pipe_worker *w = pl->workers[pl->ports[i].worker];
 	const struct conf_forward *f = pipe_forward_of(c, i);
@@ -347,7 +348,7 @@ pipe_path_build(struct pipeline *pl, const struct conf *c, int i)
 		if (pipe_path_filters(p, name, b->filter, b->rules, b->nrules,
 		    b->default_action, &b->vlan) == -1)
 			goto fail;
-		p->bridge = pl->bridge;
+		p->bridge = br;
 		p->learning = b->learning;
 		/* the MAC table is keyed by VLAN */
 		p->parse = 1;
@@ -408,31 +409,40 @@ pipe_wire_workers(struct pipeline *pl)
 
 		in->port = pl->ports[i].port;
 		in->idx = (uint16_t)i;
-		if ((in->path = pipe_path_build(pl, c, i)) == NULL)
+		if ((in->path = pipe_path_build(pl, c, i, pl->bridge)) == NULL)
 			return -1;
 		w->nin++;
 	}
 	return 0;
 }
 
+/* The MAC table of bridge b with its static entries; NULL, logged. */
+static struct bridge *
+pipe_bridge_new(const struct conf_bridge *b)
+{
+	struct bridge *br;
+	int i;
+
+	if ((br = bridge_create(b->max_entries, b->aging,
+	    b->vlan_learning)) == NULL)
+		return NULL;
+	for (i = 0; i < b->nstatic; i++)
+		if (bridge_add_static(br, b->statics[i].mac,
+		    b->statics[i].vlan, b->statics[i].port) == -1) {
+			log_warnx("bridge: cannot add static entry %d", i + 1);
+			bridge_free(br);
+			return NULL;
+		}
+	return br;
+}
+
 static int
 pipe_create_bridge(struct pipeline *pl)
 {
-	const struct conf_bridge *b = &pl->conf->bridge;
-	int i;
-
-	if (!b->enabled)
+	if (!pl->conf->bridge.enabled)
 		return 0;
-	if ((pl->bridge = bridge_create(b->max_entries, b->aging,
-	    b->vlan_learning)) == NULL)
-		return -1;
-	for (i = 0; i < b->nstatic; i++)
-		if (bridge_add_static(pl->bridge, b->statics[i].mac,
-		    b->statics[i].vlan, b->statics[i].port) == -1) {
-			log_warnx("bridge: cannot add static entry %d", i + 1);
-			return -1;
-		}
-	return 0;
+	return (pl->bridge = pipe_bridge_new(&pl->conf->bridge)) == NULL ?
+	    -1 : 0;
 }
 
 /* Each worker samples what it receives on its ports and what it sends. */
@@ -765,11 +775,47 @@ pipe_quiesce(struct pipeline *pl)
 	} while (busy);
 }
 
+/* Does b need a new MAC table to replace the one made for a? */
+static int
+pipe_bridge_changed(const struct conf_bridge *a, const struct conf_bridge *b)
+{
+	int i;
+
+	if (a->aging != b->aging || a->max_entries != b->max_entries ||
+	    a->vlan_learning != b->vlan_learning || a->nstatic != b->nstatic)
+		return 1;
+	for (i = 0; i < a->nstatic; i++)
+		if (memcmp(a->statics[i].mac, b->statics[i].mac, 6) != 0 ||
+		    a->statics[i].vlan != b->statics[i].vlan ||
+		    a->statics[i].port != b->statics[i].port)
+			return 1;
+	return 0;
+}
+
+struct pipe_carry {
+	struct bridge	*to;
+	uint32_t	 now;
+	int		 n;
+};
+
+static void
+pipe_carry_one(void *arg, const uint8_t mac[6], uint16_t vlan, int port,
+    uint32_t age_s, int is_static)
+{
+	struct pipe_carry *cy = arg;
+
+	if (is_static || age_s > cy->now)
+		return;
+	bridge_learn(cy->to, mac, vlan, port, cy->now - age_s);
+	cy->n++;
+}
+
 int
 pipe_update(struct pipeline *pl, const struct conf *c)
 {
 	struct pipe_path *fresh[CONF_PORTS_MAX], *old[CONF_PORTS_MAX];
 	struct pipe_in *ins[CONF_PORTS_MAX];
+	struct bridge *br = pl->bridge, *old_br = NULL;
 	int i, w, k, n = 0;
 
 	if (!pipe_same_topology(pl->conf, c)) {
@@ -777,14 +823,32 @@ pipe_update(struct pipeline *pl, const struct conf *c)
 		    "restart ixfwd to apply it");
 		return -1;
 	}
+	/* A new MAC table for new aging, size, learning mode or static
+	 * entries, with the stations learned so far carried over at their
+	 * age: nothing floods that did not before. */
+	if (pl->bridge != NULL && pipe_bridge_changed(&pl->conf->bridge,
+	    &c->bridge)) {
+		struct pipe_carry cy;
+
+		if ((br = pipe_bridge_new(&c->bridge)) == NULL)
+			return -1;
+		cy.to = br;
+		cy.now = bridge_now();
+		cy.n = 0;
+		bridge_dump(pl->bridge, pipe_carry_one, &cy, cy.now);
+		log_debug("bridge: new MAC table, %d learned entr%s carried "
+		    "over", cy.n, cy.n == 1 ? "y" : "ies");
+	}
 	/* Compile everything first: on any error nothing changes. */
 	for (w = 0; w < pl->nworkers; w++)
 		for (k = 0; k < pl->workers[w]->nin; k++) {
 			ins[n] = &pl->workers[w]->in[k];
 			if ((fresh[n] = pipe_path_build(pl, c,
-			    ins[n]->idx)) == NULL) {
+			    ins[n]->idx, br)) == NULL) {
 				while (n > 0)
 					pipe_path_free(fresh[--n]);
+				if (br != pl->bridge)
+					bridge_free(br);
 				return -1;
 			}
 			n++;
@@ -792,10 +856,25 @@ pipe_update(struct pipeline *pl, const struct conf *c)
 	for (i = 0; i < n; i++)
 		old[i] = __atomic_exchange_n(&ins[i]->path, fresh[i],
 		    __ATOMIC_SEQ_CST);
+	if (br != pl->bridge) {
+		old_br = pl->bridge;
+		pl->bridge = br;
+	}
 	pipe_quiesce(pl);
 	for (i = 0; i < n; i++)
 		pipe_path_free(old[i]);
+	bridge_free(old_br);
 	return 0;
+}
+
+void
+pipe_set_conf(struct pipeline *pl, const struct conf *c)
+{
+	int i;
+
+	pl->conf = c;
+	for (i = 0; i < pl->nports; i++)
+		pl->ports[i].conf = &c->ports[i];
 }
 
 int

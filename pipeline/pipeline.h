@@ -78,10 +78,17 @@ void		 pipe_worker_report(struct pipeline *pl, int worker,
  * those of c, which must have the same ports, forward paths and bridge.
  * Everything is compiled first, off the fast path; each worker then takes
  * its new paths at a batch boundary, so no packet is lost or sees a mix.
- * Rule hit counters start again from zero.  0, or -1 with the reason
- * logged and nothing changed.
+ * Rule hit counters start again from zero.  A bridge whose aging, size,
+ * VLAN learning or static entries differ gets a new MAC table, swapped in
+ * with the paths, the learned stations carried over at their age (its
+ * counters start again from zero).  0, or -1 with the reason logged and
+ * nothing changed.  pl keeps using its configuration until
+ * pipe_set_conf().
  */
 int		 pipe_update(struct pipeline *pl, const struct conf *c);
+/* After a reload: c (same ports as the running one, kept alive by the
+ * caller) is the configuration pl reports and compares against. */
+void		 pipe_set_conf(struct pipeline *pl, const struct conf *c);
 /* The hit counters of port's rule list: hits[0..nrules-1], then the
  * default action's.  Returns nrules, or -1 if the path has no rules. */
 int		 pipe_rule_hits(struct pipeline *pl, int port, uint64_t *hits,

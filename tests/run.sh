@@ -8,7 +8,9 @@
 #
 # The end-to-end scripts use fixed namespace and interface names and pin
 # threads to cores, so two checkouts testing on one machine take turns:
-# each e2e script holds an exclusive lock on $IXFWD_E2E_LOCK while it runs.
+# each e2e script holds an exclusive lock on $IXFWD_E2E_LOCK (default
+# /tmp/ixfwd-e2e-v2.lock) while it runs; flock -o keeps the lock out of
+# the script, so nothing it leaves running can hold it.
 
 cd "$(dirname "$0")/.." || exit 1
 logs=build/test-logs
@@ -29,7 +31,7 @@ run_one() {
 	log="$logs/$name.log"
 	timeout="${TEST_TIMEOUT:-600}"
 	if [ -n "$LOCKED" ] && command -v flock >/dev/null 2>&1; then
-		flock "${IXFWD_E2E_LOCK:-/tmp/ixfwd-e2e.lock}" \
+		flock -o "${IXFWD_E2E_LOCK:-/tmp/ixfwd-e2e-v2.lock}" \
 		    timeout -k 10 "$timeout" "$@" >"$log" 2>&1
 	else
 		timeout -k 10 "$timeout" "$@" >"$log" 2>&1

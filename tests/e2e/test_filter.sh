@@ -9,6 +9,8 @@ FWD_NS=ixf-fwd
 cleanup() {
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
 	[ -n "$l23" ] && kill "$l23" "$l80" 2>/dev/null
+	# the listeners' nc children too: they hold the test lock's fd
+	ip netns pids ixf-b 2>/dev/null | xargs -r kill 2>/dev/null
 	for ns in ixf-a ixf-b $FWD_NS; do ip netns del $ns 2>/dev/null; done
 	rm -rf "$WORK"
 }

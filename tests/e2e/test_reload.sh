@@ -1,0 +1,134 @@
+#!/bin/sh
+# test_reload.sh: reloading the configuration while traffic runs.  Two
+# emulated generators send numbered frames (streams 0 and 1) through
+# ixfwd into one port whose wire is a pcap file.  A reload that adds a
+# filter dropping stream 1 loses no frame of stream 0 and stops stream 1
+# at once; a broken file and a change of a ring size are refused, named,
+# and change nothing; the counters add up.
+. "$(dirname "$0")/lib.sh"
+
+cleanup() {
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap "exit 1" INT TERM
+
+if [ "$(id -u)" != 0 ]; then skip reload "needs root (hugepages)"; exit 0; fi
+[ -x "$IXFWD" ] || { fail reload "$IXFWD not built (make)"; exit 1; }
+command -v python3 >/dev/null || { fail reload "python3 is not installed (make deps)"; exit 1; }
+hugepages 64
+CONF=$WORK/ixfwd.yaml
+
+# conf G2_PATH_EXTRA [OUT_RX_RING]
+conf() {
+	cat >"$CONF.new" <<EOT
+ports:
+  - { name: g1, device: emulated, wire: { generator: { size: 64, rate: 4000 } } }
+  - { name: g2, device: emulated, wire: { generator: { size: 64, rate: 4000 } } }
+  - name: out
+    device: emulated
+    rx_ring: ${2:-512}
+    wire: { pcap_out: $WORK/out.pcap }
+forward:
+  - { from: g1, to: out }
+  - { from: g2, to: out$1 }
+$(emulator_cpu_yaml)
+EOT
+	mv "$CONF.new" "$CONF"
+}
+
+# hup PATTERN: SIGHUP, then wait for the reload's last line
+hup() {
+	n0=$(grep -c 'reload: .*reloaded' "$WORK/ixfwd.log")
+	kill -HUP $pid
+	_h=0
+	while [ "$(grep -c 'reload: .*reloaded' "$WORK/ixfwd.log")" -le "$n0" ]; do
+		_h=$((_h + 1)); [ $_h -gt 100 ] && return 1
+		sleep 0.1
+	done
+}
+
+conf ""
+"$IXFWD" -c "$CONF" >"$WORK/ixfwd.out" 2>"$WORK/ixfwd.log" &
+pid=$!
+wait_for "$WORK/ixfwd.log" "forwarding:" 30 || { fail reload_start "$(tail -n 5 "$WORK/ixfwd.log" | tr '\n' ' ')"; exit 1; }
+sleep 1
+
+# 1. A new filter on g2's path, under traffic.
+conf ', filter: "not ether proto 0x88b5"'
+hup
+if grep -q 'reload: forward g2: filter: "" -> "not ether proto 0x88b5"' "$WORK/ixfwd.log" &&
+    grep -q "reload: reloaded $CONF: 1 change applied" "$WORK/ixfwd.log"; then
+	pass reload_filter_reported
+else
+	fail reload_filter_reported "$(grep reload: "$WORK/ixfwd.log" | tr '\n' ' ')"
+fi
+sleep 0.5
+
+# 2. A broken file: every error named, the filter above stays.
+cat >"$CONF" <<EOT
+ports:
+  - { name: g1, device: emulated, rx_rnig: 512 }
+  - { name: g2, device: emulated, wire: { generator: { size: 64, rate: 4000 } } }
+batch: 0
+EOT
+hup
+if grep -q "reload: $CONF:2:35: unknown key \"rx_rnig\" in port" "$WORK/ixfwd.log" &&
+    grep -q "reload: $CONF:4:8: batch" "$WORK/ixfwd.log" &&
+    grep -q "reload: not reloaded: $CONF: 2 errors, still running" "$WORK/ixfwd.log"; then
+	pass reload_broken_file_refused
+else
+	fail reload_broken_file_refused "$(grep reload: "$WORK/ixfwd.log" | tail -n 4 | tr '\n' ' ')"
+fi
+
+# 3. A ring size and a filter at once: refused as a whole.
+conf '' 1024
+hup
+if grep -q "reload: port out: rx_ring: 512 -> 1024 (needs a restart)" "$WORK/ixfwd.log" &&
+    grep -q 'reload: not reloaded: 1 change above needs a restart' "$WORK/ixfwd.log"; then
+	pass reload_restart_key_refused
+else
+	fail reload_restart_key_refused "$(grep reload: "$WORK/ixfwd.log" | tail -n 4 | tr '\n' ' ')"
+fi
+sleep 0.5
+report $pid
+f1=$(counter g2 drop_filtered)
+sleep 0.5
+report $pid
+f2=$(counter g2 drop_filtered)
+# still filtering after both refusals
+if [ "${f2:-0}" -gt "${f1:-0}" ] && [ "${f1:-0}" -gt 0 ]; then
+	pass reload_refusals_keep_filter
+else
+	fail reload_refusals_keep_filter "g2 drop_filtered $f1 then $f2"
+fi
+
+kill -TERM $pid; wait $pid; rc=$?; pid=
+[ $rc -eq 0 ] || fail reload_sigterm "exit $rc"
+
+python3 "$TOP/tests/e2e/seqcheck.py" "$WORK/out.pcap" >"$WORK/seq"
+s0=$(grep '^stream=0 ' "$WORK/seq")
+s1=$(grep '^stream=1 ' "$WORK/seq")
+val() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+g1rx=$(counter g1 rx_packets)
+# Stream 0: every frame g1 received is in the file, in order, no gap.
+if [ -n "$s0" ] && [ "$(val "$s0" first)" = 0 ] && [ "$(val "$s0" gaps)" = 0 ] &&
+    [ "$(val "$s0" reorder)" = 0 ] && [ "$(val "$s0" frames)" = "$g1rx" ] &&
+    [ "$(counter g1 hw_rx_missed)" = 0 ] && [ "$g1rx" -gt 4000 ]; then
+	pass reload_zero_lost
+else
+	fail reload_zero_lost "stream 0: $s0; g1 rx_packets=$g1rx hw_rx_missed=$(counter g1 hw_rx_missed)"
+fi
+# Stream 1: contiguous from 0 until the reload, then nothing; the rest is
+# what g2's path filtered.
+g2rx=$(counter g2 rx_packets)
+g2f=$(counter g2 drop_filtered)
+if [ -n "$s1" ] && [ "$(val "$s1" first)" = 0 ] && [ "$(val "$s1" gaps)" = 0 ] &&
+    [ "$(val "$s1" frames)" -gt 0 ] && [ "$g2f" -gt 0 ] &&
+    [ $(( $(val "$s1" frames) + g2f )) = "$g2rx" ]; then
+	pass reload_new_filter_in_effect
+else
+	fail reload_new_filter_in_effect "stream 1: $s1; g2 rx_packets=$g2rx drop_filtered=$g2f"
+fi
+exit $failed

@@ -1,0 +1,246 @@
+/*
+ * test_conf_diff.c: what a reload reports and which changes it refuses.
+ * Each case loads a base configuration and a changed one and compares
+ * conf_diff()'s lines and counts.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf_diff.h"
+#include "t.h"
+
+static struct conf a, b;	/* too big for the stack */
+static char	tmpdir[] = "/tmp/test_conf_diff.XXXXXX";
+static char	out[8192];
+static struct conf_diff d;
+
+#define BASE \
+	"ports:\n" \
+	"  - { name: wan, device: emulated, rx_ring: 512 }\n" \
+	"  - { name: lan, device: emulated }\n" \
+	"  - { name: s1, device: emulated }\n" \
+	"  - { name: s2, device: emulated }\n" \
+	"forward:\n" \
+	"  - { from: wan, to: lan, filter: \"tcp\" }\n" \
+	"  - { from: lan, to: wan }\n" \
+	"bridge:\n" \
+	"  ports: [s1, s2]\n" \
+	"  aging: 300\n" \
+	"capture:\n" \
+	"  - { name: web, port: wan, sample: 100, file: /tmp/web.pcap }\n"
+
+static int
+load(struct conf *c, const char *yaml)
+{
+	char path[256];
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/c.yaml", tmpdir);
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	fputs(yaml, f);
+	fclose(f);
+	conf_free(c);
+	memset(c, 0, sizeof(*c));
+	n = conf_load(path, c, stdout);
+	return n;
+}
+
+/* Diff BASE against yaml into out and d. */
+static int
+diff_base(const char *yaml)
+{
+	FILE *m;
+
+	if (load(&a, BASE) != 0 || load(&b, yaml) != 0)
+		return -1;
+	if ((m = fmemopen(out, sizeof(out), "w")) == NULL)
+		return -1;
+	conf_diff(&a, &b, &d, m);
+	fclose(m);
+	return 0;
+}
+
+#define T_STREQ(x, y) do {						\
+	if (strcmp((x), (y)) != 0)					\
+		t_fail(__FILE__, __LINE__, "got:\n%s--- expected:\n%s",	\
+		    (x), (y));						\
+} while (0)
+
+static void
+test_same(void)
+{
+	T_REQUIRE(diff_base(BASE) == 0);
+	T_STREQ(out, "");
+	T_EQ(d.changes, 0);
+	T_EQ(d.restart, 0);
+}
+
+static void
+test_filter_change(void)
+{
+	char y[4096];
+
+	snprintf(y, sizeof(y), "%s", BASE);
+	memcpy(strstr(y, "\"tcp\""), "\"udp\"", 5);
+	T_REQUIRE(diff_base(y) == 0);
+	T_STREQ(out, "forward wan: filter: \"tcp\" -> \"udp\"\n");
+	T_EQ(d.changes, 1);
+	T_EQ(d.paths, 1);
+	T_EQ(d.restart, 0);
+	T_EQ(d.bridge_table, 0);
+	T_EQ(d.captures, 0);
+}
+
+static void
+test_rules_and_vlans(void)
+{
+	const char *y =
+	    "ports:\n"
+	    "  - { name: wan, device: emulated, rx_ring: 512 }\n"
+	    "  - { name: lan, device: emulated }\n"
+	    "  - { name: s1, device: emulated }\n"
+	    "  - { name: s2, device: emulated }\n"
+	    "forward:\n"
+	    "  - { from: wan, to: lan, filter: \"tcp\" }\n"
+	    "  - from: lan\n"
+	    "    to: wan\n"
+	    "    rules: [ { action: drop, proto: udp } ]\n"
+	    "    vlans: [10]\n"
+	    "bridge:\n"
+	    "  ports: [s1, s2]\n"
+	    "  aging: 300\n"
+	    "capture:\n"
+	    "  - { name: web, port: wan, sample: 100, file: /tmp/web.pcap }\n";
+
+	T_REQUIRE(diff_base(y) == 0);
+	T_STREQ(out, "forward lan: rules: 0 rules -> 1 rule\n"
+	    "forward lan: vlans changed\n");
+	T_EQ(d.paths, 2);
+	T_EQ(d.restart, 0);
+}
+
+static void
+test_bridge_settings(void)
+{
+	char y[4096];
+
+	snprintf(y, sizeof(y), "%s", BASE);
+	memcpy(strstr(y, "aging: 300"), "aging: 60 ", 10);
+	T_REQUIRE(diff_base(y) == 0);
+	T_STREQ(out, "bridge: aging: 300 -> 60\n");
+	T_EQ(d.bridge_table, 1);
+	T_EQ(d.paths, 0);
+	T_EQ(d.restart, 0);
+}
+
+static void
+test_capture_changes(void)
+{
+	const char *y =
+	    "ports:\n"
+	    "  - { name: wan, device: emulated, rx_ring: 512 }\n"
+	    "  - { name: lan, device: emulated }\n"
+	    "  - { name: s1, device: emulated }\n"
+	    "  - { name: s2, device: emulated }\n"
+	    "forward:\n"
+	    "  - { from: wan, to: lan, filter: \"tcp\" }\n"
+	    "  - { from: lan, to: wan }\n"
+	    "bridge:\n"
+	    "  ports: [s1, s2]\n"
+	    "  aging: 300\n"
+	    "capture:\n"
+	    "  - { name: web, port: wan, sample: 10, file: /tmp/web.pcap }\n"
+	    "  - { name: dns, port: lan, file: /tmp/dns.pcap }\n";
+
+	T_REQUIRE(diff_base(y) == 0);
+	T_STREQ(out, "capture web: sample: 100 -> 10\n"
+	    "capture dns: added\n");
+	T_EQ(d.captures, 2);
+	T_EQ(d.restart, 0);
+
+	T_REQUIRE(load(&a, y) == 0 && load(&b, BASE) == 0);
+	{
+		FILE *m = fmemopen(out, sizeof(out), "w");
+
+		T_REQUIRE(m != NULL);
+		conf_diff(&a, &b, &d, m);
+		fclose(m);
+	}
+	T_STREQ(out, "capture web: sample: 10 -> 100\n"
+	    "capture dns: removed\n");
+}
+
+static void
+test_restart_keys(void)
+{
+	char y[4096];
+
+	snprintf(y, sizeof(y), "batch: 64\n%s", BASE);
+	memcpy(strstr(y, "rx_ring: 512"), "rx_ring: 256", 12);
+	memcpy(strstr(y, "\"tcp\""), "\"udp\"", 5);
+	T_REQUIRE(diff_base(y) == 0);
+	T_STREQ(out, "port wan: rx_ring: 512 -> 256 (needs a restart)\n"
+	    "top level: batch: 32 -> 64 (needs a restart)\n"
+	    "forward wan: filter: \"tcp\" -> \"udp\"\n");
+	T_EQ(d.restart, 2);
+	T_EQ(d.changes, 1);
+}
+
+static void
+test_port_list(void)
+{
+	const char *y =
+	    "ports:\n"
+	    "  - { name: wan, device: emulated }\n"
+	    "  - { name: lan, device: emulated }\n"
+	    "forward:\n"
+	    "  - { from: wan, to: lan }\n";
+
+	T_REQUIRE(diff_base(y) == 0);
+	T_STREQ(out, "ports: [wan, lan, s1, s2] -> [wan, lan] "
+	    "(needs a restart)\n");
+	T_EQ(d.restart, 1);
+}
+
+static void
+test_forward_destinations(void)
+{
+	char y[4096];
+
+	snprintf(y, sizeof(y), "%s", BASE);
+	memcpy(strstr(y, "from: lan, to: wan"), "from: lan, to: s1 ", 18);
+	T_REQUIRE(diff_base(y) == 0);
+	T_STREQ(out, "forward lan: to: [wan] -> [s1] (needs a restart)\n");
+	T_EQ(d.restart, 1);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	T_RUN(test_same);
+	T_RUN(test_filter_change);
+	T_RUN(test_rules_and_vlans);
+	T_RUN(test_bridge_settings);
+	T_RUN(test_capture_changes);
+	T_RUN(test_restart_keys);
+	T_RUN(test_port_list);
+	T_RUN(test_forward_destinations);
+	conf_free(&a);
+	conf_free(&b);
+	{
+		char path[300];
+
+		snprintf(path, sizeof(path), "%s/c.yaml", tmpdir);
+		unlink(path);
+		rmdir(tmpdir);
+	}
+	return t_done();
+}
