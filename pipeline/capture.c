@@ -319,7 +319,7 @@ capture_describe(const struct capture_conf *cc, char *buf, size_t len)
  * The set.
  */
 
-static void
+void
 capture_free_one(struct capture *c)
 {
 	int w;
@@ -404,11 +404,22 @@ fail:
 	return NULL;
 }
 
+static struct capture_worker *
+capture_table_new(int w)
+{
+	struct capture_worker *t;
+
+	if ((t = aligned_alloc(64, CAPTURE_ALIGN64(sizeof(*t)))) == NULL)
+		return NULL;
+	memset(t, 0, sizeof(*t));
+	t->id = w;
+	return t;
+}
+
 struct capture_set *
 capture_create(const struct capture_conf *cc, int n, int nworkers)
 {
 	struct capture_set *cs;
-	size_t wsize;
 	int i, j, w, errors = 0;
 
 	if (n < 0 || n > CAPTURE_MAX) {
@@ -424,18 +435,14 @@ capture_create(const struct capture_conf *cc, int n, int nworkers)
 		return NULL;
 	}
 	cs->nworkers = nworkers;
-	wsize = CAPTURE_ALIGN64(nworkers * sizeof(*cs->workers));
-	if ((cs->workers = aligned_alloc(64, wsize)) == NULL ||
-	    (cs->scratch = malloc(CAPTURE_SCRATCH)) == NULL) {
-		log_warn("captures");
-		free(cs->workers);
-		free(cs);
-		return NULL;
-	}
-	memset(cs->workers, 0, wsize);
-	for (w = 0; w < nworkers; w++)
-		cs->workers[w].id = w;
 	pthread_mutex_init(&cs->lock, NULL);
+	if ((cs->cur = calloc(nworkers, sizeof(*cs->cur))) == NULL ||
+	    (cs->bound = calloc(nworkers, sizeof(*cs->bound))) == NULL ||
+	    (cs->scratch = malloc(CAPTURE_SCRATCH)) == NULL)
+		goto nomem;
+	for (w = 0; w < nworkers; w++)
+		if ((cs->cur[w] = capture_table_new(w)) == NULL)
+			goto nomem;
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < i; j++)
 			if (strcmp(cc[i].name, cc[j].name) == 0) {
@@ -453,6 +460,10 @@ capture_create(const struct capture_conf *cc, int n, int nworkers)
 		return NULL;
 	}
 	return cs;
+nomem:
+	log_warn("captures");
+	capture_destroy(cs);
+	return NULL;
 }
 
 static struct capture_sampler *
@@ -530,11 +541,44 @@ capture_share_rate(struct capture *c)
 	}
 }
 
+/* c's sampler on worker w in its table t (if it watches (port, dir)). */
+static void
+capture_tap(struct capture_worker *t, struct capture *c, int w, int port,
+    int dir)
+{
+	int d = dir - 1, k;
+
+	if (c->conf.port != port || (c->conf.direction & dir) == 0 ||
+	    c->samplers[w] == NULL)
+		return;
+	for (k = 0; k < t->ntaps[port][d]; k++)
+		if (t->taps[port][d][k] == c->samplers[w])
+			return;
+	t->taps[port][d][t->ntaps[port][d]++] = c->samplers[w];
+}
+
+/* A sampler on every worker that sees c's port in c's direction. */
+static int
+capture_make_samplers(struct capture *c)
+{
+	struct capture_set *cs = c->set;
+	int w;
+
+	for (w = 0; w < cs->nworkers; w++) {
+		if ((cs->bound[w][c->conf.port] & c->conf.direction) == 0 ||
+		    c->samplers[w] != NULL)
+			continue;
+		if ((c->samplers[w] = capture_sampler_new(c, w)) == NULL)
+			return -1;
+	}
+	capture_share_rate(c);
+	return 0;
+}
+
 int
 capture_worker_bind(struct capture_set *cs, int w, int port, int dir)
 {
-	struct capture_worker *cw;
-	int i, d, k;
+	int i;
 
 	if (cs->bound_frozen) {
 		log_warnx("captures: worker %d bound after start", w);
@@ -547,28 +591,18 @@ capture_worker_bind(struct capture_set *cs, int w, int port, int dir)
 		    w, port, dir);
 		return -1;
 	}
-	cw = &cs->workers[w];
-	d = dir - 1;
+	/* not published to a running worker yet: changed in place */
+	cs->bound[w][port] |= (uint8_t)dir;
 	for (i = 0; i < cs->n; i++) {
 		struct capture *c = cs->caps[i];
 
 		if (c->conf.port != port || (c->conf.direction & dir) == 0)
 			continue;
-		if (c->samplers[w] == NULL) {
-			if ((c->samplers[w] = capture_sampler_new(c, w)) ==
-			    NULL) {
-				log_warn("capture %s: worker %d", c->conf.name,
-				    w);
-				return -1;
-			}
-			capture_share_rate(c);
+		if (capture_make_samplers(c) == -1) {
+			log_warn("capture %s: worker %d", c->conf.name, w);
+			return -1;
 		}
-		for (k = 0; k < cw->ntaps[port][d]; k++)
-			if (cw->taps[port][d][k] == c->samplers[w])
-				break;
-		if (k == cw->ntaps[port][d])
-			cw->taps[port][d][cw->ntaps[port][d]++] =
-			    c->samplers[w];
+		capture_tap(cs->cur[w], c, w, port, dir);
 	}
 	return 0;
 }
@@ -578,7 +612,168 @@ capture_worker(struct capture_set *cs, int w)
 {
 	if (cs == NULL || w < 0 || w >= cs->nworkers)
 		return NULL;
-	return &cs->workers[w];
+	return __atomic_load_n(&cs->cur[w], __ATOMIC_ACQUIRE);
+}
+
+struct capture_worker *const *
+capture_worker_slot(struct capture_set *cs, int w)
+{
+	if (cs == NULL || w < 0 || w >= cs->nworkers)
+		return NULL;
+	return &cs->cur[w];
+}
+
+void
+capture_set_quiesce(struct capture_set *cs, void (*fn)(void *), void *arg)
+{
+	cs->quiesce = fn;
+	cs->quiesce_arg = arg;
+}
+
+/*
+ * Run time: new tables from cs->caps, swapped in whole.
+ */
+
+/* Tables for every worker from the captures in caps (n of them); NULL
+ * entries in out on failure, -1. */
+static int
+capture_tables_build(struct capture_set *cs, struct capture *const *caps,
+    int n, struct capture_worker **out)
+{
+	int w, i, port, dir;
+
+	for (w = 0; w < cs->nworkers; w++)
+		out[w] = NULL;
+	for (w = 0; w < cs->nworkers; w++) {
+		if ((out[w] = capture_table_new(w)) == NULL)
+			goto fail;
+		for (port = 0; port < CAPTURE_PORTS_MAX; port++)
+			for (dir = CAPTURE_RX; dir <= CAPTURE_TX; dir++) {
+				if ((cs->bound[w][port] & dir) == 0)
+					continue;
+				for (i = 0; i < n; i++)
+					capture_tap(out[w], caps[i], w, port,
+					    dir);
+			}
+	}
+	return 0;
+fail:
+	for (w = 0; w < cs->nworkers; w++)
+		free(out[w]);
+	return -1;
+}
+
+/* Publish fresh tables; once no worker can hold an old one, free them. */
+static void
+capture_tables_swap(struct capture_set *cs, struct capture_worker **fresh)
+{
+	int w;
+
+	for (w = 0; w < cs->nworkers; w++)
+		fresh[w] = __atomic_exchange_n(&cs->cur[w], fresh[w],
+		    __ATOMIC_SEQ_CST);
+	if (cs->quiesce != NULL)
+		cs->quiesce(cs->quiesce_arg);
+	for (w = 0; w < cs->nworkers; w++)
+		free(fresh[w]);
+}
+
+int
+capture_attach(struct capture_set *cs, const struct capture_conf *cc,
+    char *err, size_t errlen)
+{
+	struct capture_worker *fresh[CAPTURE_PORTS_MAX];
+	struct capture *caps[CAPTURE_MAX], *c;
+
+	if (cs->nworkers > CAPTURE_PORTS_MAX) {
+		snprintf(err, errlen, "too many workers");
+		return -1;
+	}
+	if (capture_find(cs, cc->name) != -1) {
+		snprintf(err, errlen, "capture %s exists already", cc->name);
+		return -1;
+	}
+	if (cs->n == CAPTURE_MAX) {
+		snprintf(err, errlen, "%d captures already, the most there "
+		    "can be", CAPTURE_MAX);
+		return -1;
+	}
+	if (capture_conf_check(cc, err, errlen) == -1)
+		return -1;
+	if ((c = capture_new(cs, cc, cs->n)) == NULL) {
+		snprintf(err, errlen, "cannot set up capture %s", cc->name);
+		return -1;
+	}
+	memcpy(caps, cs->caps, cs->n * sizeof(*caps));
+	caps[cs->n] = c;
+	if (capture_make_samplers(c) == -1 ||
+	    capture_tables_build(cs, caps, cs->n + 1, fresh) == -1) {
+		snprintf(err, errlen, "capture %s: %s", cc->name,
+		    strerror(ENOMEM));
+		capture_free_one(c);
+		return -1;
+	}
+	/* the writer drains it from the first sample on */
+	pthread_mutex_lock(&cs->lock);
+	cs->caps[cs->n++] = c;
+	pthread_mutex_unlock(&cs->lock);
+	capture_tables_swap(cs, fresh);
+	if (cs->started && !cs->running && capture_writer_spawn(cs) == -1) {
+		snprintf(err, errlen, "capture %s: no writer thread",
+		    cc->name);
+		capture_detach(cs, cc->name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+capture_detach(struct capture_set *cs, const char *name)
+{
+	struct capture_worker *fresh[CAPTURE_PORTS_MAX];
+	struct capture *caps[CAPTURE_MAX], *c;
+	int i, k, n = 0;
+
+	if ((k = capture_find(cs, name)) == -1)
+		return -1;
+	c = cs->caps[k];
+	for (i = 0; i < cs->n; i++)
+		if (i != k)
+			caps[n++] = cs->caps[i];
+	if (capture_tables_build(cs, caps, n, fresh) == -1) {
+		/* the published tables may not be changed in place: it
+		 * keeps running */
+		log_warnx("capture %s: cannot detach: %s", name,
+		    strerror(ENOMEM));
+		return -1;
+	}
+	capture_tables_swap(cs, fresh);
+	/* no worker writes its rings any more: what they hold, to its file */
+	pthread_mutex_lock(&cs->lock);
+	capture_flush_out(c);
+	memmove(&cs->caps[k], &cs->caps[k + 1],
+	    (cs->n - k - 1) * sizeof(*cs->caps));
+	cs->n--;
+	pthread_mutex_unlock(&cs->lock);
+	capture_free_one(c);
+	return 0;
+}
+
+int
+capture_find(const struct capture_set *cs, const char *name)
+{
+	int i;
+
+	for (i = 0; cs != NULL && i < cs->n; i++)
+		if (strcmp(cs->caps[i]->conf.name, name) == 0)
+			return i;
+	return -1;
+}
+
+const struct capture_conf *
+capture_get_conf(const struct capture_set *cs, int i)
+{
+	return &cs->caps[i]->conf;
 }
 
 int
@@ -638,6 +833,9 @@ capture_destroy(struct capture_set *cs)
 		capture_free_one(cs->caps[i]);
 	pthread_mutex_destroy(&cs->lock);
 	free(cs->scratch);
-	free(cs->workers);
+	for (i = 0; cs->cur != NULL && i < cs->nworkers; i++)
+		free(cs->cur[i]);
+	free(cs->cur);
+	free(cs->bound);
 	free(cs);
 }

@@ -28,6 +28,26 @@
  *   capture_stats(set, i, &st)
  *   capture_stop(set)               after the workers stopped: drains, closes
  *   capture_destroy(set)
+ *
+ * Adding and removing captures while the workers run:
+ *
+ *   capture_set_quiesce(set, fn, arg)  once, before the workers start: fn
+ *                                   returns when every running worker has
+ *                                   finished the poll round it was in
+ *   capture_attach(set, &conf, err, errlen)   a new capture, sampling at
+ *                                   the next poll round of each worker
+ *   capture_detach(set, name)       gone after the workers' current round;
+ *                                   what its rings held is written and its
+ *                                   file closed, complete
+ *
+ * A worker's taps (struct capture_worker) are immutable once published:
+ * attach and detach build new tables off the fast path, publish each with
+ * one release store, wait for fn (the batch boundary, as pipe_update()
+ * does for paths) and only then free what the workers may still have
+ * held.  A worker loads its table once a poll round through
+ * capture_worker_slot(); nothing is added per packet.  Attach or detach
+ * never stops a worker, and the other captures' files are untouched.  A
+ * set may start empty (no writer thread until the first capture).
  */
 #ifndef IXFWD_CAPTURE_H
 #define IXFWD_CAPTURE_H
@@ -200,17 +220,42 @@ struct capture_set *capture_create(const struct capture_conf *cc, int n,
  * the workers start.  0 or -1. */
 int		 capture_worker_bind(struct capture_set *cs, int w, int port,
 		    int dir);
-/* The fast-path handle of worker w (never NULL for 0 <= w < nworkers). */
+/* The fast-path handle of worker w as published now (never NULL for
+ * 0 <= w < nworkers). */
 struct capture_worker *capture_worker(struct capture_set *cs, int w);
+/* Where worker w loads its handle from, with an acquire load, once a
+ * poll round (capture_attach() and _detach() replace it). */
+struct capture_worker *const *capture_worker_slot(struct capture_set *cs,
+		    int w);
+/* fn(arg) returns once every running worker has left the poll round it
+ * was in.  Without one (tests, no workers), nothing is waited for. */
+void		 capture_set_quiesce(struct capture_set *cs,
+		    void (*fn)(void *), void *arg);
+/* Add capture cc to a set, started or not, on the workers bound to its
+ * port and direction; the writer thread is started if the set was and
+ * had none.  0, or -1 with the reason in err (a bad or duplicate
+ * capture, the set full, no memory) and nothing changed. */
+int		 capture_attach(struct capture_set *cs,
+		    const struct capture_conf *cc, char *err, size_t errlen);
+/* Remove the capture called name: the workers stop sampling it, its
+ * rings are drained to its file and the file closed.  0, or -1 if there
+ * is no such capture. */
+int		 capture_detach(struct capture_set *cs, const char *name);
 int		 capture_count(const struct capture_set *cs);
+/* Index of the capture called name, -1 if none.  Indexes change when a
+ * capture is detached. */
+int		 capture_find(const struct capture_set *cs, const char *name);
 const char	*capture_name(const struct capture_set *cs, int i);
+const struct capture_conf *capture_get_conf(const struct capture_set *cs,
+		    int i);
 void		 capture_stats(struct capture_set *cs, int i,
 		    struct capture_stats *st);
 void		 capture_destroy(struct capture_set *cs);
 
 /* capture_writer.c */
 /* Start the writer thread, on cpus (NULL: the caller's affinity; keep it
- * off the workers' cores, it would preempt a busy-polling worker).  No
+ * off the workers' cores, it would preempt a busy-polling worker); an
+ * empty set starts it at its first capture_attach().  No
  * capture_worker_bind() after this.  0 or -1. */
 int		 capture_start(struct capture_set *cs, const cpu_set_t *cpus);
 /* Stop the writer, drain every ring, close every file with its last

@@ -79,13 +79,22 @@ struct capture {
 };
 
 struct capture_set {
-	int		 n;
+	int		 n;		/* caps[]: changed under lock */
 	struct capture	*caps[CAPTURE_MAX];
 	int		 nworkers;
-	struct capture_worker *workers;
+	/* Each worker's tap table, published whole (release) and loaded by
+	 * the worker once a poll round: capture_attach()/_detach() build a
+	 * new one, swap it in and free the old one after quiesce(). */
+	struct capture_worker **cur;
+	uint8_t		 (*bound)[CAPTURE_PORTS_MAX]; /* by worker: dir mask */
+	void		 (*quiesce)(void *);
+	void		*quiesce_arg;
 	pthread_mutex_t	 lock;		/* the consumer side of every ring */
 	pthread_t	 thread;
-	int		 running;
+	int		 running;	/* the writer thread runs */
+	int		 started;	/* capture_start() called */
+	cpu_set_t	 cpus;		/* the writer's, from capture_start() */
+	int		 have_cpus;
 	int		 stop;
 	int		 bound_frozen;	/* started: no more binding */
 	uint8_t		*scratch;	/* a block being built, under lock */
@@ -93,12 +102,19 @@ struct capture_set {
 };
 
 /* capture.c */
+void	capture_free_one(struct capture *c);
 /* c's counters, summed over its workers. */
 void	capture_sum(const struct capture *c, struct capture_stats *st);
 void	capture_describe(const struct capture_conf *cc, char *buf, size_t len);
 
 /* capture_pcapng.c: blocks built in buf (room bytes); their length, 0 if
  * they do not fit. */
+/* capture_writer.c */
+int	capture_writer_spawn(struct capture_set *cs);
+/* Under cs->lock: what c's rings still hold to its file, which is closed
+ * complete. */
+void	capture_flush_out(struct capture *c);
+
 size_t	capture_pcapng_head(const struct capture *c, uint8_t *buf,
 	    size_t room);
 size_t	capture_pcapng_epb(const struct capture_rec *r, uint8_t *buf,

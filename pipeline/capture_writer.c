@@ -518,10 +518,11 @@ capture_writer_main(void *arg)
 		cs->drained = 0;
 		n = capture_round(cs);
 		bytes += cs->drained;
+		if (n == 0)
+			slept = capture_idle_ns(cs, bytes, slept);
 		pthread_mutex_unlock(&cs->lock);
 		if (n > 0)
 			continue;
-		slept = capture_idle_ns(cs, bytes, slept);
 		idle.tv_sec = 0;
 		idle.tv_nsec = (long)slept;
 		t0 = capture_mono_ns();
@@ -534,15 +535,46 @@ capture_writer_main(void *arg)
 }
 
 int
-capture_start(struct capture_set *cs, const cpu_set_t *cpus)
+capture_writer_spawn(struct capture_set *cs)
 {
 	sigset_t all, old;
+	int e;
+
+	__atomic_store_n(&cs->stop, 0, __ATOMIC_RELEASE);
+	/* signals are the main thread's */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	e = pthread_create(&cs->thread, NULL, capture_writer_main, cs);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0) {
+		errno = e;
+		log_warn("capture writer thread");
+		return -1;
+	}
+	pthread_setname_np(cs->thread, "ixfwd-capture");
+	if (cs->have_cpus && (e = pthread_setaffinity_np(cs->thread,
+	    sizeof(cs->cpus), &cs->cpus)) != 0) {
+		errno = e;
+		log_warn("capture writer thread: CPU affinity");
+	}
+	cs->running = 1;
+	return 0;
+}
+
+int
+capture_start(struct capture_set *cs, const cpu_set_t *cpus)
+{
 	char desc[256];
-	int i, e;
+	int i;
 
 	if (cs->running)
 		return 0;
 	cs->bound_frozen = 1;
+	cs->started = 1;
+	if (cpus != NULL) {
+		cs->cpus = *cpus;
+		cs->have_cpus = 1;
+	}
 	for (i = 0; i < cs->n; i++) {
 		struct capture *c = cs->caps[i];
 		int w, nw = 0;
@@ -556,49 +588,39 @@ capture_start(struct capture_set *cs, const cpu_set_t *cpus)
 		    "flight recorder, dumps to" : "to", c->conf.file,
 		    nw == 0 ? " (no worker sees this port)" : "");
 	}
-	__atomic_store_n(&cs->stop, 0, __ATOMIC_RELEASE);
-	/* signals are the main thread's */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	e = pthread_create(&cs->thread, NULL, capture_writer_main, cs);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (e != 0) {
-		errno = e;
-		log_warn("capture writer thread");
-		return -1;
-	}
-	pthread_setname_np(cs->thread, "ixfwd-capture");
-	if (cpus != NULL && (e = pthread_setaffinity_np(cs->thread,
-	    sizeof(*cpus), cpus)) != 0) {
-		errno = e;
-		log_warn("capture writer thread: CPU affinity");
-	}
-	cs->running = 1;
-	return 0;
+	/* an empty set wakes nobody until a capture is attached */
+	if (cs->n == 0)
+		return 0;
+	return capture_writer_spawn(cs);
+}
+
+void
+capture_flush_out(struct capture *c)
+{
+	uint64_t now = capture_mono_ns();
+	int pass;
+
+	/* a few passes, in case a worker still runs */
+	for (pass = 0; pass < 4; pass++)
+		if (capture_drain(c, now) == 0)
+			break;
+	capture_file_close(c, now);
 }
 
 void
 capture_stop(struct capture_set *cs)
 {
-	uint64_t now;
-	int i, pass;
+	int i;
 
 	if (cs->running) {
 		__atomic_store_n(&cs->stop, 1, __ATOMIC_RELEASE);
 		pthread_join(cs->thread, NULL);
 		cs->running = 0;
 	}
+	cs->started = 0;
 	pthread_mutex_lock(&cs->lock);
-	now = capture_mono_ns();
-	for (i = 0; i < cs->n; i++) {
-		struct capture *c = cs->caps[i];
-
-		/* a few passes, in case a worker still runs */
-		for (pass = 0; pass < 4; pass++)
-			if (capture_drain(c, now) == 0)
-				break;
-		capture_file_close(c, now);
-	}
+	for (i = 0; i < cs->n; i++)
+		capture_flush_out(cs->caps[i]);
 	pthread_mutex_unlock(&cs->lock);
 }
 

@@ -445,18 +445,27 @@ pipe_create_bridge(struct pipeline *pl)
 	    -1 : 0;
 }
 
-/* Each worker samples what it receives on its ports and what it sends. */
+static void pipe_quiesce(struct pipeline *pl);
+
+static void
+pipe_quiesce_cb(void *arg)
+{
+	pipe_quiesce(arg);
+}
+
+/* Each worker samples what it receives on its ports and what it sends.
+ * The set exists even without configured captures, so that one can be
+ * attached while the workers run (a reload, ixfwdctl capture). */
 static int
 pipe_create_captures(struct pipeline *pl)
 {
 	const struct conf *c = pl->conf;
 	int w, i, k;
 
-	if (c->ncaptures == 0)
-		return 0;
 	if ((pl->captures = capture_create(c->captures, c->ncaptures,
 	    pl->nworkers)) == NULL)
 		return -1;
+	capture_set_quiesce(pl->captures, pipe_quiesce_cb, pl);
 	for (w = 0; w < pl->nworkers; w++) {
 		struct pipe_worker *wk = pl->workers[w];
 
@@ -471,6 +480,7 @@ pipe_create_captures(struct pipeline *pl)
 				    p->out[k].idx, CAPTURE_TX) == -1)
 					return -1;
 		}
+		wk->capture_slot = capture_worker_slot(pl->captures, w);
 		wk->capture = capture_worker(pl->captures, w);
 	}
 	return 0;

@@ -328,6 +328,10 @@ worker_main(void *arg)
 		uint64_t t0 = __rdtsc(), now = 0;
 		uint32_t moved = 0;
 
+		/* captures attached or detached: a new table, whole */
+		if (w->capture_slot != NULL)
+			w->capture = __atomic_load_n(w->capture_slot,
+			    __ATOMIC_ACQUIRE);
 		for (i = 0; i < w->nin; i++) {
 			struct pipe_in *in = &w->in[i];
 			struct pipe_counters *c = &w->counters[in->idx];

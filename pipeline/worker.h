@@ -70,7 +70,9 @@ struct pipe_worker {
 	int		 nin;
 	struct pipe_in	 in[CONF_PORTS_MAX];
 	struct mempool	*pool;		/* RX buffers of this worker's ports */
-	struct capture_worker *capture;	/* NULL: no capture */
+	struct capture_worker *capture;	/* NULL: no capture; loaded from
+					 * capture_slot each poll round */
+	struct capture_worker *const *capture_slot;
 	pthread_t	 thread;
 	int		 running;
 	int		 stop;		/* set by the control thread */

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1365,6 +1366,245 @@ test_stop_drains(void)
 	}
 }
 
+/*
+ * Run-time attach and detach.
+ */
+
+static int quiesced;
+
+static void
+count_quiesce(void *arg)
+{
+	(void)arg;
+	quiesced++;
+}
+
+/* Records in the one file of dir; -1 if there is not exactly one. */
+static int
+records_in(const char *dir)
+{
+	char *files[FILES_MAX];
+	int n, r;
+
+	n = list_files(dir, files, FILES_MAX);
+	r = n == 1 ? check_files(files, n, NULL) : -1;
+	if (n != 1)
+		printf("  %s: %d files\n", dir, n);
+	free_list(files, n);
+	return r;
+}
+
+static void
+test_attach_detach(void)
+{
+	struct capture_conf a, b, bad;
+	struct capture_worker *before;
+	struct capture_stats st;
+	struct capture_set *cs;
+	char *da, *db, *pa, *pb, err[256];
+
+	T_REQUIRE((da = mkdir_tmp()) != NULL);
+	T_REQUIRE((db = mkdir_tmp()) != NULL);
+	pa = path_in(da, "a.pcap");
+	pb = path_in(db, "b.pcap");
+	base_conf(&a, "a", pa);
+	a.direction = CAPTURE_RX;
+	a.snaplen = 64;		/* 2000 samples fit the ring */
+	base_conf(&b, "b", pb);
+	b.direction = CAPTURE_RX;
+	b.sample = 10;
+	quiesced = 0;
+	T_REQUIRE((cs = capture_create(&a, 1, 2)) != NULL);
+	capture_set_quiesce(cs, count_quiesce, NULL);
+	T_CHECK(capture_worker_bind(cs, 0, 0, CAPTURE_RX) == 0);
+	T_CHECK(capture_worker_bind(cs, 1, 0, CAPTURE_TX) == 0);
+	T_REQUIRE(capture_start(cs, NULL) == 0);
+	feed(capture_worker(cs, 0), 0, CAPTURE_RX, 0, 1000, NULL, NULL, 0);
+
+	before = capture_worker(cs, 0);
+	T_CHECK(*capture_worker_slot(cs, 0) == before);
+	T_CHECK(capture_attach(cs, &b, err, sizeof(err)) == 0);
+	/* a new table, published whole, after one wait for the workers */
+	T_CHECK(capture_worker(cs, 0) != before);
+	T_EQ(quiesced, 1);
+	T_EQ(capture_count(cs), 2);
+	T_EQ(capture_find(cs, "b"), 1);
+	T_EQ(capture_worker(cs, 0)->ntaps[0][0], 2);
+	/* worker 1 only sends on port 0: an rx capture is not its */
+	T_EQ(capture_worker(cs, 1)->ntaps[0][0], 0);
+	T_EQ(capture_worker(cs, 1)->ntaps[0][1], 0);
+
+	T_CHECK(capture_attach(cs, &b, err, sizeof(err)) == -1);
+	printf("  again: %s\n", err);
+	T_CHECK(strstr(err, "exists") != NULL);
+	bad = b;
+	strlcpy(bad.name, "bad", sizeof(bad.name));
+	strlcpy(bad.filter, "tcp port", sizeof(bad.filter));
+	T_CHECK(capture_attach(cs, &bad, err, sizeof(err)) == -1);
+	printf("  bad filter: %s\n", err);
+	T_CHECK(strstr(err, "filter") != NULL);
+	T_EQ(capture_count(cs), 2);
+	T_EQ(quiesced, 1);
+
+	feed(capture_worker(cs, 0), 0, CAPTURE_RX, 1000, 1000, NULL, NULL, 0);
+	T_CHECK(capture_detach(cs, "a") == 0);
+	T_EQ(quiesced, 2);
+	T_CHECK(capture_detach(cs, "a") == -1);
+	T_EQ(capture_count(cs), 1);
+	T_EQ(capture_find(cs, "a"), -1);
+	T_EQ(capture_find(cs, "b"), 0);
+	T_EQ(capture_worker(cs, 0)->ntaps[0][0], 1);
+	/* detached: its file is complete now, while the set runs on */
+	T_EQ(records_in(da), 2000);
+	feed(capture_worker(cs, 0), 0, CAPTURE_RX, 2000, 1000, NULL, NULL, 0);
+	capture_stop(cs);
+	capture_stats(cs, 0, &st);
+	T_EQ(st.seen, 2000);
+	T_EQ(st.written, 200);
+	T_EQ(records_in(db), 200);
+	capture_destroy(cs);
+
+	/* an empty set: no writer until the first capture */
+	rm_tree(db);
+	free(db);
+	T_REQUIRE((db = mkdir_tmp()) != NULL);
+	free(pb);
+	pb = path_in(db, "b.pcap");
+	strlcpy(b.file, pb, sizeof(b.file));
+	T_REQUIRE((cs = capture_create(NULL, 0, 1)) != NULL);
+	T_CHECK(capture_worker_bind(cs, 0, 0, CAPTURE_RX) == 0);
+	T_REQUIRE(capture_start(cs, NULL) == 0);
+	feed(capture_worker(cs, 0), 0, CAPTURE_RX, 0, 100, NULL, NULL, 0);
+	T_CHECK(capture_attach(cs, &b, err, sizeof(err)) == 0);
+	feed(capture_worker(cs, 0), 0, CAPTURE_RX, 100, 1000, NULL, NULL, 0);
+	/* the writer thread runs: the file fills without a stop */
+	{
+		int tries;
+
+		for (tries = 0; tries < 300; tries++) {
+			capture_stats(cs, 0, &st);
+			if (st.written == 100)
+				break;
+			usleep(10000);
+		}
+	}
+	T_EQ(st.written, 100);
+	T_CHECK(capture_detach(cs, "b") == 0);
+	T_EQ(records_in(db), 100);
+	capture_destroy(cs);
+	rm_tree(da);
+	rm_tree(db);
+	free(pa);
+	free(pb);
+	free(da);
+	free(db);
+}
+
+/* A "worker" thread polls while the control thread attaches and
+ * detaches: every table it loaded stays valid until it said it is done
+ * with it, and nothing sampled is lost. */
+struct churn {
+	struct capture_set *cs;
+	uint64_t	 epoch;
+	int		 stop;
+	uint64_t	 fed;
+};
+
+static void *
+churn_worker(void *arg)
+{
+	struct churn *ch = arg;
+	struct capture_worker *const *slot = capture_worker_slot(ch->cs, 0);
+	struct pkt_buf *mine[BATCH];
+	uint32_t seq = 0;
+	int k;
+
+	for (k = 0; k < BATCH; k++) {
+		mine[k] = aligned_alloc(64, MEMPOOL_ENTRY_SIZE);
+		memset(mine[k], 0, MEMPOOL_ENTRY_SIZE);
+	}
+	while (!__atomic_load_n(&ch->stop, __ATOMIC_ACQUIRE)) {
+		struct capture_worker *cw = __atomic_load_n(slot,
+		    __ATOMIC_ACQUIRE);
+		uint64_t now = 0;
+
+		for (k = 0; k < BATCH; k++) {
+			mine[k]->data_off = PKT_HEADROOM;
+			mine[k]->len = 64;
+			make_frame(pkt_data(mine[k]), seq++, 64);
+		}
+		capture_sample_batch(cw, 0, CAPTURE_RX, mine, BATCH, NULL,
+		    &now);
+		ch->fed += BATCH;
+		__atomic_store_n(&ch->epoch, ch->epoch + 1, __ATOMIC_RELEASE);
+	}
+	for (k = 0; k < BATCH; k++)
+		free(mine[k]);
+	return NULL;
+}
+
+static void
+churn_quiesce(void *arg)
+{
+	struct churn *ch = arg;
+	uint64_t e = __atomic_load_n(&ch->epoch, __ATOMIC_ACQUIRE);
+
+	while (__atomic_load_n(&ch->epoch, __ATOMIC_ACQUIRE) < e + 2)
+		usleep(50);
+}
+
+static void
+test_attach_churn(void)
+{
+	struct capture_conf cc;
+	struct churn ch;
+	pthread_t t;
+	char *dir, *pattern, name[32], err[256];
+	char *files[FILES_MAX];
+	int i, n, ok = 1;
+
+	T_REQUIRE((dir = mkdir_tmp()) != NULL);
+	memset(&ch, 0, sizeof(ch));
+	T_REQUIRE((ch.cs = capture_create(NULL, 0, 1)) != NULL);
+	capture_set_quiesce(ch.cs, churn_quiesce, &ch);
+	T_CHECK(capture_worker_bind(ch.cs, 0, 0, CAPTURE_RX) == 0);
+	T_REQUIRE(capture_start(ch.cs, NULL) == 0);
+	T_REQUIRE(pthread_create(&t, NULL, churn_worker, &ch) == 0);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "c%d", i);
+		pattern = path_in(dir, name);
+		base_conf(&cc, name, pattern);
+		cc.snaplen = 64;
+		cc.sample = 7;
+		free(pattern);
+		if (capture_attach(ch.cs, &cc, err, sizeof(err)) == -1) {
+			printf("  attach %s: %s\n", name, err);
+			ok = 0;
+		}
+		usleep(1000);
+		if (i >= 3) {
+			snprintf(name, sizeof(name), "c%d", i - 3);
+			if (capture_detach(ch.cs, name) == -1)
+				ok = 0;
+		}
+	}
+	__atomic_store_n(&ch.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	T_CHECK(ok);
+	T_EQ(capture_count(ch.cs), 3);
+	capture_stop(ch.cs);
+	capture_destroy(ch.cs);
+	n = list_files(dir, files, FILES_MAX);
+	T_EQ(n, 40);
+	/* each file complete; the ring (1 MiB) never filled at 1 in 7 */
+	T_CHECK(check_files(files, n, NULL) > 0);
+	free_list(files, n);
+	printf("  %llu packets fed through 40 attaches, 37 detaches\n",
+	    (unsigned long long)ch.fed);
+	rm_tree(dir);
+	free(dir);
+}
+
 /* A pattern without time: sequence numbers, nothing overwritten. */
 static void
 test_names(void)
@@ -1577,6 +1817,8 @@ main(void)
 	T_RUN(test_recorder);
 	T_RUN(test_stop_drains);
 	T_RUN(test_names);
+	T_RUN(test_attach_detach);
+	T_RUN(test_attach_churn);
 	T_RUN(test_conf_check);
 	T_RUN(test_bench);
 
