@@ -16,10 +16,12 @@ PKG_CONFIG	?= pkg-config
 INSTALL		?= install
 
 B		 = build
+VERSION		?= 0.9.0
 PKGS		 = yaml-0.1 libpcap libbsd
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 -Wall -Wextra -Werror -pthread -MMD -MP
 CPPFLAGS	+= -D_GNU_SOURCE -Idriver -Iconf -Ipipeline
+CPPFLAGS	+= -DIXFWD_VERSION=\"$(VERSION)\"
 CPPFLAGS	+= $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS		+= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -pthread
 

@@ -2,18 +2,23 @@
  * ixfwd: forward packets between Intel 82599-family ports driven from
  * user space.  See ixfwd(8) and ixfwd.yaml(5).
  */
+#include <sys/stat.h>
+
+#include <err.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <bsd/libutil.h>
 #include <bsd/string.h>
+#include <bsd/unistd.h>
 
 #include "bridge.h"
 #include "capture.h"
@@ -21,10 +26,16 @@
 #include "daemon.h"
 #include "dma.h"
 #include "log.h"
+#include "notify.h"
 #include "pipeline.h"
+#include "preflight.h"
+#include "priv.h"
 
 #ifndef IXFWD_CONF_PATH
 #define IXFWD_CONF_PATH	"/etc/ixfwd/ixfwd.yaml"
+#endif
+#ifndef IXFWD_VERSION
+#define IXFWD_VERSION	"unknown"
 #endif
 
 static volatile sig_atomic_t quit_signal;
@@ -32,11 +43,33 @@ static volatile sig_atomic_t report_requested;
 static volatile sig_atomic_t reload_requested;
 static volatile sig_atomic_t dump_requested;
 
+static void
+usage_print(FILE *f)
+{
+	fprintf(f, "usage: ixfwd [-dhtVv] [-c file] [-p pidfile]\n");
+}
+
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: ixfwd [-tv] [-c file]\n");
+	usage_print(stderr);
 	exit(1);
+}
+
+static void __attribute__((noreturn))
+help(void)
+{
+	usage_print(stdout);
+	printf("  -c file     configuration (default %s)\n"
+	    "  -d          run in the background, log to syslog\n"
+	    "  -h          this help\n"
+	    "  -p pidfile  write the process id there, locked\n"
+	    "  -t          check the configuration and this machine, "
+	    "then exit\n"
+	    "  -V          print the version\n"
+	    "  -v          also log debug messages\n"
+	    "See ixfwd(8) and ixfwd.yaml(5).\n", IXFWD_CONF_PATH);
+	exit(0);
 }
 
 static void
@@ -57,33 +90,6 @@ on_signal(int sig)
 		reload_requested = 1;
 		break;
 	}
-}
-
-/* The sd_notify(3) protocol without libsystemd: one datagram to
- * $NOTIFY_SOCKET.  Nothing happens outside systemd. */
-static void
-notify(const char *state)
-{
-	struct sockaddr_un sun;
-	const char *path = getenv("NOTIFY_SOCKET");
-	socklen_t len;
-	int fd;
-
-	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
-	    strlen(path) >= sizeof(sun.sun_path))
-		return;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, path, strlen(path));
-	if (path[0] == '@')
-		sun.sun_path[0] = '\0';		/* abstract namespace */
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
-		return;
-	if (sendto(fd, state, strlen(state), 0, (struct sockaddr *)&sun,
-	    len) == -1)
-		log_warn("sd_notify %s", state);
-	close(fd);
 }
 
 #define U(x)	((unsigned long long)(x))
@@ -153,25 +159,76 @@ needs_physical_addresses(const struct conf *c)
 	return 0;
 }
 
-int
-main(int argc, char *argv[])
+/*
+ * -d: the parent waits until the child is forwarding (a byte on the
+ * pipe) or has failed (EOF), and exits 0 or 1 accordingly, so that an
+ * init script sees a failed start.  Before any thread exists.
+ */
+static int
+daemonize(void)
 {
-	const char *path = IXFWD_CONF_PATH;
+	int fds[2], fd;
+	pid_t pid;
+	char c;
+
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		err(1, "pipe");
+	if ((pid = fork()) == -1)
+		err(1, "fork");
+	if (pid > 0) {
+		close(fds[1]);
+		_exit(read(fds[0], &c, 1) == 1 ? 0 : 1);
+	}
+	close(fds[0]);
+	if (setsid() == -1)
+		err(1, "setsid");
+	if (chdir("/") == -1)
+		err(1, "chdir /");
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	return fds[1];
+}
+
+int
+main(int argc, char *argv[], char *envp[])
+{
+	const char *path = IXFWD_CONF_PATH, *pidpath = NULL, *warning;
+	char abspath[PATH_MAX], status[256], errbuf[512];
 	struct daemon daemon, *d = &daemon;
+	struct pidfh *pfh = NULL;
+	struct priv_user user;
 	struct sigaction sa;
 	struct pipeline *pl;
 	struct conf *conf;
 	sigset_t block, waitmask;
-	int ch, tflag = 0, verbose = 0, nerr;
+	int ch, tflag = 0, verbose = 0, dflag = 0, nerr, ready_fd = -1;
+	pid_t otherpid;
 
-	while ((ch = getopt(argc, argv, "c:tv")) != -1) {
+	setproctitle_init(argc, argv, envp);
+	while ((ch = getopt(argc, argv, "c:dhp:tVv")) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
 			break;
+		case 'd':
+			dflag = 1;
+			break;
+		case 'h':
+			help();
+		case 'p':
+			pidpath = optarg;
+			break;
 		case 't':
 			tflag = 1;
 			break;
+		case 'V':
+			printf("ixfwd %s\n", IXFWD_VERSION);
+			return 0;
 		case 'v':
 			verbose = 1;
 			break;
@@ -182,6 +239,9 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage();
 	log_init(1, verbose, "ixfwd");
+	/* reloads read it again after -d's chdir / */
+	if (dflag && realpath(path, abspath) != NULL)
+		path = abspath;
 
 	if ((conf = calloc(1, sizeof(*conf))) == NULL)
 		fatal("calloc");
@@ -190,10 +250,41 @@ main(int argc, char *argv[])
 		    nerr == 1 ? "" : "s");
 		return 1;
 	}
+	/* What a start needs and can be known now: the user, what it may
+	 * read and write, the NICs, hugepages. */
+	if (priv_resolve(conf, &user, errbuf, sizeof(errbuf), &warning) == -1) {
+		fprintf(stderr, "%s: %s, nothing started\n", path, errbuf);
+		return 1;
+	}
+	if ((nerr = preflight(conf, &user, stderr)) != 0) {
+		fprintf(stderr, "%s: %d error%s, nothing started\n", path, nerr,
+		    nerr == 1 ? "" : "s");
+		return 1;
+	}
 	if (tflag) {
+		/* the start logs it; -t says it when asked */
+		if (warning != NULL && verbose)
+			fprintf(stderr, "%s: warning: %s\n", path, warning);
 		printf("configuration OK\n");
 		return 0;
 	}
+	if (pidpath != NULL && (pfh = pidfile_open(pidpath, 0644,
+	    &otherpid)) == NULL) {
+		if (errno == EEXIST)
+			errx(1, "%s: already running, pid %ld", pidpath,
+			    (long)otherpid);
+		err(1, "%s", pidpath);
+	}
+	if (dflag) {
+		ready_fd = daemonize();
+		log_init(0, verbose, "ixfwd");
+	}
+	if (pfh != NULL && pidfile_write(pfh) == -1)
+		fatal("%s", pidpath);
+	setproctitle("starting");
+	notify_init();
+	if (warning != NULL)
+		log_warnx("%s", warning);
 
 	/* Workers and the emulator inherit a mask that blocks the signals
 	 * the main thread waits for. */
@@ -220,6 +311,14 @@ main(int argc, char *argv[])
 		fatalx("no DMA memory, nothing started");
 	if ((pl = pipe_create(conf)) == NULL)
 		fatalx("%s: cannot set up the ports, nothing started", path);
+	/* BARs mapped, PCI configuration written, hugepages mapped and
+	 * locked: root is not needed any more. */
+	if (priv_drop(&user) == -1) {
+		pipe_destroy(pl);
+		fatalx("cannot drop privileges to %s, nothing started",
+		    user.name);
+	}
+	setproctitle("waiting for links");
 	pipe_wait_links(pl, conf->link_timeout_ms);
 	if (pipe_start(pl) == -1) {
 		pipe_destroy(pl);
@@ -233,16 +332,31 @@ main(int argc, char *argv[])
 	d->conf = conf;
 	d->pl = pl;
 	clock_gettime(CLOCK_MONOTONIC, &d->started);
-	notify("READY=1\nSTATUS=forwarding");
+	snprintf(status, sizeof(status), "forwarding: %d port%s",
+	    pipe_nports(pl), pipe_nports(pl) == 1 ? "" : "s");
+	setproctitle("%s", status);
+	{
+		char msg[300];
+
+		snprintf(msg, sizeof(msg), "READY=1\nSTATUS=%s", status);
+		notify_send(msg);
+	}
+	if (ready_fd != -1) {
+		(void)write(ready_fd, "", 1);
+		close(ready_fd);
+	}
 
 	while (!quit_signal) {
-		struct timespec ts = { 1, 0 };
+		int ms = notify_interval_ms();
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 		/* sleep with the signals unblocked; they interrupt it */
 		ppoll(NULL, 0, &ts, &waitmask);
 		if (quit_signal)
 			break;
 		pipe_housekeeping(pl);
+		if (notify_tick(pl, status, sizeof(status)))
+			setproctitle("%s", status);
 		if (report_requested) {
 			report_requested = 0;
 			print_counters(pl, stdout);
@@ -261,7 +375,8 @@ main(int argc, char *argv[])
 	}
 
 	log_info("%s: stopping", strsignal(quit_signal));
-	notify("STOPPING=1");
+	notify_send("STOPPING=1");
+	setproctitle("stopping");
 	pipe_stop(pl);
 	{
 		/* let the NICs send what the TX rings still hold */
@@ -273,5 +388,7 @@ main(int argc, char *argv[])
 	pipe_destroy(pl);
 	conf_free(d->conf);
 	free(d->conf);
+	if (pfh != NULL && pidfile_remove(pfh) == -1)
+		log_warn("%s: not removed", pidpath);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "conf_diff.h"
 #include "daemon.h"
 #include "log.h"
+#include "notify.h"
 
 /* Each line of text to the log and to report. */
 static void
@@ -51,12 +52,14 @@ daemon_reload(struct daemon *d, FILE *report)
 	FILE *m;
 	int nerr, rc = -1;
 
+	notify_reloading();
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (m = open_memstream(&text, &len)) == NULL) {
 		free(c);
 		log_warn("reload");
 		if (report != NULL)
 			fprintf(report, "not reloaded: %s\n", strerror(errno));
+		notify_send("READY=1");
 		return -1;
 	}
 	if ((nerr = conf_load(d->conf_path, c, m)) != 0) {
@@ -105,5 +108,6 @@ out:
 		conf_free(c);
 		free(c);
 	}
+	notify_send("READY=1");
 	return rc;
 }

@@ -27,6 +27,7 @@
 #define CONF_FILTER_MAX		1024	/* tcpdump expression, incl. NUL */
 #define CONF_RULES_MAX		FILTER_RULES_MAX	/* per forward path */
 #define CONF_STATIC_MAX		256	/* static bridge entries */
+#define CONF_USER_MAX		33	/* user and group names, incl. NUL */
 
 enum conf_wire_kind {
 	CONF_WIRE_NONE,		/* emulated port without a cable */
@@ -157,6 +158,9 @@ struct conf {
 	struct conf_bridge bridge;
 	int		 ncaptures;
 	struct capture_conf captures[CAPTURE_MAX];	/* capture: list */
+	char		 user[CONF_USER_MAX];	/* user: default "ixfwd" */
+	char		 group[CONF_USER_MAX];	/* "": the user's own */
+	int		 user_given;		/* user: in the file */
 };
 
 /* Parse and check path into *c.  Every error is printed to errf (may be

@@ -333,6 +333,9 @@ diff_one_capture(struct diff *df, const struct capture_conf *a,
 	DIFF_NUM(df, APPLY, what, "recorder", a->recorder, b->recorder);
 	DIFF_NUM(df, APPLY, what, "ring_size", a->ring_size, b->ring_size);
 	DIFF_NUM(df, APPLY, what, "seed", a->seed, b->seed);
+	if (a->file_mode != b->file_mode)
+		diff_say(df, APPLY, "%s: mode: %04o -> %04o", what,
+		    a->file_mode, b->file_mode);
 }
 
 static void
@@ -371,6 +374,10 @@ conf_diff(const struct conf *a, const struct conf *b, struct conf_diff *d,
 	    a->link_timeout_ms / 1000, b->link_timeout_ms / 1000);
 	DIFF_NUM(&df, RESTART, "emulator", "cpu", a->emulator_cpu,
 	    b->emulator_cpu);
+	if (strcmp(a->user, b->user) != 0 || strcmp(a->group, b->group) != 0)
+		diff_say(&df, RESTART, "top level: user: \"%s%s%s\" -> "
+		    "\"%s%s%s\"", a->user, a->group[0] ? ":" : "", a->group,
+		    b->user, b->group[0] ? ":" : "", b->group);
 	diff_forwards(&df, a, b);
 	diff_bridge(&df, a, b);
 	diff_captures(&df, a, b);

@@ -121,6 +121,10 @@ static void	conf_set_rotate(struct conf_parse *, void *,
 		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
 static void	conf_set_format(struct conf_parse *, void *,
 		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_user(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_file_mode(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
 
 static const struct conf_key conf_root_keys[] = {
 	{ .name = "ports", .type = CONF_T_SEQ, .flags = CONF_K_REQUIRED,
@@ -148,6 +152,13 @@ static const struct conf_key conf_root_keys[] = {
 	{ .name = "capture", .type = CONF_T_SEQ, .set = conf_set_captures,
 	  .desc = "Sampled packet captures into pcap files, up to 16; each "
 	    "is a mapping (see \"capture\")." },
+	{ .name = "user", .type = CONF_T_STRING, .def = "ixfwd",
+	  .set = conf_set_user,
+	  .desc = "The user (\"name\" or \"name:group\") ixfwd runs as once "
+	    "its NICs, memory and capture directories are set up, with no "
+	    "capabilities left; root keeps root.  Given, the user must "
+	    "exist; the default ixfwd, when it does not, keeps root with a "
+	    "warning." },
 };
 
 static const struct conf_key conf_emulator_keys[] = {
@@ -407,6 +418,10 @@ static const struct conf_key conf_capture_keys[] = {
 	  CONF_FIELD(capture_conf, recorder),
 	  .desc = "Flight recorder: keep the last N samples in memory and "
 	    "write them on SIGUSR2 only; 0: write every sample." },
+	{ .name = "mode", .type = CONF_T_STRING, .def = "0640",
+	  .set = conf_set_file_mode,
+	  .desc = "The permissions of the files made, octal (packets are "
+	    "private: the default lets the group read them)." },
 	{ .name = "ring", .type = CONF_T_SIZE, .flags = CONF_K_POW2,
 	  .min = 4096, .max = 1073741824, .def = "1M", .unit = "bytes",
 	  CONF_FIELD(capture_conf, ring_size),
@@ -614,6 +629,69 @@ conf_root_begin(struct conf_parse *p)
 {
 	conf_defaults(&conf_root_table, p->c);
 	p->c->emulator_cpu = -1;
+	strlcpy(p->c->user, "ixfwd", sizeof(p->c->user));
+}
+
+/* A user or group name as useradd(8) takes them. */
+static int
+conf_account_ok(const char *s)
+{
+	const char *q;
+
+	if (*s == '\0' || strlen(s) >= CONF_USER_MAX || *s == '-')
+		return 0;
+	for (q = s; *q != '\0'; q++)
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+		    (*q >= '0' && *q <= '9') || *q == '_' || *q == '-' ||
+		    *q == '.'))
+			return 0;
+	return 1;
+}
+
+/* user: name or name:group; whether they exist is checked at start. */
+static void
+conf_set_user(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	struct conf *c = obj;
+	char buf[CONF_QUOTE_MAX], spec[2 * CONF_USER_MAX], *colon;
+
+	(void)key;
+	if (strlcpy(spec, conf_text(val), sizeof(spec)) >= sizeof(spec))
+		spec[0] = '\0';
+	if ((colon = strchr(spec, ':')) != NULL)
+		*colon++ = '\0';
+	if (!conf_account_ok(spec) || (colon != NULL &&
+	    !conf_account_ok(colon))) {
+		conf_err(p, val, "%s: %s is not a user name or user:group",
+		    k->name, conf_quote(conf_text(val), buf, sizeof(buf)));
+		return;
+	}
+	strlcpy(c->user, spec, sizeof(c->user));
+	strlcpy(c->group, colon != NULL ? colon : "", sizeof(c->group));
+	c->user_given = 1;
+}
+
+/* mode: 0640, octal, at most 0777 */
+static void
+conf_set_file_mode(struct conf_parse *p, void *obj,
+    const struct conf_key *k, yaml_node_t *key, yaml_node_t *val)
+{
+	struct capture_conf *cc = obj;
+	const char *s = conf_text(val), *q;
+	char buf[CONF_QUOTE_MAX];
+	unsigned long m = 0;
+
+	(void)key;
+	for (q = s; *q >= '0' && *q <= '7' && m <= 0777; q++)
+		m = m * 8 + (unsigned long)(*q - '0');
+	if (*s == '\0' || *q != '\0' || m > 0777) {
+		conf_err(p, val, "%s: %s is not an octal mode between 0 and "
+		    "0777, such as 0640", k->name,
+		    conf_quote(s, buf, sizeof(buf)));
+		return;
+	}
+	cc->file_mode = (uint32_t)m;
 }
 
 /* emulator: { cpu: N } */

@@ -2,6 +2,8 @@
  * log.c: messages to stderr or syslog, in the manner of the OpenBSD
  * daemons: log_warn appends strerror(errno), fatal exits 1.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +14,28 @@
 
 static int	log_foreground = 1;
 static int	log_verbose;
+static int	log_journal;	/* stderr is journald's: "<N>" prefixes */
+
+/* systemd sets JOURNAL_STREAM to the device and inode of the stream it
+ * connected stderr to; a redirected stderr no longer matches. */
+static int
+log_stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return js != NULL && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(2, &st) == 0 && (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
 
 void
 log_init(int foreground, int verbose, const char *ident)
 {
 	log_foreground = foreground;
 	log_verbose = verbose;
+	log_journal = foreground && log_stderr_is_journal();
 	if (!foreground)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -30,6 +48,8 @@ vlog(int pri, const char *fmt, va_list ap, int with_errno)
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (log_foreground) {
+		if (log_journal)
+			fprintf(stderr, "<%d>", pri);
 		if (with_errno)
 			fprintf(stderr, "ixfwd: %s: %s\n", msg, strerror(saved));
 		else

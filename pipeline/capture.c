@@ -221,6 +221,7 @@ capture_conf_defaults(struct capture_conf *cc)
 	cc->snaplen = CAPTURE_SNAPLEN_MAX;
 	cc->format = CAPTURE_PCAP;
 	cc->ring_size = CAPTURE_RING_DEFAULT;
+	cc->file_mode = 0640;
 }
 
 static uint32_t

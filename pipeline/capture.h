@@ -109,6 +109,7 @@ struct capture_conf {
 	uint32_t	 ring_size;		/* bytes per worker, power of two,
 						 * default CAPTURE_RING_DEFAULT */
 	uint64_t	 seed;			/* probability sampling; 0: from the clock */
+	uint32_t	 file_mode;		/* files made, default 0640 */
 };
 
 /* Counters of one capture, summed over its workers. */

@@ -261,7 +261,7 @@ capture_file_open(struct capture *c, uint64_t now)
 			return -1;
 		}
 		fd = open(f->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
-		    0644);
+		    c->conf.file_mode);
 		if (fd != -1 || errno != EEXIST)
 			break;
 	}
@@ -269,6 +269,10 @@ capture_file_open(struct capture *c, uint64_t now)
 		capture_failed(c, f->path, errno, now);
 		return -1;
 	}
+	/* the mode asked for, whatever the umask */
+	if (fchmod(fd, c->conf.file_mode) == -1)
+		log_debug("capture %s: mode of %s: %s", c->conf.name, f->path,
+		    strerror(errno));
 	strlcpy(c->last_base, base, sizeof(c->last_base));
 	c->last_seq = seq;
 

@@ -105,3 +105,13 @@ wait_for() {
 	done
 	return 0
 }
+
+# only_missing_nics FILE OUTPUT: ixfwd -t's OUTPUT for FILE says nothing
+# but that the PCI devices it names are not on this machine (one line
+# each, then the count): the file itself is good.
+only_missing_nics() {
+	_n=$(grep -c 'device: *"*[0-9a-f]*:[0-9a-f]' "$1")
+	_m=$(echo "$2" | grep -c "^$1:[0-9]*:[0-9]*: port [^ ]*: no PCI device at [0-9a-f:.]* on this machine\$")
+	_o=$(echo "$2" | grep -v "no PCI device at" | grep -vc "^$1: [0-9]* errors\{0,1\}, nothing started\$")
+	[ "$_n" -gt 0 ] && [ "$_m" = "$_n" ] && [ "$_o" = 0 ]
+}

@@ -18,6 +18,9 @@ for f in "$TOP"/conf/examples/*.yaml "$TOP"/tests/conf/good/*.yaml; do
 	out=$("$IXFWD" -t -c "$f" 2>&1); rc=$?
 	if [ $rc -eq 0 ] && [ "$out" = "configuration OK" ]; then
 		pass "check_ok_$n"
+	elif [ $rc -eq 1 ] && only_missing_nics "$f" "$out"; then
+		# the file is good; -t also says this machine lacks its NICs
+		pass "check_ok_$n"
 	else
 		fail "check_ok_$n" "exit $rc: $out"
 	fi
@@ -48,7 +51,7 @@ esac
 
 out=$("$IXFWD" -x 2>&1); rc=$?
 case "$rc:$out" in
-1:*"usage: ixfwd [-tv] [-c file]"*) pass usage ;;
+1:*"usage: ixfwd [-dhtVv] [-c file] [-p pidfile]"*) pass usage ;;
 *) fail usage "exit $rc: $out" ;;
 esac
 

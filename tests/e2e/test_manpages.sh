@@ -224,6 +224,8 @@ else
 		if out=$("$IXFWD" -t -c "$f" 2>&1) &&
 		    [ "$out" = "configuration OK" ]; then
 			pass "$name"
+		elif only_missing_nics "$f" "$out"; then
+			pass "$name"	# good file; this machine lacks its NICs
 		else
 			fail "$name" "$(echo "$out" | oneline)"
 		fi

@@ -1,0 +1,137 @@
+/*
+ * preflight.c: the checks of ixfwd -t beyond the file (see preflight.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+
+#include "pci.h"
+#include "preflight.h"
+
+struct preflight_open {
+	const char	*path;
+	int		 mode;		/* R_OK or W_OK | X_OK */
+};
+
+static int
+preflight_access(void *arg)
+{
+	const struct preflight_open *o = arg;
+
+	return eaccess(o->path, o->mode);
+}
+
+/* A sysfs file of one hex number. */
+static int
+preflight_read_hex(const char *dev, const char *name, unsigned long *v)
+{
+	char path[PATH_MAX], buf[32];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", dev, name);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	ok = fgets(buf, sizeof(buf), f) != NULL;
+	fclose(f);
+	if (!ok)
+		return -1;
+	*v = strtoul(buf, NULL, 16);
+	return 0;
+}
+
+static int
+preflight_pci(const struct conf *c, const struct conf_port *p, FILE *errf)
+{
+	unsigned long vendor, device;
+	const char *name;
+
+	if (preflight_read_hex(p->device, "vendor", &vendor) == -1 ||
+	    preflight_read_hex(p->device, "device", &device) == -1) {
+		fprintf(errf, "%s:%d:%d: port %s: no PCI device at %s on "
+		    "this machine\n", c->path, p->line, p->col, p->name,
+		    p->device);
+		return 1;
+	}
+	if (!pci_is_supported((uint16_t)vendor, (uint16_t)device, &name)) {
+		fprintf(errf, "%s:%d:%d: port %s: %s is not an 82599-family "
+		    "port (vendor %04lx, device %04lx)\n", c->path, p->line,
+		    p->col, p->name, p->device, vendor, device);
+		return 1;
+	}
+	return 0;
+}
+
+static long
+preflight_meminfo(const char *key)
+{
+	char line[128];
+	size_t klen = strlen(key);
+	long v = -1;
+	FILE *f;
+
+	if ((f = fopen("/proc/meminfo", "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+			v = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+int
+preflight(const struct conf *c, const struct priv_user *u, FILE *errf)
+{
+	struct preflight_open o;
+	char dir[PATH_MAX], *slash;
+	int i, n = 0, ndma = 0;
+
+	o.path = c->path;
+	o.mode = R_OK;
+	if (priv_as_user(u, preflight_access, &o) == -1) {
+		fprintf(errf, "%s: user %s cannot read it (%s): reloads would "
+		    "fail\n", c->path, u->name, strerror(errno));
+		n++;
+	}
+	for (i = 0; i < c->ncaptures; i++) {
+		strlcpy(dir, c->captures[i].file, sizeof(dir));
+		if ((slash = strrchr(dir, '/')) == NULL)
+			strlcpy(dir, ".", sizeof(dir));
+		else if (slash == dir)
+			dir[1] = '\0';
+		else
+			*slash = '\0';
+		o.path = dir;
+		o.mode = W_OK | X_OK;
+		if (priv_as_user(u, preflight_access, &o) == -1) {
+			fprintf(errf, "%s: capture %s: user %s cannot write in "
+			    "%s: %s\n", c->path, c->captures[i].name, u->name,
+			    dir, strerror(errno));
+			n++;
+		}
+	}
+	for (i = 0; i < c->nports; i++) {
+		const struct conf_port *p = &c->ports[i];
+
+		if (!p->null)
+			ndma++;
+		if (!p->emulated && !p->null)
+			n += preflight_pci(c, p, errf);
+	}
+	if (ndma > 0 && preflight_meminfo("HugePages_Total") <= 0) {
+		fprintf(errf, "%s: no 2 MiB hugepages are reserved on this "
+		    "machine (HugePages_Total in /proc/meminfo is 0): echo 512 "
+		    "> /proc/sys/vm/nr_hugepages, or install the sysctl.d "
+		    "snippet\n", c->path);
+		n++;
+	}
+	return n;
+}

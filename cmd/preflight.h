@@ -1,0 +1,19 @@
+/*
+ * preflight.h: what a start needs that can be known before it (ixfwd -t
+ * and every start): the user can read the configuration and write in
+ * every capture directory, each PCI device exists and is an 82599-family
+ * port, hugepages are reserved.  So a configuration that passes -t does
+ * not fail on these at start (the restart loop of a service).
+ */
+#ifndef IXFWD_PREFLIGHT_H
+#define IXFWD_PREFLIGHT_H
+
+#include <stdio.h>
+
+#include "conf.h"
+#include "priv.h"
+
+/* Each problem a line on errf, "FILE[:LINE:COL]: message"; their number. */
+int	preflight(const struct conf *c, const struct priv_user *u, FILE *errf);
+
+#endif /* IXFWD_PREFLIGHT_H */

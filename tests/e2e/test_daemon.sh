@@ -1,0 +1,143 @@
+#!/bin/sh
+# test_daemon.sh: ixfwd as a service runs it.  After start-up it runs as
+# the configured user with no capability left and no way back, and its
+# captures still rotate; systemd hears READY=1, STATUS=, RELOADING=1 and
+# READY=1 around a reload, STOPPING=1, on a real NOTIFY_SOCKET; the
+# pidfile holds its pid; under journald its lines carry priorities; a
+# configuration its user cannot read, or a capture directory it cannot
+# write in, is refused by -t and at start.
+. "$(dirname "$0")/lib.sh"
+
+U=ixo-user
+cleanup() {
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	[ -n "$lpid" ] && kill "$lpid" 2>/dev/null
+	id "$U" >/dev/null 2>&1 && userdel "$U" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap "exit 1" INT TERM
+
+if [ "$(id -u)" != 0 ]; then skip daemon "needs root (hugepages, users)"; exit 0; fi
+[ -x "$IXFWD" ] || { fail daemon "$IXFWD not built (make)"; exit 1; }
+command -v python3 >/dev/null || { fail daemon "python3 is not installed (make deps)"; exit 1; }
+command -v useradd >/dev/null || { fail daemon "useradd is not installed (passwd)"; exit 1; }
+hugepages 64
+id "$U" >/dev/null 2>&1 && userdel "$U"
+useradd --system --no-create-home --shell /usr/sbin/nologin "$U" || { fail daemon "useradd $U"; exit 1; }
+uid=$(id -u "$U")
+
+chmod 755 "$WORK"		# mktemp's 0700 would keep the user out
+mkdir "$WORK/cap"
+chown "$U" "$WORK/cap"
+CONF=$WORK/ixfwd.yaml
+cat >"$CONF" <<EOT
+user: $U
+link_timeout: 1
+ports:
+  - { name: g, device: emulated, wire: { generator: { size: 128, rate: 20000 } } }
+  - { name: s, device: emulated }
+forward:
+  - { from: g, to: s }
+capture:
+  - name: all
+    port: g
+    file: $WORK/cap/all.pcap
+    rotate: { size: 64K, count: 3 }
+EOT
+chmod 644 "$CONF"
+
+python3 "$TOP/tests/e2e/notify_listen.py" "$WORK/notify.sock" "$WORK/notify" &
+lpid=$!
+wait_for "$WORK/notify" listening 10 || { fail daemon "notify listener did not start"; exit 1; }
+
+check daemon_config_check sh -c "'$IXFWD' -t -c '$CONF' | grep -qx 'configuration OK'"
+
+: >"$WORK/ixfwd.log"
+js=$(stat -c '%d:%i' "$WORK/ixfwd.log")
+NOTIFY_SOCKET=$WORK/notify.sock JOURNAL_STREAM=$js \
+    "$IXFWD" -c "$CONF" -p "$WORK/ixfwd.pid" >"$WORK/ixfwd.out" 2>>"$WORK/ixfwd.log" &
+pid=$!
+wait_for "$WORK/ixfwd.log" "forwarding:" 30 || { fail daemon_start "$(tail -n 5 "$WORK/ixfwd.log" | tr '\n' ' ')"; exit 1; }
+wait_for "$WORK/notify" "^READY=1" 10
+
+st=/proc/$pid/status
+if [ "$(awk '/^Uid:/ {print $2 $3 $4 $5}' $st)" = "$uid$uid$uid$uid" ] &&
+    [ "$(awk '/^CapEff:/ {print $2}' $st)" = 0000000000000000 ] &&
+    [ "$(awk '/^CapPrm:/ {print $2}' $st)" = 0000000000000000 ] &&
+    [ "$(awk '/^NoNewPrivs:/ {print $2}' $st)" = 1 ] &&
+    [ "$(awk '/^Groups:/ {print $2}' $st)" = "$(id -g "$U")" ]; then
+	pass daemon_dropped_to_user
+else
+	fail daemon_dropped_to_user "$(grep -E '^(Uid|Gid|Groups|CapEff|CapPrm|NoNewPrivs):' $st | tr '\n' ' ')"
+fi
+# every thread, the workers and the emulator too
+bad=$(for t in /proc/$pid/task/*; do awk '/^Uid:/ {print $2} /^CapEff:/ {print $2}' $t/status; done | sort -u | tr '\n' ' ')
+[ "$bad" = "0000000000000000 $uid " ] && pass daemon_threads_dropped || fail daemon_threads_dropped "$bad"
+
+grep -q "READY=1" "$WORK/notify" && grep -q "^READY=1|STATUS=forwarding: 2 ports" "$WORK/notify" &&
+    pass daemon_notify_ready || fail daemon_notify_ready "$(cat "$WORK/notify" | tr '\n' ' ')"
+[ "$(cat "$WORK/ixfwd.pid")" = "$pid" ] && pass daemon_pidfile || fail daemon_pidfile "$(cat "$WORK/ixfwd.pid")"
+grep -q "^<6>ixfwd: forwarding:" "$WORK/ixfwd.log" && grep -q "^<3>ixfwd: " "$WORK/ixfwd.log" &&
+    pass daemon_journal_priorities || fail daemon_journal_priorities "$(head -n 3 "$WORK/ixfwd.log" | tr '\n' ' ')"
+case "$(tr '\0' ' ' < /proc/$pid/cmdline)" in
+*"ixfwd: forwarding"*) pass daemon_proctitle ;;
+*) fail daemon_proctitle "$(tr '\0' ' ' < /proc/$pid/cmdline)" ;;
+esac
+
+# captures rotate as the user: 64K files, the newest 3 kept, mode 0640
+wait_for "$WORK/notify" "^STATUS=forwarding: 1/2 links up, rx [0-9.]* k*pps, tx [0-9.]* k*pps, drops 0 pps" 12 &&
+    pass daemon_notify_status || fail daemon_notify_status "$(tail -n 3 "$WORK/notify" | tr '\n' ' ')"
+report $pid
+files=$(ls "$WORK/cap" | wc -l)
+modes=$(stat -c '%a %U' "$WORK/cap"/* | sort -u | tr '\n' ' ')
+nfiles=$(field "capture=all" files)
+if [ "$files" = 3 ] && [ "${nfiles:-0}" -gt 3 ] && [ "$modes" = "640 $U " ] &&
+    [ "$(field "capture=all" write_failed)" = 0 ]; then
+	pass daemon_captures_rotate_after_drop
+else
+	fail daemon_captures_rotate_after_drop "$files files kept of $nfiles, modes $modes, write_failed=$(field "capture=all" write_failed)"
+fi
+
+# a reload, as the user: RELOADING=1 with MONOTONIC_USEC, then READY=1
+sed -i 's/size: 64K/size: 128K/' "$CONF"
+n0=$(grep -c . "$WORK/notify")
+kill -HUP $pid
+wait_for "$WORK/ixfwd.log" "reload: .*reloaded" 10
+sleep 0.3
+tail -n +$((n0 + 1)) "$WORK/notify" | grep -v '^STATUS=' >"$WORK/notify.reload"
+if grep -q '^RELOADING=1|MONOTONIC_USEC=[0-9][0-9]*$' "$WORK/notify.reload" &&
+    [ "$(tail -n 1 "$WORK/notify.reload")" = "READY=1" ]; then
+	pass daemon_notify_reload
+else
+	fail daemon_notify_reload "$(cat "$WORK/notify.reload" | tr '\n' ' ')"
+fi
+
+kill -TERM $pid; wait $pid; rc=$?; pid=
+sleep 0.2
+[ $rc = 0 ] && grep -q '^STOPPING=1$' "$WORK/notify" && pass daemon_notify_stopping ||
+    fail daemon_notify_stopping "exit $rc, $(tail -n 2 "$WORK/notify" | tr '\n' ' ')"
+
+# What the user cannot read or write: refused before anything starts.
+chmod 600 "$CONF"
+out=$("$IXFWD" -t -c "$CONF" 2>&1); rc=$?
+case "$rc:$out" in
+1:*"$CONF: user $U cannot read it (Permission denied)"*) pass daemon_conf_unreadable ;;
+*) fail daemon_conf_unreadable "exit $rc: $out" ;;
+esac
+chmod 644 "$CONF"
+chown root "$WORK/cap"
+chmod 755 "$WORK/cap"
+out=$("$IXFWD" -c "$CONF" 2>&1); rc=$?
+case "$rc:$out" in
+1:*"capture all: user $U cannot write in $WORK/cap: Permission denied"*"nothing started"*) pass daemon_capture_dir_unwritable ;;
+*) fail daemon_capture_dir_unwritable "exit $rc: $out" ;;
+esac
+# a user that does not exist
+sed -i "s/^user: .*/user: ixo-nobody/" "$CONF"
+out=$("$IXFWD" -t -c "$CONF" 2>&1); rc=$?
+case "$rc:$out" in
+1:*"user: ixo-nobody: no such user"*) pass daemon_user_missing ;;
+*) fail daemon_user_missing "exit $rc: $out" ;;
+esac
+exit $failed
