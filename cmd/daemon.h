@@ -14,11 +14,13 @@
 
 #include "conf.h"
 #include "pipeline.h"
+#include "priv.h"
 
 struct daemon {
 	const char	*conf_path;	/* -c */
 	struct conf	*conf;		/* the configuration running */
 	struct pipeline	*pl;
+	struct priv_user user;		/* what it runs as */
 	struct timespec	 started;	/* CLOCK_MONOTONIC */
 	unsigned int	 reloads;	/* applied since start */
 };

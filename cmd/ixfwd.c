@@ -331,6 +331,7 @@ main(int argc, char *argv[], char *envp[])
 	d->conf_path = path;
 	d->conf = conf;
 	d->pl = pl;
+	d->user = user;
 	clock_gettime(CLOCK_MONOTONIC, &d->started);
 	snprintf(status, sizeof(status), "forwarding: %d port%s",
 	    pipe_nports(pl), pipe_nports(pl) == 1 ? "" : "s");

@@ -12,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "conf_diff.h"
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
+#include "preflight.h"
 
 /* Each line of text to the log and to report. */
 static void
@@ -40,6 +42,71 @@ reload_emit(const char *text, FILE *report, int warn)
 	}
 	if (report != NULL)
 		fflush(report);
+}
+
+static const struct capture_conf *
+reload_capture(const struct conf *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->ncaptures; i++)
+		if (strcmp(c->captures[i].name, name) == 0)
+			return &c->captures[i];
+	return NULL;
+}
+
+static int
+reload_capture_same(const struct capture_conf *a, const struct capture_conf *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+/*
+ * Captures from a (running) to b: the removed and changed ones are
+ * detached (their files closed complete), then the added and changed
+ * ones attached (a changed one starts a new file with its new settings).
+ * If an attach fails, what was done is undone, back to a.  0 or -1, with
+ * the reason on m.
+ */
+static int
+reload_captures(struct capture_set *cs, const struct conf *a,
+    const struct conf *b, FILE *m)
+{
+	const struct capture_conf *o, *nc;
+	char err[256];
+	int i, k;
+
+	for (i = 0; i < a->ncaptures; i++) {
+		nc = reload_capture(b, a->captures[i].name);
+		if (nc == NULL || !reload_capture_same(&a->captures[i], nc))
+			capture_detach(cs, a->captures[i].name);
+	}
+	for (i = 0; i < b->ncaptures; i++) {
+		o = reload_capture(a, b->captures[i].name);
+		if (o != NULL && reload_capture_same(o, &b->captures[i]))
+			continue;
+		if (capture_attach(cs, &b->captures[i], err,
+		    sizeof(err)) == 0)
+			continue;
+		fprintf(m, "capture %s: %s\n", b->captures[i].name, err);
+		/* undo: b's new ones out, a's back in */
+		for (k = 0; k < i; k++) {
+			o = reload_capture(a, b->captures[k].name);
+			if (o == NULL || !reload_capture_same(o,
+			    &b->captures[k]))
+				capture_detach(cs, b->captures[k].name);
+		}
+		for (k = 0; k < a->ncaptures; k++) {
+			nc = reload_capture(b, a->captures[k].name);
+			if ((nc == NULL || !reload_capture_same(&a->captures[k],
+			    nc)) && capture_attach(cs, &a->captures[k], err,
+			    sizeof(err)) == -1)
+				fprintf(m, "capture %s: could not be restored: "
+				    "%s\n", a->captures[k].name, err);
+		}
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -68,6 +135,15 @@ daemon_reload(struct daemon *d, FILE *report)
 		    nerr == 1 ? "" : "s");
 		goto out;
 	}
+	/* what the new file needs of this machine and of the user we are
+	 * now: a capture directory it cannot write in, a file it cannot
+	 * read */
+	if ((nerr = preflight(c, &d->user, m)) != 0) {
+		fprintf(m, "not reloaded: %s: %d error%s, still running the "
+		    "configuration loaded before\n", d->conf_path, nerr,
+		    nerr == 1 ? "" : "s");
+		goto out;
+	}
 	conf_diff(d->conf, c, &diff, m);
 	if (diff.restart > 0) {
 		fprintf(m, "not reloaded: %d change%s above need%s a restart "
@@ -80,15 +156,20 @@ daemon_reload(struct daemon *d, FILE *report)
 		rc = 0;
 		goto out;
 	}
-	if (diff.captures > 0) {
-		fprintf(m, "not reloaded: changes to captures need a restart "
-		    "of ixfwd in this version; nothing was changed\n");
-		goto out;
-	}
 	if ((diff.paths > 0 || diff.bridge_table > 0) &&
 	    pipe_update(d->pl, c) == -1) {
 		fprintf(m, "not reloaded: the new paths could not be set up "
 		    "(see the log); nothing was changed\n");
+		goto out;
+	}
+	if (diff.captures > 0 && reload_captures(pipe_captures(d->pl),
+	    d->conf, c, m) == -1) {
+		if ((diff.paths > 0 || diff.bridge_table > 0) &&
+		    pipe_update(d->pl, d->conf) == -1)
+			fprintf(m, "the paths could not be put back: see the "
+			    "log\n");
+		fprintf(m, "not reloaded: the captures could not be "
+		    "changed; nothing was changed\n");
 		goto out;
 	}
 	pipe_set_conf(d->pl, c);

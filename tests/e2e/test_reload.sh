@@ -20,7 +20,7 @@ command -v python3 >/dev/null || { fail reload "python3 is not installed (make d
 hugepages 64
 CONF=$WORK/ixfwd.yaml
 
-# conf G2_PATH_EXTRA [OUT_RX_RING]
+# conf G2_PATH_EXTRA [OUT_RX_RING [CAPTURE_SAMPLE]]
 conf() {
 	cat >"$CONF.new" <<EOT
 ports:
@@ -34,6 +34,10 @@ forward:
   - { from: g1, to: out }
   - { from: g2, to: out$1 }
 $(emulator_cpu_yaml)
+EOT
+	[ -n "$3" ] && cat >>"$CONF.new" <<EOT
+capture:
+  - { name: c1, port: g1, direction: rx, sample: $3, file: $WORK/cap/c1.pcap }
 EOT
 	mv "$CONF.new" "$CONF"
 }
@@ -55,6 +59,8 @@ pid=$!
 wait_for "$WORK/ixfwd.log" "forwarding:" 30 || { fail reload_start "$(tail -n 5 "$WORK/ixfwd.log" | tr '\n' ' ')"; exit 1; }
 sleep 1
 
+mkdir "$WORK/cap"
+F='"not ether proto 0x88b5"'
 # 1. A new filter on g2's path, under traffic.
 conf ', filter: "not ether proto 0x88b5"'
 hup
@@ -102,6 +108,49 @@ if [ "${f2:-0}" -gt "${f1:-0}" ] && [ "${f1:-0}" -gt 0 ]; then
 	pass reload_refusals_keep_filter
 else
 	fail reload_refusals_keep_filter "g2 drop_filtered $f1 then $f2"
+fi
+
+# 4. A capture added by a reload writes its file.
+conf ", filter: $F" 512 1
+hup
+sleep 1
+report $pid
+n=$(tcpdump -r "$WORK/cap/c1.pcap" -nn 2>/dev/null | grep -c '^[0-9]')
+if grep -q "reload: capture c1: added" "$WORK/ixfwd.log" &&
+    [ "$(field "capture=c1" written)" -gt 0 ] && [ "$n" -gt 0 ]; then
+	pass reload_capture_added_writes
+else
+	fail reload_capture_added_writes "written=$(field "capture=c1" written), $n records: $(grep reload: "$WORK/ixfwd.log" | tail -n 3 | tr '\n' ' ')"
+fi
+
+# 5. A changed sample: takes effect: 1 in 10 from the reload on.
+conf ", filter: $F" 512 10
+hup
+sleep 1
+report $pid
+seen=$(field "capture=c1" seen); sampled=$(field "capture=c1" sampled)
+d=$((seen - 10 * sampled))
+if grep -q "reload: capture c1: sample: 1 -> 10" "$WORK/ixfwd.log" &&
+    [ "$seen" -gt 1000 ] && [ $d -ge -10 ] && [ $d -le 10 ]; then
+	pass reload_capture_sample_changed
+else
+	fail reload_capture_sample_changed "seen=$seen sampled=$sampled: $(grep reload: "$WORK/ixfwd.log" | tail -n 3 | tr '\n' ' ')"
+fi
+
+# 6. A capture removed by a reload: its file closed complete.
+conf ", filter: $F"
+hup
+c0=$(grep -c "^capture=c1 " "$WORK/ixfwd.out")
+report $pid
+c1=$(grep -c "^capture=c1 " "$WORK/ixfwd.out")
+files=$(ls "$WORK/cap")
+ok=1
+for f in $files; do tcpdump -r "$WORK/cap/$f" -nn >/dev/null 2>&1 || ok=0; done
+if grep -q "reload: capture c1: removed" "$WORK/ixfwd.log" && [ $ok = 1 ] &&
+    [ "$(echo $files | wc -w)" = 2 ] && [ "$c0" = "$c1" ]; then
+	pass reload_capture_removed
+else
+	fail reload_capture_removed "files: $files, readable=$ok, capture lines $c0 then $c1"
 fi
 
 kill -TERM $pid; wait $pid; rc=$?; pid=
