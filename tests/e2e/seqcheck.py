@@ -2,7 +2,7 @@
 """seqcheck.py FILE.pcap: the emulated generators' frames in a pcap file.
 
 Prints one line per stream: "stream=S frames=N first=A last=B gaps=G
-reorder=R", where gaps counts the sequence numbers missing between first
+reorder=R gaps_at=SEQ+LEN,...", where gaps counts the sequence numbers missing between first
 and last.  Frames that are not generator frames are counted as other=N.
 """
 import struct
@@ -32,19 +32,24 @@ def main(path):
             s = struct.unpack(">I", frame[18:22])[0]
             seq = struct.unpack(">Q", frame[24:32])[0]
             st = streams.setdefault(s, {"n": 0, "first": seq, "last": seq,
-                                        "gaps": 0, "reorder": 0})
+                                        "gaps": 0, "reorder": 0,
+                                        "at": []})
             if st["n"] > 0:
                 if seq <= st["last"]:
                     st["reorder"] += 1
                     continue
+                if seq - st["last"] > 1 and len(st["at"]) < 5:
+                    st["at"].append("%d+%d" % (st["last"] + 1,
+                                               seq - st["last"] - 1))
                 st["gaps"] += seq - st["last"] - 1
                 st["last"] = seq
             st["n"] += 1
     for s in sorted(streams):
         st = streams[s]
-        print("stream=%d frames=%d first=%d last=%d gaps=%d reorder=%d" %
-              (s, st["n"], st["first"], st["last"], st["gaps"],
-               st["reorder"]))
+        print("stream=%d frames=%d first=%d last=%d gaps=%d reorder=%d "
+              "gaps_at=%s" % (s, st["n"], st["first"], st["last"],
+                              st["gaps"], st["reorder"],
+                              ",".join(st["at"]) or "-"))
     print("other=%d" % other)
 
 

@@ -2,7 +2,8 @@
 # test_reload.sh: reloading the configuration while traffic runs.  Two
 # emulated generators send numbered frames (streams 0 and 1) through
 # ixfwd into one port whose wire is a pcap file.  A reload that adds a
-# filter dropping stream 1 loses no frame of stream 0 and stops stream 1
+# filter dropping stream 1 loses no frame of stream 0 (a deep TX ring on
+# the output keeps a busy machine from dropping any, reload or not) and stops stream 1
 # at once; a broken file and a change of a ring size are refused, named,
 # and change nothing; the counters add up.
 . "$(dirname "$0")/lib.sh"
@@ -24,11 +25,12 @@ CONF=$WORK/ixfwd.yaml
 conf() {
 	cat >"$CONF.new" <<EOT
 ports:
-  - { name: g1, device: emulated, wire: { generator: { size: 64, rate: 4000 } } }
-  - { name: g2, device: emulated, wire: { generator: { size: 64, rate: 4000 } } }
+  - { name: g1, device: emulated, wire: { generator: { size: 64, rate: 1000 } } }
+  - { name: g2, device: emulated, wire: { generator: { size: 64, rate: 1000 } } }
   - name: out
     device: emulated
     rx_ring: ${2:-512}
+    tx_ring: 4096
     wire: { pcap_out: $WORK/out.pcap }
 forward:
   - { from: g1, to: out }
@@ -76,7 +78,7 @@ sleep 0.5
 cat >"$CONF" <<EOT
 ports:
   - { name: g1, device: emulated, rx_rnig: 512 }
-  - { name: g2, device: emulated, wire: { generator: { size: 64, rate: 4000 } } }
+  - { name: g2, device: emulated, wire: { generator: { size: 64, rate: 1000 } } }
 batch: 0
 EOT
 hup
@@ -131,7 +133,7 @@ report $pid
 seen=$(field "capture=c1" seen); sampled=$(field "capture=c1" sampled)
 d=$((seen - 10 * sampled))
 if grep -q "reload: capture c1: sample: 1 -> 10" "$WORK/ixfwd.log" &&
-    [ "$seen" -gt 1000 ] && [ $d -ge -10 ] && [ $d -le 10 ]; then
+    [ "$seen" -gt 100 ] && [ $d -ge -10 ] && [ $d -le 10 ]; then
 	pass reload_capture_sample_changed
 else
 	fail reload_capture_sample_changed "seen=$seen sampled=$sampled: $(grep reload: "$WORK/ixfwd.log" | tail -n 3 | tr '\n' ' ')"
@@ -164,10 +166,10 @@ g1rx=$(counter g1 rx_packets)
 # Stream 0: every frame g1 received is in the file, in order, no gap.
 if [ -n "$s0" ] && [ "$(val "$s0" first)" = 0 ] && [ "$(val "$s0" gaps)" = 0 ] &&
     [ "$(val "$s0" reorder)" = 0 ] && [ "$(val "$s0" frames)" = "$g1rx" ] &&
-    [ "$(counter g1 hw_rx_missed)" = 0 ] && [ "$g1rx" -gt 4000 ]; then
+    [ "$(counter g1 hw_rx_missed)" = 0 ] && [ "$g1rx" -gt 1000 ]; then
 	pass reload_zero_lost
 else
-	fail reload_zero_lost "stream 0: $s0; g1 rx_packets=$g1rx hw_rx_missed=$(counter g1 hw_rx_missed)"
+	fail reload_zero_lost "stream 0: $s0; g1 rx_packets=$g1rx hw_rx_missed=$(counter g1 hw_rx_missed) out drop_tx_full=$(counter out drop_tx_full); $(grep -c 'reload: .*reloaded' "$WORK/ixfwd.log") reloads"
 fi
 # Stream 1: contiguous from 0 until the reload, then nothing; the rest is
 # what g2's path filtered.
