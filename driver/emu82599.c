@@ -244,89 +244,90 @@ emu_regmap_init(void)
 
 	/* §8.2.3.23: the statistics block; counters the model never
 	 * increments read as 0 and stay 0. */
-	for (off = 0x04000; off < 0x04100; off += 4)
+	for (off = EMU_STATS_BASE; off < EMU_STATS_END; off += 4)
 		emu_map(off, R_ZERO, 0);
-	for (off = 0x03f60; off < 0x04000; off += 4)	/* XON/XOFF, RXMPC */
+	for (off = EMU_FC_STATS_BASE; off < EMU_STATS_BASE; off += 4)
 		emu_map(off, R_ZERO, 0);
 
-	emu_map(IXGBE_CTRL, R_CTRL, 0);
-	emu_map(0x00004, R_ALIAS, IXGBE_CTRL >> 2);	/* §8.2.3.1.1 alias */
-	emu_map(IXGBE_STATUS, R_STATUS, 0);
-	emu_map(IXGBE_EEC, R_EEC, 0);
-	emu_map(IXGBE_EERD, R_EERD, 0);
-	emu_map(IXGBE_EICR, R_EICR, 0);
-	emu_map(IXGBE_EICS, R_EICS, 0);
-	emu_map(IXGBE_EIMS, R_EIMS, 0);
-	emu_map(IXGBE_EIMC, R_EIMC, 0);
-	emu_map(IXGBE_AUTOC, R_AUTOC, 0);
-	emu_map(IXGBE_LINKS, R_LINKS, 0);
-	emu_map(IXGBE_RDRXCTL, R_RDRXCTL, 0);
-	emu_map(IXGBE_SECRXSTAT, R_SECRXSTAT, 0);
-	emu_map(IXGBE_SWSM, R_SWSM, 0);
+	emu_map(EMU_CTRL, R_CTRL, 0);
+	emu_map(EMU_CTRL_ALIAS, R_ALIAS, EMU_CTRL >> 2);
+	emu_map(EMU_STATUS, R_STATUS, 0);
+	emu_map(EMU_EEC, R_EEC, 0);
+	emu_map(EMU_EERD, R_EERD, 0);
+	emu_map(EMU_EICR, R_EICR, 0);
+	emu_map(EMU_EICS, R_EICS, 0);
+	emu_map(EMU_EIMS, R_EIMS, 0);
+	emu_map(EMU_EIMC, R_EIMC, 0);
+	emu_map(EMU_AUTOC, R_AUTOC, 0);
+	emu_map(EMU_LINKS, R_LINKS, 0);
+	emu_map(EMU_RDRXCTL, R_RDRXCTL, 0);
+	emu_map(EMU_SECRXSTAT, R_SECRXSTAT, 0);
+	emu_map(EMU_SWSM, R_SWSM, 0);
 
 	for (i = 0; i < EMU_NRAR; i++) {
-		emu_map(IXGBE_RAL(i), R_RAR, i);
-		emu_map(IXGBE_RAH(i), R_RAR, i);
+		emu_map(EMU_RAL(i), R_RAR, i);
+		emu_map(EMU_RAH(i), R_RAR, i);
 	}
 	for (i = 0; i < EMU_NQ; i++) {
-		emu_map(IXGBE_RDBAL(i), R_RDBAL, i);
-		emu_map(IXGBE_RDLEN(i), R_RDLEN, i);
-		emu_map(IXGBE_RDH(i), R_RDH, i);
-		emu_map(IXGBE_RDT(i), R_RDT, i);
-		emu_map(IXGBE_RXDCTL(i), R_RXDCTL, i);
-		emu_map(IXGBE_TDBAL(i), R_TDBAL, i);
-		emu_map(IXGBE_TDLEN(i), R_TDLEN, i);
-		emu_map(IXGBE_TDH(i), R_TDH, i);
-		emu_map(IXGBE_TDT(i), R_TDT, i);
-		emu_map(IXGBE_TXDCTL(i), R_TXDCTL, i);
+		emu_map(EMU_RDBAL(i), R_RDBAL, i);
+		emu_map(EMU_RDLEN(i), R_RDLEN, i);
+		emu_map(EMU_RDH(i), R_RDH, i);
+		emu_map(EMU_RDT(i), R_RDT, i);
+		emu_map(EMU_RXDCTL(i), R_RXDCTL, i);
+		emu_map(EMU_TDBAL(i), R_TDBAL, i);
+		emu_map(EMU_TDLEN(i), R_TDLEN, i);
+		emu_map(EMU_TDH(i), R_TDH, i);
+		emu_map(EMU_TDT(i), R_TDT, i);
+		emu_map(EMU_TXDCTL(i), R_TXDCTL, i);
 	}
 
-	emu_map(IXGBE_CRCERRS, R_STAT, EMU_S_CRCERRS);
-	emu_map(IXGBE_GPRC, R_STAT, EMU_S_GPRC);
-	emu_map(IXGBE_BPRC, R_STAT, EMU_S_BPRC);
-	emu_map(IXGBE_MPRC, R_STAT, EMU_S_MPRC);
-	emu_map(IXGBE_GPTC, R_STAT, EMU_S_GPTC);
-	emu_map(IXGBE_GORCL, R_STATL, EMU_S_GORC);
-	emu_map(IXGBE_GORCH, R_STATH, EMU_S_GORC);
-	emu_map(IXGBE_GOTCL, R_STATL, EMU_S_GOTC);
-	emu_map(IXGBE_GOTCH, R_STATH, EMU_S_GOTC);
-	emu_map(IXGBE_RUC, R_STAT, EMU_S_RUC);
-	emu_map(IXGBE_ROC, R_STAT, EMU_S_ROC);
-	emu_map(IXGBE_TORL, R_STATL, EMU_S_TOR);
-	emu_map(IXGBE_TORH, R_STATH, EMU_S_TOR);
-	emu_map(IXGBE_TPR, R_STAT, EMU_S_TPR);
-	emu_map(IXGBE_TPT, R_STAT, EMU_S_TPT);
-	emu_map(IXGBE_MPTC, R_STAT, EMU_S_MPTC);
-	emu_map(IXGBE_BPTC, R_STAT, EMU_S_BPTC);
-	emu_map(IXGBE_RXDGPC, R_STAT, EMU_S_RXDGPC);
-	emu_map(IXGBE_TXDGPC, R_STAT, EMU_S_TXDGPC);
+	emu_map(EMU_CRCERRS, R_STAT, EMU_S_CRCERRS);
+	emu_map(EMU_GPRC, R_STAT, EMU_S_GPRC);
+	emu_map(EMU_BPRC, R_STAT, EMU_S_BPRC);
+	emu_map(EMU_MPRC, R_STAT, EMU_S_MPRC);
+	emu_map(EMU_GPTC, R_STAT, EMU_S_GPTC);
+	emu_map(EMU_GORCL, R_STATL, EMU_S_GORC);
+	emu_map(EMU_GORCH, R_STATH, EMU_S_GORC);
+	emu_map(EMU_GOTCL, R_STATL, EMU_S_GOTC);
+	emu_map(EMU_GOTCH, R_STATH, EMU_S_GOTC);
+	emu_map(EMU_RUC, R_STAT, EMU_S_RUC);
+	emu_map(EMU_ROC, R_STAT, EMU_S_ROC);
+	emu_map(EMU_TORL, R_STATL, EMU_S_TOR);
+	emu_map(EMU_TORH, R_STATH, EMU_S_TOR);
+	emu_map(EMU_TPR, R_STAT, EMU_S_TPR);
+	emu_map(EMU_TPT, R_STAT, EMU_S_TPT);
+	emu_map(EMU_MPTC, R_STAT, EMU_S_MPTC);
+	emu_map(EMU_BPTC, R_STAT, EMU_S_BPTC);
+	emu_map(EMU_RXDGPC, R_STAT, EMU_S_RXDGPC);
+	emu_map(EMU_TXDGPC, R_STAT, EMU_S_TXDGPC);
 	for (i = 0; i < 8; i++)
-		emu_map(IXGBE_MPC(i), R_STAT, EMU_S_MPC + i);
+		emu_map(EMU_MPC(i), R_STAT, EMU_S_MPC + i);
 	for (i = 0; i < EMU_NSTATQ; i++) {
-		emu_map(IXGBE_QPRC(i), R_STAT, EMU_S_QPRC + i);
-		emu_map(IXGBE_QBRC_L(i), R_STATL, EMU_S_QBRC + i);
-		emu_map(IXGBE_QBRC_H(i), R_STATH, EMU_S_QBRC + i);
-		emu_map(IXGBE_QPRDC(i), R_STAT, EMU_S_QPRDC + i);
-		emu_map(IXGBE_QPTC(i), R_STAT, EMU_S_QPTC + i);
-		emu_map(IXGBE_QBTC_L(i), R_STATL, EMU_S_QBTC + i);
-		emu_map(IXGBE_QBTC_H(i), R_STATH, EMU_S_QBTC + i);
+		emu_map(EMU_QPRC(i), R_STAT, EMU_S_QPRC + i);
+		emu_map(EMU_QBRC_L(i), R_STATL, EMU_S_QBRC + i);
+		emu_map(EMU_QBRC_H(i), R_STATH, EMU_S_QBRC + i);
+		emu_map(EMU_QPRDC(i), R_STAT, EMU_S_QPRDC + i);
+		emu_map(EMU_QPTC(i), R_STAT, EMU_S_QPTC + i);
+		emu_map(EMU_QBTC_L(i), R_STATL, EMU_S_QBTC + i);
+		emu_map(EMU_QBTC_H(i), R_STATH, EMU_S_QBTC + i);
 	}
 
 	/* 82598-compatible aliases the 82599 still decodes (register
 	 * summary, §8.2.3): the driver uses the native addresses, but a
 	 * write to an alias must land in the same register. */
 	for (i = 0; i < 16; i++) {
-		emu_map(0x02100 + 4 * i, R_ALIAS, IXGBE_SRRCTL(i) >> 2);
-		emu_map(0x02200 + 4 * i, R_ALIAS, IXGBE_DCA_RXCTRL(i) >> 2);
-		emu_map(0x05400 + 8 * i, R_ALIAS, IXGBE_RAL(i) >> 2);
-		emu_map(0x05404 + 8 * i, R_ALIAS, IXGBE_RAH(i) >> 2);
-		emu_map(0x06030 + 0x40 * i, R_ALIAS, IXGBE_QPTC(i) >> 2);
+		emu_map(EMU_ALIAS_SRRCTL(i), R_ALIAS, EMU_SRRCTL(i) >> 2);
+		emu_map(EMU_ALIAS_DCA_RXCTRL(i), R_ALIAS,
+		    EMU_DCA_RXCTRL(i) >> 2);
+		emu_map(EMU_ALIAS_RAL(i), R_ALIAS, EMU_RAL(i) >> 2);
+		emu_map(EMU_ALIAS_RAH(i), R_ALIAS, EMU_RAH(i) >> 2);
+		emu_map(EMU_ALIAS_QPTC(i), R_ALIAS, EMU_QPTC(i) >> 2);
 	}
-	emu_map(0x05818, R_ALIAS, IXGBE_MRQC >> 2);
+	emu_map(EMU_ALIAS_MRQC, R_ALIAS, EMU_MRQC >> 2);
 	for (i = 0; i < 32; i++)
-		emu_map(0x05c00 + 4 * i, R_ALIAS, (0x0eb00 + 4 * i) >> 2);
+		emu_map(EMU_ALIAS_RETA(i), R_ALIAS, EMU_RETA(i) >> 2);
 	for (i = 0; i < 10; i++)
-		emu_map(0x05c80 + 4 * i, R_ALIAS, (0x0eb80 + 4 * i) >> 2);
+		emu_map(EMU_ALIAS_RSSRK(i), R_ALIAS, EMU_RSSRK(i) >> 2);
 }
 
 /* ------------------------------------------------------------------ */
@@ -339,10 +340,10 @@ emu_rar_update(struct emu82599 *nic)
 
 	nic->nrar = 0;
 	for (i = 0; i < EMU_NRAR; i++) {
-		uint32_t lo = emu_rd(nic, IXGBE_RAL(i));
-		uint32_t hi = emu_rd(nic, IXGBE_RAH(i));
+		uint32_t lo = emu_rd(nic, EMU_RAL(i));
+		uint32_t hi = emu_rd(nic, EMU_RAH(i));
 
-		if (hi & IXGBE_RAH_AV)
+		if (hi & EMU_RAH_AV)
 			nic->rar[nic->nrar++] = lo | (uint64_t)(hi & 0xffff) << 32;
 	}
 }
@@ -350,20 +351,20 @@ emu_rar_update(struct emu82599 *nic)
 static void
 emu_set_link(struct emu82599 *nic, int up)
 {
-	uint32_t st = emu_rd(nic, IXGBE_STATUS) & ~EMU_STATUS_LINKUP;
+	uint32_t st = emu_rd(nic, EMU_STATUS) & ~EMU_STATUS_LINKUP;
 
 	nic->link_up = up;
 	/* §8.2.3.22.20 LINKS: LINK_UP and LINK_SPEED (10 Gb/s). */
-	emu_wr(nic, IXGBE_LINKS, up ? IXGBE_LINKS_UP | IXGBE_LINKS_SPEED_10G : 0);
-	emu_wr(nic, IXGBE_STATUS, st | (up ? EMU_STATUS_LINKUP : 0));
+	emu_wr(nic, EMU_LINKS, up ? EMU_LINKS_UP | EMU_LINKS_SPEED_10G : 0);
+	emu_wr(nic, EMU_STATUS, st | (up ? EMU_STATUS_LINKUP : 0));
 }
 
 static void
 emu_rxq_stop(struct emu82599 *nic, int q)
 {
 	nic->rxq[q].running = 0;
-	emu_wr(nic, IXGBE_RXDCTL(q),
-	    emu_rd(nic, IXGBE_RXDCTL(q)) & ~IXGBE_RXDCTL_ENABLE);
+	emu_wr(nic, EMU_RXDCTL(q),
+	    emu_rd(nic, EMU_RXDCTL(q)) & ~EMU_RXDCTL_ENABLE);
 }
 
 static void
@@ -379,8 +380,8 @@ emu_txq_stop(struct emu82599 *nic, int q)
 			}
 	}
 	nic->txq[q].running = 0;
-	emu_wr(nic, IXGBE_TXDCTL(q),
-	    emu_rd(nic, IXGBE_TXDCTL(q)) & ~IXGBE_TXDCTL_ENABLE);
+	emu_wr(nic, EMU_TXDCTL(q),
+	    emu_rd(nic, EMU_TXDCTL(q)) & ~EMU_TXDCTL_ENABLE);
 }
 
 /*
@@ -409,25 +410,25 @@ emu_reset(struct emu82599 *nic, uint32_t rstbits, uint64_t now)
 	}
 
 	/* Reset values, chapter 8 register descriptions. */
-	emu_wr(nic, IXGBE_CTRL, rstbits);
-	emu_wr(nic, IXGBE_STATUS, IXGBE_STATUS_MASTER_EN);	/* LAN_ID 0 */
-	emu_wr(nic, IXGBE_EEC, IXGBE_EEC_PRES);
-	emu_wr(nic, IXGBE_SECRXSTAT, IXGBE_SECRXSTAT_SECRX_RDY);
-	emu_wr(nic, IXGBE_HLREG0, IXGBE_HLREG0_TXCRCEN |
-	    IXGBE_HLREG0_RXCRCSTRP | IXGBE_HLREG0_TXPADEN);
-	emu_wr(nic, IXGBE_MAXFRS, 1518u << IXGBE_MAXFRS_MFS_SHIFT);
-	emu_wr(nic, IXGBE_AUTOC, IXGBE_AUTOC_LMS_10G_SERIAL);
-	emu_wr(nic, IXGBE_RXPBSIZE(0), 0x00080000);	/* 512 KiB */
-	emu_wr(nic, IXGBE_TXPBSIZE(0), 0x00028000);	/* 160 KiB */
+	emu_wr(nic, EMU_CTRL, rstbits);
+	emu_wr(nic, EMU_STATUS, EMU_STATUS_GIO_MASTER_EN);	/* LAN_ID 0 */
+	emu_wr(nic, EMU_EEC, EMU_EEC_PRES);
+	emu_wr(nic, EMU_SECRXSTAT, EMU_SECRXSTAT_RDY);
+	emu_wr(nic, EMU_HLREG0, EMU_HLREG0_TXCRCEN |
+	    EMU_HLREG0_RXCRCSTRP | EMU_HLREG0_TXPADEN);
+	emu_wr(nic, EMU_MAXFRS, 1518u << EMU_MAXFRS_MFS_SHIFT);
+	emu_wr(nic, EMU_AUTOC, (EMU_LMS_10G_SERIAL << EMU_AUTOC_LMS_SHIFT));
+	emu_wr(nic, EMU_RXPBSIZE(0), 0x00080000);	/* 512 KiB */
+	emu_wr(nic, EMU_TXPBSIZE(0), 0x00028000);	/* 160 KiB */
 	for (i = 0; i < EMU_NQ; i++) {
 		/* §8.2.3.8.7 SRRCTL: BSIZEPACKET 2 KiB, BSIZEHEADER 256 B,
 		 * DESCTYPE legacy. */
-		emu_wr(nic, IXGBE_SRRCTL(i), 0x00000402);
-		emu_wr(nic, IXGBE_DCA_RXCTRL(i), IXGBE_DCA_RXCTRL_BIT12);
+		emu_wr(nic, EMU_SRRCTL(i), 0x00000402);
+		emu_wr(nic, EMU_DCA_RXCTRL(i), EMU_DCA_RXCTRL_RSV12);
 	}
-	emu_wr(nic, IXGBE_RAL(0), (uint32_t)emu_mac48(nic->mac));
-	emu_wr(nic, IXGBE_RAH(0),
-	    (uint32_t)(emu_mac48(nic->mac) >> 32) | IXGBE_RAH_AV);
+	emu_wr(nic, EMU_RAL(0), (uint32_t)emu_mac48(nic->mac));
+	emu_wr(nic, EMU_RAH(0),
+	    (uint32_t)(emu_mac48(nic->mac) >> 32) | EMU_RAH_AV);
 	emu_rar_update(nic);
 
 	nic->in_reset = 1;
@@ -440,10 +441,10 @@ static void
 emu_reset_complete(struct emu82599 *nic)
 {
 	nic->in_reset = 0;
-	emu_wr(nic, IXGBE_CTRL, emu_rd(nic, IXGBE_CTRL) & ~IXGBE_CTRL_RST_MASK);
-	emu_wr(nic, IXGBE_EEC, emu_rd(nic, IXGBE_EEC) | IXGBE_EEC_ARD);
-	emu_wr(nic, IXGBE_RDRXCTL,
-	    emu_rd(nic, IXGBE_RDRXCTL) | IXGBE_RDRXCTL_DMAIDONE);
+	emu_wr(nic, EMU_CTRL, emu_rd(nic, EMU_CTRL) & ~EMU_CTRL_RST_MASK);
+	emu_wr(nic, EMU_EEC, emu_rd(nic, EMU_EEC) | EMU_EEC_ARD);
+	emu_wr(nic, EMU_RDRXCTL,
+	    emu_rd(nic, EMU_RDRXCTL) | EMU_RDRXCTL_DMAIDONE);
 }
 
 static int
@@ -494,9 +495,9 @@ static int
 emu_rxq_start(struct emu82599 *nic, int q)
 {
 	struct emu_rxq *r = &nic->rxq[q];
-	uint64_t base = (uint64_t)emu_rd(nic, IXGBE_RDBAH(q)) << 32 |
-	    emu_rd(nic, IXGBE_RDBAL(q));
-	uint32_t len = emu_rd(nic, IXGBE_RDLEN(q));
+	uint64_t base = (uint64_t)emu_rd(nic, EMU_RDBAH(q)) << 32 |
+	    emu_rd(nic, EMU_RDBAL(q));
+	uint32_t len = emu_rd(nic, EMU_RDLEN(q));
 	void *ring;
 
 	if (len == 0) {
@@ -511,13 +512,13 @@ emu_rxq_start(struct emu82599 *nic, int q)
 	}
 	r->ring = ring;
 	r->n = len / sizeof(union ixgbe_adv_rx_desc);
-	r->head = emu_rd(nic, IXGBE_RDH(q));
+	r->head = emu_rd(nic, EMU_RDH(q));
 	if (r->head >= r->n) {
 		if (emu_warn_once(nic, EMU_W_RDT))
 			log_warnx("emu82599 %s: RX queue %d: RDH %u beyond the "
 			    "ring (%u descriptors)", nic->name, q, r->head, r->n);
 		r->head = 0;
-		emu_wr(nic, IXGBE_RDH(q), 0);
+		emu_wr(nic, EMU_RDH(q), 0);
 	}
 	r->running = 1;
 	return 0;
@@ -527,9 +528,9 @@ static int
 emu_txq_start(struct emu82599 *nic, int q)
 {
 	struct emu_txq *t = &nic->txq[q];
-	uint64_t base = (uint64_t)emu_rd(nic, IXGBE_TDBAH(q)) << 32 |
-	    emu_rd(nic, IXGBE_TDBAL(q));
-	uint32_t len = emu_rd(nic, IXGBE_TDLEN(q));
+	uint64_t base = (uint64_t)emu_rd(nic, EMU_TDBAH(q)) << 32 |
+	    emu_rd(nic, EMU_TDBAL(q));
+	uint32_t len = emu_rd(nic, EMU_TDLEN(q));
 	void *ring;
 
 	if (len == 0) {
@@ -544,13 +545,13 @@ emu_txq_start(struct emu82599 *nic, int q)
 	}
 	t->ring = ring;
 	t->n = len / sizeof(union ixgbe_adv_tx_desc);
-	t->head = emu_rd(nic, IXGBE_TDH(q));
+	t->head = emu_rd(nic, EMU_TDH(q));
 	if (t->head >= t->n) {
 		if (emu_warn_once(nic, EMU_W_TDT))
 			log_warnx("emu82599 %s: TX queue %d: TDH %u beyond the "
 			    "ring (%u descriptors)", nic->name, q, t->head, t->n);
 		t->head = 0;
-		emu_wr(nic, IXGBE_TDH(q), 0);
+		emu_wr(nic, EMU_TDH(q), 0);
 	}
 	t->running = 1;
 	nic->txact[nic->ntxact++] = (uint8_t)q;
@@ -565,7 +566,7 @@ emu_bad_access(struct emu82599 *nic, const char *op, uint32_t off)
 {
 	if (emu_warn_once(nic, EMU_W_ACCESS))
 		log_warnx("emu82599 %s: %s at offset 0x%x: %s (logged once)",
-		    nic->name, op, off, off >= IXGBE_BAR0_SIZE ?
+		    nic->name, op, off, off >= EMU_BAR0_SIZE ?
 		    "beyond the 128 KiB register space" :
 		    "not 32-bit aligned");
 }
@@ -625,7 +626,7 @@ emu_read32(void *ctx, uint32_t off)
 	struct emu_reginfo ri;
 	uint32_t v;
 
-	if (off >= IXGBE_BAR0_SIZE || (off & 3) != 0) {
+	if (off >= EMU_BAR0_SIZE || (off & 3) != 0) {
 		emu_bad_access(nic, "read", off);
 		return 0;
 	}
@@ -677,47 +678,47 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 
 	switch (ri.kind) {
 	case R_CTRL:
-		if (val & IXGBE_CTRL_RST_MASK) {
-			emu_reset(nic, val & IXGBE_CTRL_RST_MASK, emu_now_ns());
+		if (val & EMU_CTRL_RST_MASK) {
+			emu_reset(nic, val & EMU_CTRL_RST_MASK, emu_now_ns());
 			__atomic_store_n(&nic->initialised, 1, __ATOMIC_RELAXED);
 			return;
 		}
 		emu_wr(nic, off, val);
 		/* §8.2.3.1.2 STATUS.GIO_MASTER_ENABLE follows
 		 * CTRL.PCIE_MASTER_DISABLE (no requests are ever pending). */
-		cur = emu_rd(nic, IXGBE_STATUS) & ~IXGBE_STATUS_MASTER_EN;
-		if (!(val & IXGBE_CTRL_PCIE_MASTER_DISABLE))
-			cur |= IXGBE_STATUS_MASTER_EN;
-		emu_wr(nic, IXGBE_STATUS, cur);
+		cur = emu_rd(nic, EMU_STATUS) & ~EMU_STATUS_GIO_MASTER_EN;
+		if (!(val & EMU_CTRL_MASTER_DIS))
+			cur |= EMU_STATUS_GIO_MASTER_EN;
+		emu_wr(nic, EMU_STATUS, cur);
 		return;
 	case R_EEC:
 		/* PRES and ARD are read-only. */
-		emu_wr(nic, off, (val & ~(IXGBE_EEC_PRES | IXGBE_EEC_ARD)) |
-		    (cur & (IXGBE_EEC_PRES | IXGBE_EEC_ARD)));
+		emu_wr(nic, off, (val & ~(EMU_EEC_PRES | EMU_EEC_ARD)) |
+		    (cur & (EMU_EEC_PRES | EMU_EEC_ARD)));
 		return;
 	case R_EERD:
 		/* §8.2.3.2.2: START reads a word; DONE with the data. */
-		if (val & IXGBE_EERD_START) {
-			uint32_t a = (val >> IXGBE_EERD_ADDR_SHIFT) & 0x3fff;
+		if (val & EMU_EERD_START) {
+			uint32_t a = (val >> EMU_EERD_ADDR_SHIFT) & 0x3fff;
 			uint32_t d = a < 64 ? nic->eeprom[a] : 0xffff;
 
-			emu_wr(nic, off, d << IXGBE_EERD_DATA_SHIFT |
-			    a << IXGBE_EERD_ADDR_SHIFT | IXGBE_EERD_DONE);
+			emu_wr(nic, off, d << EMU_EERD_DATA_SHIFT |
+			    a << EMU_EERD_ADDR_SHIFT | EMU_EERD_DONE);
 		} else
 			emu_wr(nic, off, val);
 		return;
 	case R_AUTOC:
 		/* §8.2.3.22.19: AN_RESTART self-clears; negotiation starts
 		 * over and the link is down until it completes. */
-		emu_wr(nic, off, val & ~IXGBE_AUTOC_AN_RESTART);
-		if (val & IXGBE_AUTOC_AN_RESTART) {
+		emu_wr(nic, off, val & ~EMU_AUTOC_RESTART_AN);
+		if (val & EMU_AUTOC_RESTART_AN) {
 			emu_set_link(nic, 0);
 			nic->an_start_ns = nic->in_reset ? 0 : emu_now_ns();
 		}
 		return;
 	case R_RDRXCTL:
-		emu_wr(nic, off, (val & ~IXGBE_RDRXCTL_DMAIDONE) |
-		    (cur & IXGBE_RDRXCTL_DMAIDONE));
+		emu_wr(nic, off, (val & ~EMU_RDRXCTL_DMAIDONE) |
+		    (cur & EMU_RDRXCTL_DMAIDONE));
 		return;
 	case R_RAR:
 		emu_wr(nic, off, val);
@@ -775,18 +776,18 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 	case R_RXDCTL:
 		/* §8.2.3.8.6: ENABLE reads back 1 once the queue runs. */
 		emu_wr(nic, off, val);
-		if (val & IXGBE_RXDCTL_ENABLE) {
+		if (val & EMU_RXDCTL_ENABLE) {
 			if (!nic->rxq[q].running && emu_rxq_start(nic, q) == -1)
-				emu_wr(nic, off, val & ~IXGBE_RXDCTL_ENABLE);
+				emu_wr(nic, off, val & ~EMU_RXDCTL_ENABLE);
 		} else
 			nic->rxq[q].running = 0;
 		return;
 	case R_TXDCTL:
 		/* §8.2.3.9.10 */
 		emu_wr(nic, off, val);
-		if (val & IXGBE_TXDCTL_ENABLE) {
+		if (val & EMU_TXDCTL_ENABLE) {
 			if (!nic->txq[q].running && emu_txq_start(nic, q) == -1)
-				emu_wr(nic, off, val & ~IXGBE_TXDCTL_ENABLE);
+				emu_wr(nic, off, val & ~EMU_TXDCTL_ENABLE);
 		} else if (nic->txq[q].running)
 			emu_txq_stop(nic, q);
 		return;
@@ -802,7 +803,7 @@ emu_write32(void *ctx, uint32_t off, uint32_t val)
 	struct emu82599 *nic = ctx;
 	struct emu_reginfo ri;
 
-	if (off >= IXGBE_BAR0_SIZE || (off & 3) != 0) {
+	if (off >= EMU_BAR0_SIZE || (off & 3) != 0) {
 		emu_bad_access(nic, "write", off);
 		return;
 	}
@@ -834,17 +835,17 @@ emu_write32(void *ctx, uint32_t off, uint32_t val)
 		return;
 	case R_EICS:
 		/* §8.2.3.5.3: sets causes; polled mode raises nothing. */
-		__atomic_fetch_or(&nic->regs[IXGBE_EICR >> 2],
-		    val & IXGBE_IRQ_CLEAR_MASK, __ATOMIC_RELAXED);
+		__atomic_fetch_or(&nic->regs[EMU_EICR >> 2],
+		    val & EMU_IRQ_MASK, __ATOMIC_RELAXED);
 		return;
 	case R_EIMS:
 		/* §8.2.3.5.4: write 1 to set a mask bit; reads the mask. */
 		__atomic_fetch_or(&nic->regs[off >> 2],
-		    val & IXGBE_IRQ_CLEAR_MASK, __ATOMIC_RELAXED);
+		    val & EMU_IRQ_MASK, __ATOMIC_RELAXED);
 		return;
 	case R_EIMC:
 		/* §8.2.3.5.5: write 1 to clear a mask bit. */
-		__atomic_fetch_and(&nic->regs[IXGBE_EIMS >> 2], ~val,
+		__atomic_fetch_and(&nic->regs[EMU_EIMS >> 2], ~val,
 		    __ATOMIC_RELAXED);
 		return;
 	default:
@@ -898,21 +899,21 @@ emu_rx_begin(struct emu82599 *nic)
 	struct emu_rxq *r = &nic->rxq[0];
 	uint32_t tail, mfs;
 
-	p->on = (emu_rd(nic, IXGBE_RXCTRL) & IXGBE_RXCTRL_RXEN) && r->running;
+	p->on = (emu_rd(nic, EMU_RXCTRL) & EMU_RXCTRL_RXEN) && r->running;
 	if (!p->on)
 		return;
-	p->fctrl = emu_rd(nic, IXGBE_FCTRL);
-	p->hlreg0 = emu_rd(nic, IXGBE_HLREG0);
-	p->srrctl = emu_rd(nic, IXGBE_SRRCTL(0));
-	p->rxcsum = emu_rd(nic, IXGBE_RXCSUM);
-	p->bsize = (p->srrctl & IXGBE_SRRCTL_BSIZEPKT_MASK) * 1024;
+	p->fctrl = emu_rd(nic, EMU_FCTRL);
+	p->hlreg0 = emu_rd(nic, EMU_HLREG0);
+	p->srrctl = emu_rd(nic, EMU_SRRCTL(0));
+	p->rxcsum = emu_rd(nic, EMU_RXCSUM);
+	p->bsize = (p->srrctl & EMU_SRRCTL_BSIZEPKT_MASK) * 1024;
 	/* §8.2.3.22.13 MAXFRS.MFS counts the CRC and applies with
 	 * HLREG0.JUMBOEN; without it the limit is 1518. */
-	mfs = emu_rd(nic, IXGBE_MAXFRS) >> IXGBE_MAXFRS_MFS_SHIFT;
-	if (!(p->hlreg0 & IXGBE_HLREG0_JUMBOEN))
+	mfs = emu_rd(nic, EMU_MAXFRS) >> EMU_MAXFRS_MFS_SHIFT;
+	if (!(p->hlreg0 & EMU_HLREG0_JUMBOEN))
 		mfs = 1518;
 	p->maxlen = mfs > EMU_CRC_LEN ? mfs - EMU_CRC_LEN : 0;
-	tail = __atomic_load_n(&nic->regs[IXGBE_RDT(0) >> 2], __ATOMIC_ACQUIRE);
+	tail = __atomic_load_n(&nic->regs[EMU_RDT(0) >> 2], __ATOMIC_ACQUIRE);
 	if (tail >= r->n) {
 		if (emu_warn_once(nic, EMU_W_RDT))
 			log_warnx("emu82599 %s: RDT(0) = %u is beyond the ring "
@@ -959,7 +960,7 @@ emu_rx_flush(struct emu82599 *nic)
 {
 	emu_rx_writeback(nic);
 	if (nic->rxq[0].running)
-		__atomic_store_n(&nic->regs[IXGBE_RDH(0) >> 2], nic->rxq[0].head,
+		__atomic_store_n(&nic->regs[EMU_RDH(0) >> 2], nic->rxq[0].head,
 		    __ATOMIC_RELEASE);
 }
 
@@ -980,8 +981,8 @@ emu_l2_accept(struct emu82599 *nic, const uint8_t *f, uint32_t fctrl)
 
 	if (f[0] & 1) {
 		if ((f[0] & f[1] & f[2] & f[3] & f[4] & f[5]) == 0xff)
-			return (fctrl & IXGBE_FCTRL_BAM) != 0;
-		if (fctrl & IXGBE_FCTRL_MPE)
+			return (fctrl & EMU_FCTRL_BAM) != 0;
+		if (fctrl & EMU_FCTRL_MPE)
 			return 1;
 		/* §7.1.1.2: 12 bits of the address, as MCSTCTRL.MO
 		 * says, index the 4096-bit MTA. */
@@ -1005,7 +1006,7 @@ emu_l2_accept(struct emu82599 *nic, const uint8_t *f, uint32_t fctrl)
 		h &= 0xfff;
 		return (emu_rd(nic, EMU_MTA(h >> 5)) >> (h & 31)) & 1;
 	}
-	if (fctrl & IXGBE_FCTRL_UPE)
+	if (fctrl & EMU_FCTRL_UPE)
 		return 1;
 	dst = emu_mac48(f);
 	for (i = 0; i < nic->nrar; i++)
@@ -1032,25 +1033,25 @@ emu_rx_meta(const uint8_t *f, uint32_t len, uint32_t rxcsum, uint32_t *lo,
 		l3 = 18;
 	}
 	if (et == 0x0800 && len >= l3 + 20 && (f[l3] >> 4) == 4) {
-		type = IXGBE_RXDADV_PKTTYPE_IPV4;
+		type = EMU_RXD_PKT_IPV4;
 		ihl = (f[l3] & 0xf) * 4u;
 		proto = f[l3 + 9];
 		if (ihl >= 20 && len >= l3 + ihl) {
-			*st |= IXGBE_RXD_STAT_IPCS;
+			*st |= EMU_RXD_IPCS;
 			if (emu_csum_fold(emu_csum_add(0, f + l3, ihl)) != 0)
-				*st |= IXGBE_RXDADV_ERR_IPE;
+				*st |= EMU_RXD_ERR_IPE;
 		}
-		if (!(rxcsum & IXGBE_RXCSUM_PCSD))
+		if (!(rxcsum & EMU_RXCSUM_PCSD))
 			*hi = (uint32_t)f[l3 + 4] << 8 | f[l3 + 5];
 	} else if (et == 0x86dd && len >= l3 + 40) {
-		type = IXGBE_RXDADV_PKTTYPE_IPV6;
+		type = EMU_RXD_PKT_IPV6;
 		proto = f[l3 + 6];
 	} else
 		return;
 	if (proto == 6)
-		type |= IXGBE_RXDADV_PKTTYPE_TCP;
+		type |= EMU_RXD_PKT_TCP;
 	else if (proto == 17)
-		type |= IXGBE_RXDADV_PKTTYPE_UDP;
+		type |= EMU_RXD_PKT_UDP;
 	*lo = type;
 }
 
@@ -1114,15 +1115,15 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 		emu_acc(nic, EMU_S_TOR, len + EMU_CRC_LEN);
 		return EMU_RX_DROPPED;
 	}
-	strip = (p->hlreg0 & IXGBE_HLREG0_RXCRCSTRP) != 0;
+	strip = (p->hlreg0 & EMU_HLREG0_RXCRCSTRP) != 0;
 	dlen = len + (strip ? 0 : EMU_CRC_LEN);
 	/* Descriptors the frame takes; most frames fit one buffer, and a
 	 * division costs more than the rest of this check. */
 	need = 0;
 	if (p->bsize != 0)
 		need = dlen <= p->bsize ? 1 : (dlen + p->bsize - 1) / p->bsize;
-	if ((p->srrctl & IXGBE_SRRCTL_DESCTYPE_MASK) !=
-	    IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF || need == 0 || need > 32) {
+	if ((p->srrctl & EMU_SRRCTL_DESCTYPE_MASK) !=
+	    EMU_SRRCTL_DESCTYPE_ADV1 || need == 0 || need > 32) {
 		if (emu_warn_once(nic, EMU_W_DESCTYPE))
 			log_warnx("emu82599 %s: SRRCTL(0) = 0x%08x: the model "
 			    "receives only into advanced one-buffer descriptors "
@@ -1137,7 +1138,7 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 			return EMU_RX_NOROOM;
 		emu_acc(nic, EMU_S_TPR, 1);
 		emu_acc(nic, EMU_S_TOR, len + EMU_CRC_LEN);
-		if (p->srrctl & IXGBE_SRRCTL_DROP_EN)
+		if (p->srrctl & EMU_SRRCTL_DROP_EN)
 			emu_acc(nic, EMU_S_QPRDC + emu_statmap(nic, EMU_RQSMR(0),
 			    0), 1);
 		else
@@ -1190,7 +1191,7 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 	head = r->head;
 	for (i = 0, off = 0; i < need; i++, off += p->bsize) {
 		uint64_t q1;
-		uint32_t status = IXGBE_RXD_STAT_DD;
+		uint32_t status = EMU_RXD_DD;
 
 		chunk = dlen - off < p->bsize ? dlen - off : p->bsize;
 		if (off + chunk <= len)
@@ -1202,7 +1203,7 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 			memcpy(buf[i] + n, crc + (off + n - len), chunk - n);
 		}
 		if (i == need - 1)
-			status |= IXGBE_RXD_STAT_EOP | st;
+			status |= EMU_RXD_EOP | st;
 		/* The write-back overwrites pkt_addr (lo/hi dwords): a
 		 * driver must not read its buffer address back. */
 		q1 = status | (uint64_t)chunk << 32;	/* vlan 0 */
@@ -1262,7 +1263,7 @@ emu_tx_packet(struct emu82599 *nic, int q, const struct emu_frag *fr,
 		}
 
 	len = total;
-	if (len < EMU_FRAME_MIN && (hlreg0 & IXGBE_HLREG0_TXPADEN))
+	if (len < EMU_FRAME_MIN && (hlreg0 & EMU_HLREG0_TXPADEN))
 		len = EMU_FRAME_MIN;		/* §8.2.3.22.8 TXPADEN */
 	if (nfrag == 1 && len == total)
 		data = src[0];
@@ -1282,7 +1283,7 @@ emu_tx_packet(struct emu82599 *nic, int q, const struct emu_frag *fr,
 	}
 
 	emu_acc(nic, EMU_S_TXDGPC, 1);
-	if (!(hlreg0 & IXGBE_HLREG0_LPBK) && !nic->link_up)
+	if (!(hlreg0 & EMU_HLREG0_LPBK) && !nic->link_up)
 		return 0;	/* no link: the MAC has nowhere to send it */
 	m = emu_statmap(nic, EMU_TQSM(0), q);
 	emu_acc(nic, EMU_S_GPTC, 1);
@@ -1293,7 +1294,7 @@ emu_tx_packet(struct emu82599 *nic, int q, const struct emu_frag *fr,
 	if (len >= 6 && (data[0] & 1))
 		emu_acc(nic, (data[0] & data[1] & data[2] & data[3] & data[4] &
 		    data[5]) == 0xff ? EMU_S_BPTC : EMU_S_MPTC, 1);
-	if (hlreg0 & IXGBE_HLREG0_LPBK)
+	if (hlreg0 & EMU_HLREG0_LPBK)
 		(void)emu_rx_frame(nic, data, len, 0);	/* MAC loopback */
 	else
 		emu_wire_tx(nic, data, len);
@@ -1325,7 +1326,7 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 	uint32_t tail, head, idx, ndesc = 0, nrs = 0, total, paylen, i, nd;
 	int nfrag, eop, bad, fault = 0;
 
-	tail = __atomic_load_n(&nic->regs[IXGBE_TDT(q) >> 2], __ATOMIC_ACQUIRE);
+	tail = __atomic_load_n(&nic->regs[EMU_TDT(q) >> 2], __ATOMIC_ACQUIRE);
 	head = t->head;
 	if (tail >= t->n) {
 		if (emu_warn_once(nic, EMU_W_TDT))
@@ -1363,13 +1364,13 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 			uint64_t addr = d->read.buffer_addr;
 			uint32_t cmd = d->read.cmd_type_len;
 			uint32_t ol = d->read.olinfo_status;
-			uint32_t dlen = cmd & IXGBE_ADVTXD_DTALEN_MASK;
+			uint32_t dlen = cmd & EMU_TXD_DTALEN_MASK;
 
-			if (cmd & IXGBE_ADVTXD_DCMD_RS)
+			if (cmd & EMU_TXD_RS)
 				rs[nrs++] = idx;
 			idx = idx + 1 == t->n ? 0 : idx + 1;
 			if (++nd == EMU_TX_MAXFRAGS &&
-			    !(cmd & IXGBE_ADVTXD_DCMD_EOP)) {
+			    !(cmd & EMU_TXD_EOP)) {
 				/* No EOP within 40 descriptors: end the
 				 * packet here, as a bad one. */
 				bad = 1;
@@ -1377,12 +1378,12 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 				eop = 1;
 				break;
 			}
-			if (!(cmd & IXGBE_ADVTXD_DCMD_DEXT)) {
+			if (!(cmd & EMU_TXD_DEXT)) {
 				/* §7.2.3.2.2 legacy descriptor: length
 				 * 15:0, CMD.EOP bit 24; no PAYLEN. */
 				paylen = total + dlen;
-			} else if ((cmd & IXGBE_ADVTXD_DTYP_MASK) ==
-			    IXGBE_ADVTXD_DTYP_CTXT) {
+			} else if ((cmd & EMU_TXD_DTYP_MASK) ==
+			    EMU_TXD_DTYP_CTXT) {
 				/* §7.2.3.2.3 context descriptor: offload
 				 * parameters, no data. */
 				if (nfrag == 0) {
@@ -1392,14 +1393,14 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 				bad = 1;
 				why = "context descriptor inside a packet";
 				continue;
-			} else if ((cmd & IXGBE_ADVTXD_DTYP_MASK) !=
-			    IXGBE_ADVTXD_DTYP_DATA) {
+			} else if ((cmd & EMU_TXD_DTYP_MASK) !=
+			    EMU_TXD_DTYP_DATA) {
 				bad = 1;
 				why = "unknown descriptor type (DTYP)";
 			} else {
 				if (nfrag == 0)
-					paylen = ol >> IXGBE_ADVTXD_PAYLEN_SHIFT;
-				if (cmd & IXGBE_ADVTXD_DCMD_TSE) {
+					paylen = ol >> EMU_TXD_PAYLEN_SHIFT;
+				if (cmd & EMU_TXD_TSE) {
 					bad = 1;
 					why = "TCP segmentation (TSE) is not "
 					    "modelled";
@@ -1409,7 +1410,7 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 			fr[nfrag].len = dlen;
 			nfrag++;
 			total += dlen;
-			if (cmd & IXGBE_ADVTXD_DCMD_EOP) {
+			if (cmd & EMU_TXD_EOP) {
 				eop = 1;
 				break;
 			}
@@ -1448,10 +1449,10 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 	nic->nstage = 0;
 
 	if (nrs > 0) {
-		uint32_t wbl = emu_rd(nic, IXGBE_TDWBAL(q));
+		uint32_t wbl = emu_rd(nic, EMU_TDWBAL(q));
 
 		if (wbl & EMU_TDWBAL_HEAD_WB_EN) {
-			uint64_t a = (uint64_t)emu_rd(nic, IXGBE_TDWBAH(q)) << 32 |
+			uint64_t a = (uint64_t)emu_rd(nic, EMU_TDWBAH(q)) << 32 |
 			    (wbl & ~3u);
 			uint32_t *hp = dma_iova_to_virt(a, 4);
 
@@ -1470,7 +1471,7 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 				d->wb.rsvd = 0xdeadbeefdeadbeefull;
 				d->wb.nxtseq_seed = 0;
 				__atomic_store_n(&d->wb.status,
-				    IXGBE_ADVTXD_STAT_DD, __ATOMIC_RELEASE);
+				    EMU_TXD_STAT_DD, __ATOMIC_RELEASE);
 			}
 		}
 	}
@@ -1478,7 +1479,7 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 	 * are in the registers. */
 	emu_acc_flush(nic);
 	t->head = head;
-	__atomic_store_n(&nic->regs[IXGBE_TDH(q) >> 2], head, __ATOMIC_RELEASE);
+	__atomic_store_n(&nic->regs[EMU_TDH(q) >> 2], head, __ATOMIC_RELEASE);
 	return (int)ndesc + fault;
 }
 
@@ -1489,9 +1490,9 @@ emu_tx_pass(struct emu82599 *nic)
 	int i, work = 0;
 
 	if (nic->ntxact == 0 ||
-	    !(emu_rd(nic, IXGBE_DMATXCTL) & IXGBE_DMATXCTL_TE))
+	    !(emu_rd(nic, EMU_DMATXCTL) & EMU_DMATXCTL_TE))
 		return 0;
-	hlreg0 = emu_rd(nic, IXGBE_HLREG0);
+	hlreg0 = emu_rd(nic, EMU_HLREG0);
 	for (i = 0; i < nic->ntxact; i++)
 		work += emu_tx_queue(nic, nic->txact[i], hlreg0);
 	return work;
@@ -1715,7 +1716,7 @@ emu_bar(struct emu82599 *nic, struct bar *bar)
 {
 	memset(bar, 0, sizeof(*bar));
 	bar->mmio = NULL;
-	bar->len = IXGBE_BAR0_SIZE;
+	bar->len = EMU_BAR0_SIZE;
 	bar->ops = &emu_bar_ops;
 	bar->ctx = nic;
 }

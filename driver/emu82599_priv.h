@@ -26,10 +26,11 @@
 
 #include "dma.h"
 #include "emu82599.h"
-#include "ixgbe_desc.h"
-#include "ixgbe_regs.h"
+#include "emu82599_regs.h"
+#include "ixgbe_desc.h"	/* descriptor layouts only; the model's
+				 * field bits are in emu82599_regs.h */
 
-#define EMU_NREGS		(IXGBE_BAR0_SIZE / 4)
+#define EMU_NREGS		(EMU_BAR0_SIZE / 4)
 #define EMU_NQ			128		/* RX and TX queues */
 #define EMU_NSTATQ		16		/* per-queue statistics sets */
 #define EMU_NRAR		128		/* RAL/RAH pairs */
@@ -56,18 +57,6 @@
 #define EMU_RESET_NS		1000000ull	/* CTRL.RST reads back set for 1 ms */
 #define EMU_AN_NS		10000000ull	/* link up 10 ms after AN starts */
 #define EMU_SLOW_NS		10000000ull	/* wire housekeeping period */
-
-/* Registers ixfwd's driver does not use, so not in ixgbe_regs.h. */
-#define EMU_RQSMR(i)		(0x02300 + 4 * (i))	/* i < 32, §8.2.3.8 */
-#define EMU_TQSM(i)		(0x08600 + 4 * (i))	/* i < 32, §8.2.3.9 */
-#define EMU_MTA(i)		(0x05200 + 4 * (i))	/* i < 128, §8.2.3.7 */
-#define EMU_MCSTCTRL		0x05090
-#define  EMU_MCSTCTRL_MO_MASK		3u
-#define  EMU_MCSTCTRL_MFE		(1u << 2)
-#define EMU_SWSM_SMBI		(1u << 0)
-#define EMU_STATUS_LINKUP	(1u << 7)
-#define EMU_TDWBAL_HEAD_WB_EN	(1u << 0)
-#define EMU_ADVTXD_LEGACY_DD	(1u << 0)	/* legacy TX STA.DD, byte 12 */
 
 /* Statistics registers, §8.2.3.23: one 64-bit accumulator each. */
 enum emu_stat {
