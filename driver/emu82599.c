@@ -38,6 +38,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,10 @@ enum emu_rkind {
 	R_LINKS,
 	R_RDRXCTL,
 	R_SECRXSTAT,
+	R_SECRXCTRL,
+	R_HLREG0,
+	R_RXCTRL,
+	R_DMATXCTL,
 	R_SWSM,
 	R_RAR,		/* RAL/RAH, idx = entry */
 	R_RDBAL,	/* idx = queue from here on */
@@ -199,10 +204,147 @@ emu_stat_add_atomic(struct emu82599 *nic, int s, uint64_t v)
 	__atomic_fetch_add(&nic->stat[s], v, __ATOMIC_RELAXED);
 }
 
+/* ------------------------------------------------------------------ */
+/* Strict mode: the rules, each with the datasheet section it is from  */
+
+static const struct {
+	const char	*name;
+	const char	*section;
+} emu_rules[EMU_RULE_COUNT] = {
+	[EMU_RULE_LINK_MODE] = { "link mode valid for the media",
+	    "4.6.4, 8.2.3.22.19, 8.2.3.22.21" },
+	[EMU_RULE_MASTER_DISABLE] = { "master disable before reset",
+	    "5.2.5.3.2, 8.2.3.1.2" },
+	[EMU_RULE_RESET_ACCESS] = { "no register access during reset",
+	    "4.6.3.2" },
+	[EMU_RULE_RDT_EARLY] = { "RDT after RXDCTL.ENABLE reads back",
+	    "4.6.7, 8.2.3.8.6" },
+	[EMU_RULE_TXQ_BEFORE_TE] = { "DMATXCTL.TE before TXDCTL.ENABLE",
+	    "4.6.8, 8.2.3.9.2" },
+	[EMU_RULE_CRC_STRIP] = { "HLREG0.RXCRCSTRP equals RDRXCTL.CRCSTRIP",
+	    "8.2.3.8.8, 8.2.3.22.8" },
+	[EMU_RULE_PB_SIZE] = { "packet buffer sizes and TXPBTHRESH",
+	    "4.6.11.3" },
+	[EMU_RULE_DCA] = { "DCA_RXCTRL bit 12 cleared", "4.6.7, 8.2.3.11.1" },
+	[EMU_RULE_NS_DIS] = { "CTRL_EXT.NS_DIS set before receive",
+	    "4.6.7, 8.2.3.1.3" },
+	[EMU_RULE_SECRX] = { "RX security block idle while RXEN is set",
+	    "4.6.7, 8.2.3.12.1-2" },
+	[EMU_RULE_DMA] = { "DMA only to mapped memory (IOMMU)",
+	    "7.1.6, 7.2.3.2" },
+	[EMU_RULE_TX_LEN] = { "TX packet length 17 bytes to 15.5 KB",
+	    "7.2.1, 7.2.3.2.4" },
+	[EMU_RULE_RESERVED] = { "reserved descriptor fields zero",
+	    "7.1.6.1, 7.2.3.2.4" },
+	[EMU_RULE_RING] = { "ring base, length and pointers",
+	    "7.1.9, 8.2.3.8.1-3, 8.2.3.9.5-7" },
+};
+
+const char *
+emu_rule_name(enum emu_rule rule)
+{
+	return (unsigned)rule < EMU_RULE_COUNT ? emu_rules[rule].name : "?";
+}
+
+const char *
+emu_rule_section(enum emu_rule rule)
+{
+	return (unsigned)rule < EMU_RULE_COUNT ? emu_rules[rule].section : "?";
+}
+
+/*
+ * The driver broke a rule the silicon depends on: count it, and log the
+ * first break of each rule on this NIC with what exactly happened.  Safe
+ * from any thread, lock held or not.
+ */
+void
+emu_violation(struct emu82599 *nic, enum emu_rule rule, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	if (!__atomic_load_n(&nic->strict, __ATOMIC_RELAXED))
+		return;
+	__atomic_fetch_add(&nic->violations, 1, __ATOMIC_RELAXED);
+	if (__atomic_fetch_add(&nic->rule_hits[rule], 1, __ATOMIC_RELAXED) != 0)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	log_warnx("emu82599 %s: strict: rule \"%s\" (datasheet §%s) "
+	    "broken: %s (further breaks of this rule are counted, not "
+	    "logged)", nic->name, emu_rules[rule].name,
+	    emu_rules[rule].section, what);
+}
+
+uint64_t
+emu_violations(struct emu82599 *nic)
+{
+	return __atomic_load_n(&nic->violations, __ATOMIC_RELAXED);
+}
+
+uint64_t
+emu_rule_violations(struct emu82599 *nic, enum emu_rule rule)
+{
+	if ((unsigned)rule >= EMU_RULE_COUNT)
+		return 0;
+	return __atomic_load_n(&nic->rule_hits[rule], __ATOMIC_RELAXED);
+}
+
+void
+emu_set_strict(struct emu82599 *nic, int on)
+{
+	__atomic_store_n(&nic->strict, on != 0, __ATOMIC_RELAXED);
+}
+
+/* The silicon's media by PCI device ID (82599 datasheet §1.2 and the
+ * product briefs; X540/X550 are other chips, whose link is run by an
+ * integrated PHY and firmware). */
+static const struct {
+	uint16_t	 id;
+	enum emu_media	 media;
+} emu_devices[] = {
+	{ 0x10f7, EMU_MEDIA_KX4 },		/* 82599 KX4 */
+	{ 0x1514, EMU_MEDIA_KX4 },		/* KX4 mezzanine */
+	{ 0x10f8, EMU_MEDIA_BACKPLANE },	/* combined backplane */
+	{ 0x152a, EMU_MEDIA_BACKPLANE },	/* backplane FCoE */
+	{ 0x1517, EMU_MEDIA_KR },
+	{ 0x10f9, EMU_MEDIA_CX4 },
+	{ 0x10fc, EMU_MEDIA_XAUI },		/* XAUI/BX4 LOM */
+	{ 0x151c, EMU_MEDIA_BASET },		/* 10GBASE-T3 LOM */
+	{ 0x10fb, EMU_MEDIA_SFI },		/* 82599ES SFP+ */
+	{ 0x1507, EMU_MEDIA_SFI },		/* SFP+ EM */
+	{ 0x1529, EMU_MEDIA_SFI },		/* SFP+ FCoE */
+	{ 0x154a, EMU_MEDIA_SFI },		/* SFP+ quad port */
+	{ 0x154d, EMU_MEDIA_SFI },		/* SFP+ SF2 */
+	{ 0x154f, EMU_MEDIA_SFI },		/* SFP+ LS */
+	{ 0x1557, EMU_MEDIA_SFI },		/* 82599EN SFP+ */
+	{ 0x1558, EMU_MEDIA_SFI },		/* QSFP+ quad port */
+	{ 0x1528, EMU_MEDIA_BASET },		/* X540-AT2 */
+	{ 0x1560, EMU_MEDIA_BASET },		/* X540-AT1 */
+	{ 0x1563, EMU_MEDIA_BASET },		/* X550-T2 */
+	{ 0x15d1, EMU_MEDIA_BASET },		/* X550-T1 */
+};
+
+#define EMU_DEVICE_DEFAULT	0x10fb
+
+static const char *
+emu_media_name(enum emu_media m)
+{
+	static const char *names[] = { "SFI (SFP+)", "KX4 backplane",
+	    "KX/KX4/KR backplane", "KR backplane", "CX4", "XAUI",
+	    "10GBASE-T" };
+
+	return names[m];
+}
+
 static void
 emu_iommu_fault(struct emu82599 *nic, const char *what, int q, uint64_t iova,
     size_t len)
 {
+	emu_violation(nic, EMU_RULE_DMA, "%s of queue %d at IOVA 0x%llx "
+	    "(%zu bytes) is not mapped DMA memory", what, q,
+	    (unsigned long long)iova, len);
 	__atomic_fetch_add(&nic->iommu_faults, 1, __ATOMIC_RELAXED);
 	if (emu_warn_once(nic, EMU_W_IOMMU))
 		log_warnx("emu82599 %s: IOMMU fault: %s of queue %d at IOVA "
@@ -262,6 +404,10 @@ emu_regmap_init(void)
 	emu_map(EMU_LINKS, R_LINKS, 0);
 	emu_map(EMU_RDRXCTL, R_RDRXCTL, 0);
 	emu_map(EMU_SECRXSTAT, R_SECRXSTAT, 0);
+	emu_map(EMU_SECRXCTRL, R_SECRXCTRL, 0);
+	emu_map(EMU_HLREG0, R_HLREG0, 0);
+	emu_map(EMU_RXCTRL, R_RXCTRL, 0);
+	emu_map(EMU_DMATXCTL, R_DMATXCTL, 0);
 	emu_map(EMU_SWSM, R_SWSM, 0);
 
 	for (i = 0; i < EMU_NRAR; i++) {
@@ -362,6 +508,10 @@ emu_set_link(struct emu82599 *nic, int up)
 static void
 emu_rxq_stop(struct emu82599 *nic, int q)
 {
+	if (nic->rxq_en_ns[q] != 0) {
+		nic->rxq_en_ns[q] = 0;
+		nic->nqen--;
+	}
 	nic->rxq[q].running = 0;
 	emu_wr(nic, EMU_RXDCTL(q),
 	    emu_rd(nic, EMU_RXDCTL(q)) & ~EMU_RXDCTL_ENABLE);
@@ -372,6 +522,10 @@ emu_txq_stop(struct emu82599 *nic, int q)
 {
 	int i;
 
+	if (nic->txq_en_ns[q] != 0) {
+		nic->txq_en_ns[q] = 0;
+		nic->nqen--;
+	}
 	if (nic->txq[q].running) {
 		for (i = 0; i < nic->ntxact; i++)
 			if (nic->txact[i] == q) {
@@ -382,6 +536,109 @@ emu_txq_stop(struct emu82599 *nic, int q)
 	nic->txq[q].running = 0;
 	emu_wr(nic, EMU_TXDCTL(q),
 	    emu_rd(nic, EMU_TXDCTL(q)) & ~EMU_TXDCTL_ENABLE);
+}
+
+/*
+ * AUTOC and AUTOC2 as the EEPROM loads them for the port's media
+ * (§4.6.4, §8.2.3.22.19, §8.2.3.22.21).
+ */
+static void
+emu_reset_link_regs(struct emu82599 *nic)
+{
+	uint32_t autoc = 0, autoc2 = 0;
+
+	switch (nic->media) {
+	case EMU_MEDIA_SFI:
+		autoc = EMU_LMS_10G_SERIAL << EMU_AUTOC_LMS_SHIFT;
+		autoc2 = EMU_AUTOC2_10G_SFI;
+		break;
+	case EMU_MEDIA_KX4:
+		autoc = EMU_LMS_KX4_KX_KR << EMU_AUTOC_LMS_SHIFT |
+		    EMU_AUTOC_10G_KX4 | EMU_AUTOC_1G_PMA_KX |
+		    EMU_AUTOC_KX4_SUPP | EMU_AUTOC_KX_SUPP;
+		break;
+	case EMU_MEDIA_BACKPLANE:
+		autoc = EMU_LMS_KX4_KX_KR << EMU_AUTOC_LMS_SHIFT |
+		    EMU_AUTOC_10G_KX4 | EMU_AUTOC_1G_PMA_KX |
+		    EMU_AUTOC_KX4_SUPP | EMU_AUTOC_KX_SUPP | EMU_AUTOC_KR_SUPP;
+		autoc2 = EMU_AUTOC2_10G_KR;
+		break;
+	case EMU_MEDIA_KR:
+		autoc = EMU_LMS_KX4_KX_KR << EMU_AUTOC_LMS_SHIFT |
+		    EMU_AUTOC_1G_PMA_KX | EMU_AUTOC_KX_SUPP | EMU_AUTOC_KR_SUPP;
+		autoc2 = EMU_AUTOC2_10G_KR;
+		break;
+	case EMU_MEDIA_CX4:
+		autoc = EMU_LMS_10G_PARALLEL << EMU_AUTOC_LMS_SHIFT |
+		    EMU_AUTOC_10G_CX4;
+		break;
+	case EMU_MEDIA_XAUI:
+	case EMU_MEDIA_BASET:
+		autoc = EMU_LMS_10G_PARALLEL << EMU_AUTOC_LMS_SHIFT |
+		    EMU_AUTOC_10G_XAUI;
+		break;
+	}
+	emu_wr(nic, EMU_AUTOC, autoc);
+	emu_wr(nic, EMU_AUTOC2, autoc2);
+}
+
+/*
+ * §4.6.4: does AUTOC/AUTOC2 select a 10 Gb/s link mode the port's media
+ * carries?  NULL if so, else what is wrong.  10GBASE-T ports get their
+ * link from an external or integrated PHY run by firmware, which the
+ * model does not have: never.
+ */
+static const char *
+emu_link_mode_bad(struct emu82599 *nic)
+{
+	uint32_t autoc = emu_rd(nic, EMU_AUTOC);
+	uint32_t lms = (autoc & EMU_AUTOC_LMS_MASK) >> EMU_AUTOC_LMS_SHIFT;
+	uint32_t pma = autoc & EMU_AUTOC_10G_PMA_MASK;
+	uint32_t serial = emu_rd(nic, EMU_AUTOC2) & EMU_AUTOC2_10G_SERIAL_MASK;
+	int an = lms == EMU_LMS_KX4_KX_KR || lms == EMU_LMS_KX4_KX_KR_1G_AN ||
+	    lms == EMU_LMS_KX4_KX_KR_SGMII;
+
+	switch (nic->media) {
+	case EMU_MEDIA_SFI:
+		if (lms != EMU_LMS_10G_SERIAL)
+			return "an SFI port needs AUTOC.LMS = 011b (10 Gb/s "
+			    "serial, no backplane AN)";
+		if (serial != EMU_AUTOC2_10G_SFI)
+			return "an SFI port needs AUTOC2.10G_PMA_PMD_SERIAL = "
+			    "10b (SFI)";
+		return NULL;
+	case EMU_MEDIA_KX4:
+		if ((lms == EMU_LMS_10G_PARALLEL && pma == EMU_AUTOC_10G_KX4) ||
+		    (an && (autoc & EMU_AUTOC_KX4_SUPP)))
+			return NULL;
+		return "a KX4 port needs AUTOC.LMS 001b with 10G_PMA_PMD KX4, "
+		    "or backplane AN with KX4_SUPP";
+	case EMU_MEDIA_BACKPLANE:
+		if (an && (((autoc & EMU_AUTOC_KR_SUPP) &&
+		    serial == EMU_AUTOC2_10G_KR) ||
+		    (autoc & EMU_AUTOC_KX4_SUPP)))
+			return NULL;
+		return "a backplane port needs AUTOC.LMS backplane AN with "
+		    "KX4_SUPP, or KR_SUPP and AUTOC2 KR";
+	case EMU_MEDIA_KR:
+		if (an && (autoc & EMU_AUTOC_KR_SUPP) &&
+		    serial == EMU_AUTOC2_10G_KR)
+			return NULL;
+		return "a KR port needs AUTOC.LMS backplane AN with KR_SUPP "
+		    "and AUTOC2.10G_PMA_PMD_SERIAL KR";
+	case EMU_MEDIA_CX4:
+		if (lms == EMU_LMS_10G_PARALLEL && pma == EMU_AUTOC_10G_CX4)
+			return NULL;
+		return "a CX4 port needs AUTOC.LMS 001b with 10G_PMA_PMD CX4";
+	case EMU_MEDIA_XAUI:
+		if (lms == EMU_LMS_10G_PARALLEL && pma == EMU_AUTOC_10G_XAUI)
+			return NULL;
+		return "a XAUI port needs AUTOC.LMS 001b with 10G_PMA_PMD XAUI";
+	case EMU_MEDIA_BASET:
+		break;
+	}
+	return "the link of a 10GBASE-T port is set up through its PHY "
+	    "and firmware, which the model does not emulate";
 }
 
 /*
@@ -401,6 +658,15 @@ emu_reset(struct emu82599 *nic, uint32_t rstbits, uint64_t now)
 		nic->txq[i].running = 0;
 	}
 	nic->ntxact = 0;
+	nic->nqen = 0;
+	memset(nic->rxq_en_ns, 0, sizeof(nic->rxq_en_ns));
+	memset(nic->txq_en_ns, 0, sizeof(nic->txq_en_ns));
+	nic->master_dis_ns = 0;
+	nic->secrx_dis_ns = 0;
+	nic->an_failed = 0;
+	memset(nic->rxq_en_seen, 0, sizeof(nic->rxq_en_seen));
+	nic->master_seen = 0;
+	nic->secrx_seen = 0;
 	for (i = 0; i < EMU_NREGS; i++)
 		__atomic_store_n(&nic->regs[i], 0, __ATOMIC_RELAXED);
 	for (i = 0; i < EMU_S_COUNT; i++) {
@@ -413,13 +679,17 @@ emu_reset(struct emu82599 *nic, uint32_t rstbits, uint64_t now)
 	emu_wr(nic, EMU_CTRL, rstbits);
 	emu_wr(nic, EMU_STATUS, EMU_STATUS_GIO_MASTER_EN);	/* LAN_ID 0 */
 	emu_wr(nic, EMU_EEC, EMU_EEC_PRES);
-	emu_wr(nic, EMU_SECRXSTAT, EMU_SECRXSTAT_RDY);
+	/* §8.2.3.12.2: SECRX_RDY says the RX security block is drained; it
+	 * is only set while SECRXCTRL.RX_DIS holds it off. */
 	emu_wr(nic, EMU_HLREG0, EMU_HLREG0_TXCRCEN |
 	    EMU_HLREG0_RXCRCSTRP | EMU_HLREG0_TXPADEN);
 	emu_wr(nic, EMU_MAXFRS, 1518u << EMU_MAXFRS_MFS_SHIFT);
-	emu_wr(nic, EMU_AUTOC, (EMU_LMS_10G_SERIAL << EMU_AUTOC_LMS_SHIFT));
-	emu_wr(nic, EMU_RXPBSIZE(0), 0x00080000);	/* 512 KiB */
-	emu_wr(nic, EMU_TXPBSIZE(0), 0x00028000);	/* 160 KiB */
+	emu_reset_link_regs(nic);
+	/* §4.6.11.3.1: without DCB one RX and one TX packet buffer take
+	 * all the memory; TXPBTHRESH(0) leaves room for one packet. */
+	emu_wr(nic, EMU_RXPBSIZE(0), EMU_RXPB_TOTAL_KB << EMU_PBSIZE_SHIFT);
+	emu_wr(nic, EMU_TXPBSIZE(0), EMU_TXPB_TOTAL_KB << EMU_PBSIZE_SHIFT);
+	emu_wr(nic, EMU_TXPBTHRESH(0), EMU_TXPB_TOTAL_KB - EMU_TXPKT_MAX_KB);
 	for (i = 0; i < EMU_NQ; i++) {
 		/* §8.2.3.8.7 SRRCTL: BSIZEPACKET 2 KiB, BSIZEHEADER 256 B,
 		 * DESCTYPE legacy. */
@@ -433,6 +703,9 @@ emu_reset(struct emu82599 *nic, uint32_t rstbits, uint64_t now)
 
 	nic->in_reset = 1;
 	nic->reset_done_ns = now + EMU_RESET_NS;
+	if (now != 0)
+		__atomic_store_n(&nic->settle_ns, now + EMU_SETTLE_NS,
+		    __ATOMIC_RELAXED);
 	nic->an_start_ns = 0;
 	emu_set_link(nic, 0);
 }
@@ -457,6 +730,8 @@ emu_carrier(struct emu82599 *nic)
 	return emu_wire_carrier(nic);
 }
 
+static void	emu_queue_enables(struct emu82599 *, uint64_t);
+
 /*
  * Advance time: finish a reset whose time is up, and run the link state
  * machine (§4.6.4): without carrier the link is down; with it,
@@ -467,11 +742,25 @@ emu_carrier(struct emu82599 *nic)
 static void
 emu_tick(struct emu82599 *nic, uint64_t now)
 {
+	const char *bad;
+
 	if (nic->in_reset) {
 		if (now < nic->reset_done_ns)
 			return;
 		emu_reset_complete(nic);
 	}
+	/* §5.2.5.3.2: GIO master enable clears once the requests in
+	 * flight are done after CTRL.PCIE_MASTER_DISABLE. */
+	if (nic->master_dis_ns != 0 && now >= nic->master_dis_ns +
+	    EMU_MASTER_NS && (emu_rd(nic, EMU_STATUS) &
+	    EMU_STATUS_GIO_MASTER_EN))
+		emu_wr(nic, EMU_STATUS, emu_rd(nic, EMU_STATUS) &
+		    ~EMU_STATUS_GIO_MASTER_EN);
+	/* §8.2.3.12.2: the RX security block drains after RX_DIS. */
+	if (nic->secrx_dis_ns != 0 && now >= nic->secrx_dis_ns + EMU_SECRX_NS)
+		emu_wr(nic, EMU_SECRXSTAT, EMU_SECRXSTAT_RDY);
+	if (nic->nqen > 0)
+		emu_queue_enables(nic, now);
 	if (!emu_carrier(nic)) {
 		nic->an_start_ns = 0;
 		if (nic->link_up)
@@ -480,17 +769,30 @@ emu_tick(struct emu82599 *nic, uint64_t now)
 	}
 	if (nic->link_up)
 		return;
+	if (nic->an_failed)
+		return;
 	if (nic->an_start_ns == 0)
 		nic->an_start_ns = now;
-	else if (now - nic->an_start_ns >= EMU_AN_NS)
-		emu_set_link(nic, 1);
+	else if (now - nic->an_start_ns >= EMU_AN_NS) {
+		if ((bad = emu_link_mode_bad(nic)) == NULL) {
+			emu_set_link(nic, 1);
+			return;
+		}
+		/* The link stays down until AUTOC is written again. */
+		nic->an_failed = 1;
+		emu_violation(nic, EMU_RULE_LINK_MODE, "%s device 0x%04x: "
+		    "AUTOC = 0x%08x, AUTOC2 = 0x%08x: %s; no link",
+		    emu_media_name(nic->media), nic->device_id,
+		    emu_rd(nic, EMU_AUTOC), emu_rd(nic, EMU_AUTOC2), bad);
+	}
 }
 
 /* ------------------------------------------------------------------ */
 /* Queue enable and disable                                           */
 
 /* §7.1.9, §4.6.7: RXDCTL.ENABLE latches the ring; the ring must be DMA
- * memory.  0, or -1 and the queue stays disabled. */
+ * memory.  0, or -1 and the queue stays disabled.  The queue runs, and
+ * ENABLE reads back 1, EMU_QEN_NS later (emu_queue_enables). */
 static int
 emu_rxq_start(struct emu82599 *nic, int q)
 {
@@ -501,11 +803,19 @@ emu_rxq_start(struct emu82599 *nic, int q)
 	void *ring;
 
 	if (len == 0) {
+		emu_violation(nic, EMU_RULE_RING, "RX queue %d enabled with "
+		    "RDLEN 0", q);
 		if (emu_warn_once(nic, EMU_W_RINGLEN))
 			log_warnx("emu82599 %s: RX queue %d enabled with RDLEN "
 			    "0: it stays disabled", nic->name, q);
 		return -1;
 	}
+	/* §4.6.7, last step: DCA_RXCTRL bit 12 resets to 1 and must be
+	 * cleared before the queue is used. */
+	if (emu_rd(nic, EMU_DCA_RXCTRL(q)) & EMU_DCA_RXCTRL_RSV12)
+		emu_violation(nic, EMU_RULE_DCA, "RX queue %d enabled with "
+		    "DCA_RXCTRL = 0x%08x (bit 12 set)", q,
+		    emu_rd(nic, EMU_DCA_RXCTRL(q)));
 	if ((ring = dma_iova_to_virt(base, len)) == NULL) {
 		emu_iommu_fault(nic, "RX descriptor ring", q, base, len);
 		return -1;
@@ -514,13 +824,16 @@ emu_rxq_start(struct emu82599 *nic, int q)
 	r->n = len / sizeof(union ixgbe_adv_rx_desc);
 	r->head = emu_rd(nic, EMU_RDH(q));
 	if (r->head >= r->n) {
+		emu_violation(nic, EMU_RULE_RING, "RX queue %d: RDH %u beyond "
+		    "the ring", q, r->head);
 		if (emu_warn_once(nic, EMU_W_RDT))
 			log_warnx("emu82599 %s: RX queue %d: RDH %u beyond the "
 			    "ring (%u descriptors)", nic->name, q, r->head, r->n);
 		r->head = 0;
 		emu_wr(nic, EMU_RDH(q), 0);
 	}
-	r->running = 1;
+	nic->rxq_en_ns[q] = emu_now_ns() + EMU_QEN_NS;
+	nic->nqen++;
 	return 0;
 }
 
@@ -534,6 +847,8 @@ emu_txq_start(struct emu82599 *nic, int q)
 	void *ring;
 
 	if (len == 0) {
+		emu_violation(nic, EMU_RULE_RING, "TX queue %d enabled with "
+		    "TDLEN 0", q);
 		if (emu_warn_once(nic, EMU_W_RINGLEN))
 			log_warnx("emu82599 %s: TX queue %d enabled with TDLEN "
 			    "0: it stays disabled", nic->name, q);
@@ -547,15 +862,43 @@ emu_txq_start(struct emu82599 *nic, int q)
 	t->n = len / sizeof(union ixgbe_adv_tx_desc);
 	t->head = emu_rd(nic, EMU_TDH(q));
 	if (t->head >= t->n) {
+		emu_violation(nic, EMU_RULE_RING, "TX queue %d: TDH %u beyond "
+		    "the ring", q, t->head);
 		if (emu_warn_once(nic, EMU_W_TDT))
 			log_warnx("emu82599 %s: TX queue %d: TDH %u beyond the "
 			    "ring (%u descriptors)", nic->name, q, t->head, t->n);
 		t->head = 0;
 		emu_wr(nic, EMU_TDH(q), 0);
 	}
-	t->running = 1;
-	nic->txact[nic->ntxact++] = (uint8_t)q;
+	nic->txq_en_ns[q] = emu_now_ns() + EMU_QEN_NS;
+	nic->nqen++;
 	return 0;
+}
+
+/* Queue enables whose time has come: the queue runs and its ENABLE bit
+ * reads back 1 (§8.2.3.8.6, §8.2.3.9.10).  Lock held. */
+static void
+emu_queue_enables(struct emu82599 *nic, uint64_t now)
+{
+	int q;
+
+	for (q = 0; q < EMU_NQ && nic->nqen > 0; q++) {
+		if (nic->rxq_en_ns[q] != 0 && now >= nic->rxq_en_ns[q]) {
+			nic->rxq_en_ns[q] = 0;
+			nic->nqen--;
+			nic->rxq[q].running = 1;
+			emu_wr(nic, EMU_RXDCTL(q), emu_rd(nic, EMU_RXDCTL(q)) |
+			    EMU_RXDCTL_ENABLE);
+		}
+		if (nic->txq_en_ns[q] != 0 && now >= nic->txq_en_ns[q]) {
+			nic->txq_en_ns[q] = 0;
+			nic->nqen--;
+			nic->txq[q].running = 1;
+			nic->txact[nic->ntxact++] = (uint8_t)q;
+			emu_wr(nic, EMU_TXDCTL(q), emu_rd(nic, EMU_TXDCTL(q)) |
+			    EMU_TXDCTL_ENABLE);
+		}
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -619,6 +962,163 @@ emu_stat_read_pair(struct emu82599 *nic, int s, int high)
 	return (uint32_t)v;
 }
 
+/*
+ * §4.6.3.2: after CTRL.RST the driver leaves the device alone for 10 ms
+ * but for polling CTRL until the reset bits clear.  settle_ns is the end
+ * of that time (0 outside it), so the common path is one load.
+ */
+static void
+emu_settle_slow(struct emu82599 *nic, uint32_t off, int write, uint64_t until)
+{
+	uint64_t now = emu_now_ns();
+
+	if (now >= until) {
+		(void)__atomic_compare_exchange_n(&nic->settle_ns, &until, 0,
+		    0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+		return;
+	}
+	if (!write && (off == EMU_CTRL || off == EMU_CTRL_ALIAS))
+		return;
+	emu_violation(nic, EMU_RULE_RESET_ACCESS, "%s of register 0x%05x "
+	    "%llu us before the 10 ms after CTRL.RST are over", write ?
+	    "write" : "read", off, (unsigned long long)(until - now) / 1000);
+}
+
+static inline void
+emu_settle_check(struct emu82599 *nic, uint32_t off, int write)
+{
+	uint64_t until = __atomic_load_n(&nic->settle_ns, __ATOMIC_RELAXED);
+
+	if (__builtin_expect(until != 0, 0))
+		emu_settle_slow(nic, off, write, until);
+}
+
+/*
+ * Packet buffers (§4.6.11.3): sizes in KiB in bits 19:10, the other bits
+ * reserved; the buffers in use are PB0 and up, none after an empty one;
+ * together at most the memory there is.  For TX, TXPBTHRESH of a buffer
+ * in use leaves room for one packet of EMU_TXPKT_MAX_KB, and is 0 for
+ * an unused one.  NULL, or what is wrong in why.
+ */
+static const char *
+emu_pb_check(struct emu82599 *nic, int tx, char *why, size_t len)
+{
+	uint32_t total = 0, kb, v, thr;
+	int i, gap = -1;
+
+	for (i = 0; i < 8; i++) {
+		v = emu_rd(nic, tx ? EMU_TXPBSIZE(i) : EMU_RXPBSIZE(i));
+		kb = (v & EMU_PBSIZE_MASK) >> EMU_PBSIZE_SHIFT;
+		if (v & ~EMU_PBSIZE_MASK) {
+			snprintf(why, len, "%s(%d) = 0x%08x sets reserved "
+			    "bits", tx ? "TXPBSIZE" : "RXPBSIZE", i, v);
+			return why;
+		}
+		if (kb == 0 && gap < 0)
+			gap = i;
+		if (kb != 0 && gap >= 0) {
+			snprintf(why, len, "%s(%d) is %u KB after the empty "
+			    "buffer %d: buffers are allocated from PB0 up",
+			    tx ? "TXPBSIZE" : "RXPBSIZE", i, kb, gap);
+			return why;
+		}
+		total += kb;
+		if (!tx)
+			continue;
+		thr = emu_rd(nic, EMU_TXPBTHRESH(i)) & EMU_TXPBTHRESH_MASK;
+		if ((kb == 0 && thr != 0) ||
+		    (kb != 0 && thr + EMU_TXPKT_MAX_KB > kb)) {
+			snprintf(why, len, "TXPBTHRESH(%d) = %u KB does not fit "
+			    "TXPBSIZE(%d) = %u KB (at most the size less %u KB "
+			    "for one packet, 0 for an unused buffer)", i, thr,
+			    i, kb, EMU_TXPKT_MAX_KB);
+			return why;
+		}
+	}
+	if (total == 0 || total > (tx ? EMU_TXPB_TOTAL_KB : EMU_RXPB_TOTAL_KB)) {
+		snprintf(why, len, "%s buffers total %u KB (1 to %u KB)",
+		    tx ? "TX" : "RX", total, tx ? EMU_TXPB_TOTAL_KB :
+		    EMU_RXPB_TOTAL_KB);
+		return why;
+	}
+	return NULL;
+}
+
+/* §8.2.3.8.8: while receive is on, the MAC (HLREG0) and the DMA
+ * (RDRXCTL) strip the CRC or keep it together.  Lock held. */
+static void
+emu_crc_check(struct emu82599 *nic, const char *when)
+{
+	uint32_t hl = emu_rd(nic, EMU_HLREG0), rd = emu_rd(nic, EMU_RDRXCTL);
+
+	if ((emu_rd(nic, EMU_RXCTRL) & EMU_RXCTRL_RXEN) &&
+	    !(hl & EMU_HLREG0_RXCRCSTRP) != !(rd & EMU_RDRXCTL_CRCSTRIP))
+		emu_violation(nic, EMU_RULE_CRC_STRIP, "%s while receiving: "
+		    "HLREG0.RXCRCSTRP %d, RDRXCTL.CRCSTRIP %d", when,
+		    !!(hl & EMU_HLREG0_RXCRCSTRP), !!(rd & EMU_RDRXCTL_CRCSTRIP));
+}
+
+/* RXCTRL.RXEN going to 1: what §4.6.7 asks to be in place.  Lock held. */
+static void
+emu_rx_enable_checks(struct emu82599 *nic)
+{
+	uint32_t hl = emu_rd(nic, EMU_HLREG0), rd = emu_rd(nic, EMU_RDRXCTL);
+	char why[160];
+
+	emu_tick(nic, emu_now_ns());
+	if (!(hl & EMU_HLREG0_RXCRCSTRP) != !(rd & EMU_RDRXCTL_CRCSTRIP))
+		emu_violation(nic, EMU_RULE_CRC_STRIP, "receive enabled with "
+		    "HLREG0.RXCRCSTRP %d and RDRXCTL.CRCSTRIP %d",
+		    !!(hl & EMU_HLREG0_RXCRCSTRP), !!(rd & EMU_RDRXCTL_CRCSTRIP));
+	if (emu_pb_check(nic, 0, why, sizeof(why)) != NULL)
+		emu_violation(nic, EMU_RULE_PB_SIZE, "receive enabled: %s", why);
+	if (!(emu_rd(nic, EMU_CTRL_EXT) & EMU_CTRL_EXT_NS_DIS))
+		emu_violation(nic, EMU_RULE_NS_DIS, "receive enabled with "
+		    "CTRL_EXT.NS_DIS clear");
+	if (!(emu_rd(nic, EMU_SECRXCTRL) & EMU_SECRXCTRL_RX_DIS) ||
+	    !nic->secrx_seen)
+		emu_violation(nic, EMU_RULE_SECRX, "RXCTRL.RXEN set with "
+		    "SECRXCTRL.RX_DIS %d, SECRXSTAT.SECRX_RDY %s (set "
+		    "RX_DIS, wait for SECRX_RDY, then RXEN)",
+		    !!(emu_rd(nic, EMU_SECRXCTRL) & EMU_SECRXCTRL_RX_DIS),
+		    nic->secrx_seen ? "read as 1" : "not read as 1");
+}
+
+/* DMATXCTL.TE going to 1 (§4.6.8, §4.6.11.3).  Lock held. */
+static void
+emu_tx_enable_checks(struct emu82599 *nic)
+{
+	char why[160];
+
+	if (emu_pb_check(nic, 1, why, sizeof(why)) != NULL)
+		emu_violation(nic, EMU_RULE_PB_SIZE, "transmit enabled: %s",
+		    why);
+}
+
+/* The driver read v from a register it waits on: note what it saw.
+ * Lock held. */
+static void
+emu_seen(struct emu82599 *nic, struct emu_reginfo ri, uint32_t v)
+{
+	switch (ri.kind) {
+	case R_STATUS:
+		if (nic->master_dis_ns != 0 && !(v & EMU_STATUS_GIO_MASTER_EN))
+			nic->master_seen = 1;
+		break;
+	case R_RXDCTL:
+		if (v & EMU_RXDCTL_ENABLE)
+			__atomic_store_n(&nic->rxq_en_seen[ri.idx], 1,
+			    __ATOMIC_RELAXED);
+		break;
+	case R_SECRXSTAT:
+		if (nic->secrx_dis_ns != 0 && (v & EMU_SECRXSTAT_RDY))
+			nic->secrx_seen = 1;
+		break;
+	default:
+		break;
+	}
+}
+
 static uint32_t
 emu_read32(void *ctx, uint32_t off)
 {
@@ -630,6 +1130,7 @@ emu_read32(void *ctx, uint32_t off)
 		emu_bad_access(nic, "read", off);
 		return 0;
 	}
+	emu_settle_check(nic, off, 0);
 	ri = emu_regmap[off >> 2];
 	if (ri.kind == R_ALIAS) {
 		off = (uint32_t)ri.idx << 2;
@@ -657,11 +1158,16 @@ emu_read32(void *ctx, uint32_t off)
 	case R_EEC:
 	case R_LINKS:
 	case R_RDRXCTL:
-		/* Registers that show time passing: reset completion and
-		 * the link. */
+	case R_RXDCTL:
+	case R_TXDCTL:
+	case R_SECRXSTAT:
+		/* Registers that show time passing: reset completion, the
+		 * link, master disable, queue enables, the security
+		 * block. */
 		pthread_mutex_lock(&nic->lock);
 		emu_tick(nic, emu_now_ns());
 		v = emu_rd(nic, off);
+		emu_seen(nic, ri, v);
 		pthread_mutex_unlock(&nic->lock);
 		return v;
 	default:
@@ -679,17 +1185,33 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 	switch (ri.kind) {
 	case R_CTRL:
 		if (val & EMU_CTRL_RST_MASK) {
-			emu_reset(nic, val & EMU_CTRL_RST_MASK, emu_now_ns());
+			uint64_t now = emu_now_ns();
+
+			/* §5.2.5.3.2: a reset with master requests still
+			 * pending can corrupt them; the driver sets
+			 * PCIE_MASTER_DISABLE and waits for GIO master
+			 * enable to clear first. */
+			if (!nic->master_seen)
+				emu_violation(nic, EMU_RULE_MASTER_DISABLE,
+				    "CTRL.RST written before STATUS.GIO_MASTER_"
+				    "ENABLE was read as 0 (%s)", (cur &
+				    EMU_CTRL_MASTER_DIS) ? "master disable not "
+				    "waited for" : "no master disable");
+			emu_reset(nic, val & EMU_CTRL_RST_MASK, now);
 			__atomic_store_n(&nic->initialised, 1, __ATOMIC_RELAXED);
 			return;
 		}
 		emu_wr(nic, off, val);
-		/* §8.2.3.1.2 STATUS.GIO_MASTER_ENABLE follows
-		 * CTRL.PCIE_MASTER_DISABLE (no requests are ever pending). */
-		cur = emu_rd(nic, EMU_STATUS) & ~EMU_STATUS_GIO_MASTER_EN;
-		if (!(val & EMU_CTRL_MASTER_DIS))
-			cur |= EMU_STATUS_GIO_MASTER_EN;
-		emu_wr(nic, EMU_STATUS, cur);
+		/* §8.2.3.1.2: GIO master enable clears EMU_MASTER_NS after
+		 * CTRL.PCIE_MASTER_DISABLE (emu_tick), and the DMA engine
+		 * stops; it is set again at once when the bit is cleared. */
+		if (!(val & EMU_CTRL_MASTER_DIS)) {
+			nic->master_dis_ns = 0;
+			nic->master_seen = 0;
+			emu_wr(nic, EMU_STATUS, emu_rd(nic, EMU_STATUS) |
+			    EMU_STATUS_GIO_MASTER_EN);
+		} else if (nic->master_dis_ns == 0)
+			nic->master_dis_ns = emu_now_ns();
 		return;
 	case R_EEC:
 		/* PRES and ARD are read-only. */
@@ -711,6 +1233,7 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 		/* §8.2.3.22.19: AN_RESTART self-clears; negotiation starts
 		 * over and the link is down until it completes. */
 		emu_wr(nic, off, val & ~EMU_AUTOC_RESTART_AN);
+		nic->an_failed = 0;
 		if (val & EMU_AUTOC_RESTART_AN) {
 			emu_set_link(nic, 0);
 			nic->an_start_ns = nic->in_reset ? 0 : emu_now_ns();
@@ -719,6 +1242,11 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 	case R_RDRXCTL:
 		emu_wr(nic, off, (val & ~EMU_RDRXCTL_DMAIDONE) |
 		    (cur & EMU_RDRXCTL_DMAIDONE));
+		emu_crc_check(nic, "RDRXCTL written");
+		return;
+	case R_HLREG0:
+		emu_wr(nic, off, val);
+		emu_crc_check(nic, "HLREG0 written");
 		return;
 	case R_RAR:
 		emu_wr(nic, off, val);
@@ -728,6 +1256,10 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 	case R_TDBAL:
 		/* §8.2.3.8.1, §8.2.3.9.5: bits 6:0 are zero, rings are
 		 * 128-byte aligned. */
+		if (val & 0x7f)
+			emu_violation(nic, EMU_RULE_RING, "%s(%d) = 0x%08x is "
+			    "not 128-byte aligned", ri.kind == R_RDBAL ?
+			    "RDBAL" : "TDBAL", q, val);
 		if ((val & 0x7f) && emu_warn_once(nic, EMU_W_ALIGN))
 			log_warnx("emu82599 %s: %s(%d) = 0x%08x is not 128-byte "
 			    "aligned: the low 7 bits are ignored", nic->name,
@@ -738,6 +1270,10 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 	case R_TDLEN:
 		/* §8.2.3.8.3, §8.2.3.9.7: a multiple of 128 bytes, bits
 		 * 19:7. */
+		if (val & ~0xfff80u)
+			emu_violation(nic, EMU_RULE_RING, "%s(%d) = %u is not "
+			    "a multiple of 128 bytes", ri.kind == R_RDLEN ?
+			    "RDLEN" : "TDLEN", q, val);
 		if ((val & ~0xfff80u) && emu_warn_once(nic, EMU_W_ALIGN))
 			log_warnx("emu82599 %s: %s(%d) = %u is not a multiple "
 			    "of 128 bytes (below 1 MiB): bits ignored", nic->name,
@@ -774,22 +1310,59 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 		emu_wr(nic, off, val);
 		return;
 	case R_RXDCTL:
-		/* §8.2.3.8.6: ENABLE reads back 1 once the queue runs. */
-		emu_wr(nic, off, val);
-		if (val & EMU_RXDCTL_ENABLE) {
-			if (!nic->rxq[q].running && emu_rxq_start(nic, q) == -1)
-				emu_wr(nic, off, val & ~EMU_RXDCTL_ENABLE);
-		} else
-			nic->rxq[q].running = 0;
+		/* §8.2.3.8.6: ENABLE reads back 1 once the queue runs, a
+		 * little after it is written. */
+		if (!(val & EMU_RXDCTL_ENABLE)) {
+			emu_rxq_stop(nic, q);
+			__atomic_store_n(&nic->rxq_en_seen[q], 0, __ATOMIC_RELAXED);
+			emu_wr(nic, off, val);
+		} else if (nic->rxq[q].running)
+			emu_wr(nic, off, val);
+		else {
+			emu_wr(nic, off, val & ~EMU_RXDCTL_ENABLE);
+			if (nic->rxq_en_ns[q] == 0)
+				(void)emu_rxq_start(nic, q);
+		}
 		return;
 	case R_TXDCTL:
-		/* §8.2.3.9.10 */
-		emu_wr(nic, off, val);
-		if (val & EMU_TXDCTL_ENABLE) {
-			if (!nic->txq[q].running && emu_txq_start(nic, q) == -1)
-				emu_wr(nic, off, val & ~EMU_TXDCTL_ENABLE);
-		} else if (nic->txq[q].running)
+		/* §8.2.3.9.10; §4.6.8: a queue starts only with the
+		 * transmit DMA already enabled (DMATXCTL.TE). */
+		if (!(val & EMU_TXDCTL_ENABLE)) {
 			emu_txq_stop(nic, q);
+			emu_wr(nic, off, val);
+		} else if (nic->txq[q].running)
+			emu_wr(nic, off, val);
+		else {
+			emu_wr(nic, off, val & ~EMU_TXDCTL_ENABLE);
+			if (!(emu_rd(nic, EMU_DMATXCTL) & EMU_DMATXCTL_TE))
+				emu_violation(nic, EMU_RULE_TXQ_BEFORE_TE,
+				    "TXDCTL(%d).ENABLE set while DMATXCTL.TE is "
+				    "0: the queue does not start", q);
+			else if (nic->txq_en_ns[q] == 0)
+				(void)emu_txq_start(nic, q);
+		}
+		return;
+	case R_RXCTRL:
+		if ((val & EMU_RXCTRL_RXEN) && !(cur & EMU_RXCTRL_RXEN))
+			emu_rx_enable_checks(nic);
+		emu_wr(nic, off, val);
+		return;
+	case R_DMATXCTL:
+		if ((val & EMU_DMATXCTL_TE) && !(cur & EMU_DMATXCTL_TE))
+			emu_tx_enable_checks(nic);
+		emu_wr(nic, off, val);
+		return;
+	case R_SECRXCTRL:
+		/* §8.2.3.12.1-2: with RX_DIS the block drains, then says
+		 * SECRX_RDY; without it, it is not held ready. */
+		if ((val & EMU_SECRXCTRL_RX_DIS) && nic->secrx_dis_ns == 0)
+			nic->secrx_dis_ns = emu_now_ns();
+		else if (!(val & EMU_SECRXCTRL_RX_DIS)) {
+			nic->secrx_dis_ns = 0;
+			nic->secrx_seen = 0;
+			emu_wr(nic, EMU_SECRXSTAT, 0);
+		}
+		emu_wr(nic, off, val);
 		return;
 	default:
 		emu_wr(nic, off, val);
@@ -807,6 +1380,7 @@ emu_write32(void *ctx, uint32_t off, uint32_t val)
 		emu_bad_access(nic, "write", off);
 		return;
 	}
+	emu_settle_check(nic, off, 1);
 	ri = emu_regmap[off >> 2];
 	if (ri.kind == R_ALIAS) {
 		off = (uint32_t)ri.idx << 2;
@@ -814,6 +1388,16 @@ emu_write32(void *ctx, uint32_t off, uint32_t val)
 	}
 	switch (ri.kind) {
 	case R_RDT:
+		/* §4.6.7: descriptors are handed over (RDT moved) only
+		 * once RXDCTL.ENABLE reads back 1. */
+		if ((val & 0xffff) != 0 && !__atomic_load_n(
+		    &nic->rxq_en_seen[ri.idx], __ATOMIC_RELAXED))
+			emu_violation(nic, EMU_RULE_RDT_EARLY, "RDT(%d) = %u "
+			    "written before RXDCTL(%d).ENABLE reads back 1",
+			    ri.idx, val & 0xffff, ri.idx);
+		__atomic_store_n(&nic->regs[off >> 2], val & 0xffff,
+		    __ATOMIC_RELEASE);
+		return;
 	case R_TDT:
 		/* The doorbells: the driver made its descriptor writes
 		 * visible before this store (release), the engine loads
@@ -1168,6 +1752,13 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 	for (i = 0, off = 0; i < need; i++, off += p->bsize) {
 		uint64_t a = r->ring[head].read.pkt_addr;
 
+		/* §7.1.6.1: bit 0 of the header address overlays DD and
+		 * is 0 in a descriptor given to the NIC. */
+		if (__builtin_expect(r->ring[head].read.hdr_addr & 1, 0))
+			emu_violation(nic, EMU_RULE_RESERVED, "RX descriptor "
+			    "%u handed over with DD (header address bit 0) "
+			    "set", head);
+
 		chunk = dlen - off < p->bsize ? dlen - off : p->bsize;
 		if ((buf[i] = dma_iotlb_translate(&nic->iotlb, a, chunk)) == NULL) {
 			emu_rx_writeback(nic);
@@ -1400,6 +1991,18 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 			} else {
 				if (nfrag == 0)
 					paylen = ol >> EMU_TXD_PAYLEN_SHIFT;
+				/* §7.2.3.2.4: CMD bits 17:16 are reserved,
+				 * STA (olinfo 3:0) is the NIC's to write. */
+				if ((cmd & EMU_TXD_RSV_CMD) ||
+				    (ol & EMU_TXD_STA_MASK)) {
+					bad = 1;
+					why = "reserved field set";
+					emu_violation(nic, EMU_RULE_RESERVED,
+					    "TX queue %d descriptor %u: "
+					    "cmd_type_len 0x%08x, olinfo_status "
+					    "0x%08x", q, (idx + t->n - 1) % t->n,
+					    cmd, ol);
+				}
 				if (cmd & EMU_TXD_TSE) {
 					bad = 1;
 					why = "TCP segmentation (TSE) is not "
@@ -1425,10 +2028,17 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 				bad = 1;
 				why = "PAYLEN differs from the sum of the "
 				    "buffer lengths";
-			} else if (total > EMU_TX_FRAME_MAX || total == 0) {
+			} else if (total < EMU_TX_MIN_LEN ||
+			    total > EMU_TX_MAX_LEN) {
+				/* §7.2.3.2.4, §7.2.1: the DMA takes
+				 * packets of 17 bytes to 15.5 KB. */
 				bad = 1;
-				why = total ? "packet longer than 16 KiB" :
-				    "empty packet";
+				why = total < EMU_TX_MIN_LEN ? "packet shorter "
+				    "than 17 bytes" : "packet longer than "
+				    "15.5 KB";
+				emu_violation(nic, EMU_RULE_TX_LEN, "TX queue "
+				    "%d descriptor %u: a %u-byte packet", q,
+				    head, total);
 			}
 		}
 		if (bad)
@@ -1511,7 +2121,8 @@ emu_nic_pass(struct emu82599 *nic, uint64_t now)
 		emu_wire_slow(nic, now);
 		nic->slow_next_ns = now + EMU_SLOW_NS;
 	}
-	if (nic->in_reset)
+	/* In reset, or bus mastering stopped (§5.2.5.3.2): no DMA. */
+	if (nic->in_reset || (emu_rd(nic, EMU_CTRL) & EMU_CTRL_MASTER_DIS))
 		return 0;
 	emu_rx_begin(nic);
 	work = emu_wire_rx(nic, now);
@@ -1654,6 +2265,9 @@ emu_create(const char *name, const uint8_t mac[6],
 	memcpy(nic->mac, mac, sizeof(nic->mac));
 	nic->carrier_force = -1;
 	nic->slot = -1;
+	nic->strict = 1;
+	nic->device_id = EMU_DEVICE_DEFAULT;
+	nic->media = EMU_MEDIA_SFI;
 	/* A small EEPROM image (§6): words read 0xffff, word 0x3f makes
 	 * the words 0x00-0x3f sum to 0xbaba, the EEPROM checksum rule. */
 	for (i = 0; i < 63; i++) {
@@ -1719,6 +2333,37 @@ emu_bar(struct emu82599 *nic, struct bar *bar)
 	bar->len = EMU_BAR0_SIZE;
 	bar->ops = &emu_bar_ops;
 	bar->ctx = nic;
+}
+
+int
+emu_set_device_id(struct emu82599 *nic, uint16_t device_id)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(emu_devices) / sizeof(emu_devices[0]); i++) {
+		if (emu_devices[i].id != device_id)
+			continue;
+		pthread_mutex_lock(&nic->lock);
+		nic->device_id = device_id;
+		nic->media = emu_devices[i].media;
+		/* The EEPROM of that part: its link registers, and the
+		 * link negotiates again. */
+		emu_reset_link_regs(nic);
+		nic->an_failed = 0;
+		nic->an_start_ns = 0;
+		emu_set_link(nic, 0);
+		pthread_mutex_unlock(&nic->lock);
+		return 0;
+	}
+	log_warnx("emu82599 %s: device ID 0x%04x is not an 82599-family "
+	    "part the model knows", nic->name, device_id);
+	return -1;
+}
+
+uint16_t
+emu_device_id(struct emu82599 *nic)
+{
+	return nic->device_id;
 }
 
 uint64_t

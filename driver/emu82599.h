@@ -83,6 +83,48 @@ void		 emu_wire_stats(struct emu82599 *nic, struct emu_wire_stats *st);
 /* Number of IOMMU faults the NIC has seen (descriptor or buffer address
  * outside DMA memory). */
 uint64_t	 emu_iommu_faults(struct emu82599 *nic);
+/*
+ * Strict mode (on from emu_create; tests never turn it off): every step
+ * the silicon needs that the driver gets wrong is a violation, counted
+ * here and logged (the first of each rule per NIC) with the rule and the
+ * datasheet section.  A test of a working driver asserts 0.
+ */
+enum emu_rule {
+	EMU_RULE_LINK_MODE,	/* AUTOC/AUTOC2 not valid for the media */
+	EMU_RULE_MASTER_DISABLE, /* reset with GIO master requests pending */
+	EMU_RULE_RESET_ACCESS,	/* registers touched during/right after reset */
+	EMU_RULE_RDT_EARLY,	/* RDT moved before RXDCTL.ENABLE read back */
+	EMU_RULE_TXQ_BEFORE_TE,	/* TXDCTL.ENABLE while DMATXCTL.TE is 0 */
+	EMU_RULE_CRC_STRIP,	/* HLREG0.RXCRCSTRP != RDRXCTL.CRCSTRIP */
+	EMU_RULE_PB_SIZE,	/* RXPBSIZE/TXPBSIZE/TXPBTHRESH inconsistent */
+	EMU_RULE_DCA,		/* DCA_RXCTRL bit 12 or DCA enables set */
+	EMU_RULE_NS_DIS,	/* receive enabled without CTRL_EXT.NS_DIS */
+	EMU_RULE_SECRX,		/* RXEN set without the security block idle */
+	EMU_RULE_DMA,		/* DMA address outside mapped memory */
+	EMU_RULE_TX_LEN,	/* TX packet under 17 bytes or over 15.5 KB */
+	EMU_RULE_RESERVED,	/* a reserved descriptor field set */
+	EMU_RULE_RING,		/* ring base/length misaligned, queue on empty */
+	EMU_RULE_COUNT
+};
+
+uint64_t	 emu_violations(struct emu82599 *nic);
+uint64_t	 emu_rule_violations(struct emu82599 *nic, enum emu_rule rule);
+const char	*emu_rule_name(enum emu_rule rule);
+const char	*emu_rule_section(enum emu_rule rule);
+/* The explicit opt-out (0): nothing is counted or logged any more.  The
+ * model's behaviour (what the silicon does) stays the same either way. */
+void		 emu_set_strict(struct emu82599 *nic, int on);
+
+/*
+ * The PCI device ID the model presents (before the driver opens it;
+ * default 0x10FB, 82599ES SFP+).  It sets the port's media, hence which
+ * AUTOC/AUTOC2 link modes bring the link up (§4.6.4) and the values the
+ * EEPROM loads into them at reset.  0, or -1 for an ID the model does not
+ * know.
+ */
+int		 emu_set_device_id(struct emu82599 *nic, uint16_t device_id);
+uint16_t	 emu_device_id(struct emu82599 *nic);
+
 /* Set the link as the far end would (cable pulled: 0; plugged: 1). */
 void		 emu_set_carrier(struct emu82599 *nic, int up);
 /* Destroy; the engine must not be using it (stop it first, or the NIC

@@ -57,6 +57,25 @@
 #define EMU_RESET_NS		1000000ull	/* CTRL.RST reads back set for 1 ms */
 #define EMU_AN_NS		10000000ull	/* link up 10 ms after AN starts */
 #define EMU_SLOW_NS		10000000ull	/* wire housekeeping period */
+#define EMU_SETTLE_NS		10000000ull	/* §4.6.3.2: no access for 10 ms
+						 * after CTRL.RST is set (but
+						 * polling CTRL) */
+#define EMU_MASTER_NS		50000ull	/* GIO master requests drain */
+#define EMU_QEN_NS		20000ull	/* queue enable reads back */
+#define EMU_SECRX_NS		20000ull	/* security block drains */
+#define EMU_TXPKT_MAX_KB	10		/* §4.6.11.3.1: room TXPBTHRESH
+						 * leaves for one packet */
+
+/* Port media, from the PCI device ID (§4.6.4, §3.7). */
+enum emu_media {
+	EMU_MEDIA_SFI,		/* SFP+: 10G serial, SFI */
+	EMU_MEDIA_KX4,		/* backplane KX4 (parallel) */
+	EMU_MEDIA_BACKPLANE,	/* KX/KX4/KR with clause 73 AN */
+	EMU_MEDIA_KR,		/* backplane KR (serial) */
+	EMU_MEDIA_CX4,
+	EMU_MEDIA_XAUI,
+	EMU_MEDIA_BASET,	/* 10GBASE-T through an external PHY/firmware */
+};
 
 /* Statistics registers, §8.2.3.23: one 64-bit accumulator each. */
 enum emu_stat {
@@ -188,6 +207,26 @@ struct emu82599 {
 	uint32_t	 warned;		/* log-once bits (atomic) */
 	uint64_t	 iommu_faults;		/* atomic */
 
+	/* strict mode (atomic) */
+	int		 strict;
+	uint64_t	 violations;
+	uint64_t	 rule_hits[EMU_RULE_COUNT];
+	uint16_t	 device_id;
+	enum emu_media	 media;
+	/* timing the silicon imposes (lock, settle_ns atomic) */
+	uint64_t	 settle_ns;		/* reset written: access after this */
+	uint64_t	 master_dis_ns;		/* CTRL.PCIE_MASTER_DISABLE set at */
+	uint64_t	 secrx_dis_ns;		/* SECRXCTRL.RX_DIS set at */
+	int		 an_failed;		/* this AN attempt: bad link mode */
+	int		 nqen;			/* queue enables pending */
+	uint64_t	 rxq_en_ns[EMU_NQ];	/* RXDCTL.ENABLE reads back at */
+	uint64_t	 txq_en_ns[EMU_NQ];
+	/* what the driver has seen by reading the register (lock; so a
+	 * rule "wait for X" does not depend on thread timing) */
+	uint8_t		 rxq_en_seen[EMU_NQ];	/* RXDCTL.ENABLE read as 1 */
+	int		 master_seen;		/* GIO_MASTER_EN read as 0 */
+	int		 secrx_seen;		/* SECRX_RDY read as 1 */
+
 	/* the wire */
 	enum emu_wire_kind kind;
 	struct emu_wire_stats wst;		/* atomic adds */
@@ -242,6 +281,8 @@ enum {
 /* emu82599.c */
 void		*emu_zalloc(size_t);
 int		 emu_warn_once(struct emu82599 *, uint32_t bit);
+void		 emu_violation(struct emu82599 *, enum emu_rule,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int		 emu_rx_frame(struct emu82599 *, const uint8_t *, uint32_t, int fc);
 uint32_t	 emu_rx_room(struct emu82599 *);
 void		 emu_stat_add_atomic(struct emu82599 *, int stat, uint64_t v);

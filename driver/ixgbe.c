@@ -58,6 +58,8 @@
 #define IXGBE_TX_CLEAN_BATCH	32	/* RS / DD granularity, power of two */
 #define IXGBE_RX_BURST		64	/* descriptors looked at per round */
 #define IXGBE_TX_PREFETCH	32	/* TX descriptors fetched ahead */
+#define IXGBE_TX_MIN_LEN	17	/* §7.2.3.2.4: shortest packet the
+					 * transmit DMA takes */
 
 #define IXGBE_TXD_CMD		(IXGBE_ADVTXD_DTYP_DATA | IXGBE_ADVTXD_DCMD_DEXT | \
 				 IXGBE_ADVTXD_DCMD_IFCS | IXGBE_ADVTXD_DCMD_EOP)
@@ -103,6 +105,7 @@ struct ixgbe_txq {
 	uint16_t		 tail;		/* next descriptor to fill */
 	uint16_t		 clean;		/* oldest descriptor not yet freed */
 	uint16_t		 mask;
+	uint64_t		 padded;	/* frames padded to IXGBE_TX_MIN_LEN */
 } __attribute__((aligned(64)));
 
 static_assert(sizeof(struct ixgbe_rxq) == 64, "RX queue state is one line");
@@ -288,23 +291,31 @@ ixgbe_reset(struct ixgbe_dev *dev)
 	uint32_t ctrl;
 
 	/* §5.2.5.3.2: before a global reset, stop new master requests and
-	 * let pending ones complete.  A device that keeps GIO master enable
-	 * set is reset anyway: the reset also ends its requests. */
-	ixgbe_wr(dev, IXGBE_CTRL,
-	    ixgbe_rd(dev, IXGBE_CTRL) | IXGBE_CTRL_PCIE_MASTER_DISABLE);
-	if (ixgbe_wait_reg(dev, IXGBE_STATUS, IXGBE_STATUS_MASTER_EN, 0,
-	    IXGBE_MASTER_TIMEOUT, NULL) == -1)
-		log_debug("%s: GIO master requests still pending before "
-		    "reset", name);
-
-	/* §4.6.3.2: global reset (device and link), then wait for it to
-	 * complete and 10 ms more before touching the device. */
+	 * wait until the pending ones have completed (STATUS.GIO master
+	 * enable clears). */
 	ctrl = ixgbe_rd(dev, IXGBE_CTRL);
 	if (ctrl == IXGBE_ALL_ONES) {
 		log_warnx("%s: device does not respond (CTRL reads "
 		    "0xffffffff)", name);
 		return -1;
 	}
+	ctrl |= IXGBE_CTRL_PCIE_MASTER_DISABLE;
+	ixgbe_wr(dev, IXGBE_CTRL, ctrl);
+	if (ixgbe_wait_reg(dev, IXGBE_STATUS, IXGBE_STATUS_MASTER_EN, 0,
+	    IXGBE_MASTER_TIMEOUT, NULL) == -1) {
+		/* 82599 specification update, "Master Disable Flow": the
+		 * bit may stay set (flow control, link down); then two
+		 * software resets more than 1 us apart end the requests. */
+		log_warnx("%s: GIO master requests still pending %u ms after "
+		    "master disable: resetting twice", name,
+		    IXGBE_MASTER_TIMEOUT);
+		ixgbe_wr(dev, IXGBE_CTRL, ctrl | IXGBE_CTRL_RST_MASK);
+		usleep(10);
+	}
+
+	/* §4.6.3.2: global reset (device and link), then wait for it to
+	 * complete and 10 ms more before touching the device; only CTRL
+	 * is read meanwhile. */
 	ixgbe_wr(dev, IXGBE_CTRL, ctrl | IXGBE_CTRL_RST_MASK);
 	ixgbe_sleep_ms(1);
 	if (ixgbe_wait_reg(dev, IXGBE_CTRL, IXGBE_CTRL_RST_MASK, 0,
@@ -352,11 +363,16 @@ ixgbe_setup_link(struct ixgbe_dev *dev)
 {
 	uint32_t autoc;
 
-	/* §4.6.4: link mode 10 Gb/s serial, 10G PMA/PMD XAUI, then restart
-	 * auto-negotiation so the new mode takes effect. */
+	/* §4.6.4, §8.2.3.22.21: an SFI port (the only media ixfwd sets
+	 * up, ixgbe_devinfo()): the 10 Gb/s serial PMA/PMD is SFI ... */
+	ixgbe_wr(dev, IXGBE_AUTOC2, (ixgbe_rd(dev, IXGBE_AUTOC2) &
+	    ~IXGBE_AUTOC2_10G_SERIAL_MASK) | IXGBE_AUTOC2_10G_SFI);
+	/* ... §8.2.3.22.19: link mode 10 Gb/s serial without backplane
+	 * auto-negotiation, then restart the link so the mode takes
+	 * effect. */
 	autoc = ixgbe_rd(dev, IXGBE_AUTOC);
-	autoc &= ~(IXGBE_AUTOC_LMS_MASK | IXGBE_AUTOC_10G_PMA_PMD_MASK);
-	autoc |= IXGBE_AUTOC_LMS_10G_SERIAL | IXGBE_AUTOC_10G_XAUI;
+	autoc &= ~IXGBE_AUTOC_LMS_MASK;
+	autoc |= IXGBE_AUTOC_LMS_10G_SERIAL;
 	ixgbe_wr(dev, IXGBE_AUTOC, autoc);
 	ixgbe_wr(dev, IXGBE_AUTOC, autoc | IXGBE_AUTOC_AN_RESTART);
 }
@@ -496,9 +512,9 @@ ixgbe_init_rx(struct ixgbe_dev *dev, const struct ixgbe_conf *conf)
 	ixgbe_wr(dev, IXGBE_RXCTRL,
 	    ixgbe_rd(dev, IXGBE_RXCTRL) & ~IXGBE_RXCTRL_RXEN);
 
-	/* §4.6.11.3.4 (no DCB): one packet buffer, 0, of 128 KiB; the
-	 * others get no space. */
-	ixgbe_wr(dev, IXGBE_RXPBSIZE(0), IXGBE_RXPBSIZE_128KB);
+	/* §4.6.11.3.1 (no DCB, one traffic class): packet buffer 0 takes
+	 * all 512 KB of receive buffer memory, the others none. */
+	ixgbe_wr(dev, IXGBE_RXPBSIZE(0), IXGBE_RXPBSIZE_512KB);
 	for (i = 1; i < 8; i++)
 		ixgbe_wr(dev, IXGBE_RXPBSIZE(i), 0);
 
@@ -550,11 +566,15 @@ ixgbe_init_rx(struct ixgbe_dev *dev, const struct ixgbe_conf *conf)
 	ixgbe_wr(dev, IXGBE_CTRL_EXT,
 	    ixgbe_rd(dev, IXGBE_CTRL_EXT) | IXGBE_CTRL_EXT_NS_DIS);
 
-	/* §8.2.3.8.6: DCA_RXCTRL bit 12 resets to 1 and must be cleared. */
+	/* §4.6.7 (last step): DCA_RXCTRL bit 12 resets to 1 and must be
+	 * cleared.  §8.2.3.11.1: no relaxed ordering for the writes the
+	 * driver polls or reads after them (the write-back, with DD, must
+	 * not pass the packet data); relaxed descriptor reads stay. */
 	for (q = 0; q < dev->port.nb_rxq; q++)
 		ixgbe_wr(dev, IXGBE_DCA_RXCTRL(q),
 		    ixgbe_rd(dev, IXGBE_DCA_RXCTRL(q)) &
-		    ~IXGBE_DCA_RXCTRL_BIT12);
+		    ~(IXGBE_DCA_RXCTRL_BIT12 | IXGBE_DCA_RXCTRL_DATA_WRO_EN |
+		    IXGBE_DCA_RXCTRL_HEAD_WRO_EN));
 }
 
 static void
@@ -566,10 +586,16 @@ ixgbe_init_tx(struct ixgbe_dev *dev)
 	ixgbe_wr(dev, IXGBE_HLREG0, ixgbe_rd(dev, IXGBE_HLREG0) |
 	    IXGBE_HLREG0_TXCRCEN | IXGBE_HLREG0_TXPADEN);
 
-	/* §4.6.11.3.4 (no DCB): TX packet buffer 0 gets 40 KiB. */
-	ixgbe_wr(dev, IXGBE_TXPBSIZE(0), IXGBE_TXPBSIZE_40KB);
-	for (i = 1; i < 8; i++)
+	/* §4.6.11.3.1 (no DCB): TX packet buffer 0 takes all 160 KB, and
+	 * its threshold (TXPBTHRESH, in KB) leaves room for one packet of
+	 * the largest size; unused buffers have size and threshold 0. */
+	ixgbe_wr(dev, IXGBE_TXPBSIZE(0), IXGBE_TXPBSIZE_160KB);
+	ixgbe_wr(dev, IXGBE_TXPBTHRESH(0),
+	    IXGBE_TXPB_KB - IXGBE_TXPKT_MAX_KB);
+	for (i = 1; i < 8; i++) {
 		ixgbe_wr(dev, IXGBE_TXPBSIZE(i), 0);
+		ixgbe_wr(dev, IXGBE_TXPBTHRESH(i), 0);
+	}
 
 	/* §4.6.8, §8.2.3.9.1: no limit on the outstanding bytes of
 	 * descriptor and data requests. */
@@ -595,6 +621,10 @@ ixgbe_init_tx(struct ixgbe_dev *dev)
 		    dev->tx_ring * sizeof(union ixgbe_adv_tx_desc));
 		ixgbe_wr(dev, IXGBE_TDH(q), 0);
 		ixgbe_wr(dev, IXGBE_TDT(q), 0);
+		/* §8.2.3.11.2: the descriptor write-back (DD) is not
+		 * relaxed-ordered, as for RX in ixgbe_init_rx(). */
+		ixgbe_wr(dev, IXGBE_DCA_TXCTRL(q), ixgbe_rd(dev,
+		    IXGBE_DCA_TXCTRL(q)) & ~IXGBE_DCA_TXCTRL_DESC_WRO_EN);
 
 		/* §7.2.3.4.1, §8.2.3.9.10: prefetch when 36 descriptors are
 		 * free in the on-chip cache and at least 8 are ready;
@@ -990,7 +1020,19 @@ ixgbe_tx_batch(struct port *p, uint16_t qi, struct pkt_buf **bufs, uint16_t n)
 	for (i = 0; i < n; i++) {
 		struct pkt_buf *b = bufs[i];
 		union ixgbe_adv_tx_desc *d = &ring[tail];
-		uint32_t cmd = IXGBE_TXD_CMD | b->len;
+		uint32_t cmd;
+
+		/* §7.2.3.2.4: the DMA takes packets of 17 bytes or more
+		 * (the MAC pads to 64 on the wire, TXPADEN); a shorter one,
+		 * never a valid frame anyway, is padded with zeros. */
+		if (__builtin_expect(b->len < IXGBE_TX_MIN_LEN, 0)) {
+			memset(pkt_data(b) + b->len, 0,
+			    IXGBE_TX_MIN_LEN - b->len);
+			b->len = IXGBE_TX_MIN_LEN;
+			__atomic_store_n(&t->padded, t->padded + 1,
+			    __ATOMIC_RELAXED);
+		}
+		cmd = IXGBE_TXD_CMD | b->len;
 
 		/* RS on the last descriptor of each aligned group. */
 		if ((tail & (IXGBE_TX_CLEAN_BATCH - 1)) ==
@@ -1077,6 +1119,9 @@ ixgbe_driver_stats(struct port *p, struct ixgbe_driver_stats *ds)
 	uint16_t q;
 
 	memset(ds, 0, sizeof(*ds));
+	for (q = 0; q < p->nb_txq; q++)
+		ds->tx_padded += __atomic_load_n(&dev->txq[q].padded,
+		    __ATOMIC_RELAXED);
 	for (q = 0; q < p->nb_rxq; q++) {
 		ds->rx_nobuf += __atomic_load_n(&dev->rxq[q].nobuf,
 		    __ATOMIC_RELAXED);

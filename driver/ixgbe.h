@@ -38,6 +38,9 @@ struct ixgbe_driver_stats {
 					 * (the NIC then drops into rx_missed) */
 	uint64_t	rx_dropped;	/* frames dropped by the driver: spanning
 					 * several buffers, or marked bad */
+	uint64_t	tx_padded;	/* frames under 17 bytes given to TX,
+					 * padded with zeros to 17 (the shortest
+					 * the NIC's DMA takes, §7.2.3.2.4) */
 };
 
 /* Control thread; p must be a port from ixgbe_open(). */

@@ -79,7 +79,7 @@
 #define IXGBE_RXCTRL		0x03000
 #define  IXGBE_RXCTRL_RXEN		(1u << 0)
 #define IXGBE_RXPBSIZE(i)	(0x03C00 + 4 * (i))	/* i < 8 */
-#define IXGBE_RXPBSIZE_128KB		0x00020000u
+#define IXGBE_RXPBSIZE_512KB		0x00080000u	/* SIZE 19:10 in KB */
 
 /* §8.2.3.7 Receive filtering */
 #define IXGBE_RXCSUM		0x05000
@@ -115,7 +115,9 @@
 #define  IXGBE_LINKS_SPEED_10G		(3u << 28)
 #define  IXGBE_LINKS_SPEED_1G		(2u << 28)
 #define  IXGBE_LINKS_SPEED_100M		(1u << 28)
-#define IXGBE_AUTOC2		0x042A8
+#define IXGBE_AUTOC2		0x042A8	/* §8.2.3.22.21 */
+#define  IXGBE_AUTOC2_10G_SERIAL_MASK	(3u << 16)	/* 10G serial PMA/PMD */
+#define  IXGBE_AUTOC2_10G_SFI		(2u << 16)
 
 /* §8.2.3.10 Transmit DMA, global */
 #define IXGBE_DMATXCTL		0x04A80
@@ -125,13 +127,18 @@
 #define IXGBE_DTXMXSZRQ		0x08100
 #define IXGBE_MTQC		0x08120
 #define IXGBE_TXPBSIZE(i)	(0x0CC00 + 4 * (i))	/* i < 8 */
-#define IXGBE_TXPBSIZE_40KB		0x0000A000u
+#define IXGBE_TXPBSIZE_160KB		0x00028000u
+#define IXGBE_TXPB_KB			160	/* §4.6.11.3.1 TX buffer memory */
+#define IXGBE_TXPBTHRESH(i)	(0x04950 + 4 * (i))	/* i < 8, §8.2.3.9.16 */
+#define IXGBE_TXPKT_MAX_KB		10	/* §4.6.11.3.1: one packet */
 #define IXGBE_TXDGPC		0x087A0	/* DMA good TX packets, clear on read */
 
 /* §8.2.3.9 Transmit DMA, per queue (0..127) */
 #define IXGBE_TDBAL(i)		(0x06000 + 0x40 * (i))
 #define IXGBE_TDBAH(i)		(0x06004 + 0x40 * (i))
 #define IXGBE_TDLEN(i)		(0x06008 + 0x40 * (i))
+#define IXGBE_DCA_TXCTRL(i)	(0x0600C + 0x40 * (i))	/* §8.2.3.11.2 */
+#define  IXGBE_DCA_TXCTRL_DESC_WRO_EN	(1u << 11)	/* relaxed write-back */
 #define IXGBE_TDH(i)		(0x06010 + 0x40 * (i))
 #define IXGBE_TDT(i)		(0x06018 + 0x40 * (i))
 #define IXGBE_TXDCTL(i)		(0x06028 + 0x40 * (i))

@@ -610,9 +610,20 @@ pipe_destroy(struct pipeline *pl)
 	}
 	if (pl->emu_running)
 		emu_engine_stop();
-	for (i = 0; i < pl->nports; i++)
-		if (pl->ports[i].emu != NULL)
-			emu_destroy(pl->ports[i].emu);
+	for (i = 0; i < pl->nports; i++) {
+		struct emu82599 *nic = pl->ports[i].emu;
+
+		if (nic == NULL)
+			continue;
+		/* The strict model counted every datasheet rule the driver
+		 * broke (each first break is logged as it happens); the
+		 * total goes in the log for the tests to see. */
+		if (emu_violations(nic) != 0)
+			log_warnx("emu82599 %s: strict: %llu violations of the "
+			    "datasheet rules in all", pl->ports[i].conf->name,
+			    (unsigned long long)emu_violations(nic));
+		emu_destroy(nic);
+	}
 	for (i = 0; i < pl->nworkers; i++) {
 		struct pipe_worker *w = pl->workers[i];
 		int k;

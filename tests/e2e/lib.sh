@@ -115,3 +115,14 @@ only_missing_nics() {
 	_o=$(echo "$2" | grep -v "no PCI device at" | grep -vc "^$1: [0-9]* errors\{0,1\}, nothing started\$")
 	[ "$_n" -gt 0 ] && [ "$_m" = "$_n" ] && [ "$_o" = 0 ]
 }
+
+# strict_check: PASS when no ixfwd log of this script ($WORK/*.log) has a
+# line from the strict emulated 82599 (a datasheet rule the driver broke:
+# each first break and the total at exit are logged).
+strict_check() {
+	if _s=$(grep -h 'emu82599 .*: strict: ' "$WORK"/*.log 2>/dev/null); then
+		fail strict_model "$(echo "$_s" | head -n 3 | tr '\n' ' ')"
+	else
+		pass strict_model
+	fi
+}

@@ -125,6 +125,7 @@ if [ "$got_a" = "$(counter a hw_tx_packets)" ] && [ "$got_b" = "$(counter b hw_t
 else
 	fail kernel_counters_agree "ixd-a0 received $got_a, port a sent $(counter a hw_tx_packets); ixd-b0 received $got_b, port b sent $(counter b hw_tx_packets)"
 fi
+strict_check
 
 [ "$DEMO" = 1 ] && { [ $failed = 0 ] && echo "== demo OK" || echo "== demo FAILED (logs in build/test-logs or above)"; }
 exit $failed

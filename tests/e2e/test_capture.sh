@@ -39,6 +39,7 @@ run_until() {
 		i=$((i + 1)); sleep 0.1
 	done
 	kill -TERM $pid; wait $pid; rc=$?; pid=
+	cat "$WORK/ixfwd.log" >>"$WORK/runs.log"	# for strict_check
 }
 
 # 1. An input file: N numbered frames from the emulated generator.
@@ -154,4 +155,5 @@ if [ $rc = 0 ] && [ $ok = 1 ] && [ "$files" -ge 2 ] && [ "$total" = "$written" ]
 else
 	fail sigterm_files_complete "exit $rc, $files files, $total records, capture says written=$written, complete=$ok"
 fi
+strict_check
 exit $failed

@@ -116,4 +116,5 @@ for p in g0 g1; do
 done
 grep -q 'sink' "$WORK/ixfwd.log" && { ok=0; why="$why $(grep sink "$WORK/ixfwd.log" | head -n 2)"; }
 if [ $ok = 1 ]; then pass generator_run; else fail generator_run "$why"; fi
+strict_check
 exit $failed

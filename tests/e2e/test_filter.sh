@@ -87,4 +87,5 @@ for p in a b; do
 	[ "$rx" -eq $((tx + d)) ] || { ok=0; why="$why $p.rx=$rx $q.tx=$tx drops=$d"; }
 done
 [ $ok = 1 ] && pass filter_counters_add_up || fail filter_counters_add_up "$why"
+strict_check
 exit $failed

@@ -104,4 +104,5 @@ fi
 
 kill -TERM $pid; wait $pid; rc=$?; pid=
 [ $rc -eq 0 ] && pass bridge_sigterm || fail bridge_sigterm "exit $rc"
+strict_check
 exit $failed

@@ -116,12 +116,73 @@ mk(const char *name, enum emu_wire_kind kind, const uint8_t *mac)
 	return emu_create(name, mac, &wc);
 }
 
+/*
+ * The strict model: no rule broken but those in allow (bits of enum
+ * emu_rule) that the test breaks on purpose.
+ */
+static void
+strict_clean(struct emu82599 *nic, uint32_t allow)
+{
+	int rule;
+
+	for (rule = 0; rule < EMU_RULE_COUNT; rule++)
+		if (!(allow & (1u << rule)) &&
+		    emu_rule_violations(nic, rule) != 0)
+			t_fail(__FILE__, __LINE__, "strict rule \"%s\" (§%s) "
+			    "broken %llu times", emu_rule_name(rule),
+			    emu_rule_section(rule), (unsigned long long)
+			    emu_rule_violations(nic, rule));
+}
+
+#define ALLOW(rule)	(1u << (rule))
+
+/* §5.2.5.3.2 master disable, §4.6.3.2 reset and the 10 ms after it
+ * (polling only CTRL); 0 or -1. */
+static int
+nic_reset(const struct bar *b)
+{
+	bar_set32(b, IXGBE_CTRL, IXGBE_CTRL_PCIE_MASTER_DISABLE);
+	if (wait_reg(b, IXGBE_STATUS, IXGBE_STATUS_MASTER_EN, 0, WAIT_MS) == -1)
+		return -1;
+	bar_set32(b, IXGBE_CTRL, IXGBE_CTRL_RST_MASK);
+	usleep(1000);
+	if (wait_reg(b, IXGBE_CTRL, IXGBE_CTRL_RST_MASK, 0, WAIT_MS) == -1)
+		return -1;
+	usleep(10000);
+	return 0;
+}
+
+/* §4.6.7: what the receive side needs before RXEN: CRC stripping the
+ * same in MAC and DMA, no-snoop disabled. */
+static void
+rx_prep(const struct bar *b)
+{
+	if (bar_read32(b, IXGBE_HLREG0) & IXGBE_HLREG0_RXCRCSTRP)
+		bar_set32(b, IXGBE_RDRXCTL, IXGBE_RDRXCTL_CRCSTRIP);
+	else
+		bar_clear32(b, IXGBE_RDRXCTL, IXGBE_RDRXCTL_CRCSTRIP);
+	bar_set32(b, IXGBE_CTRL_EXT, IXGBE_CTRL_EXT_NS_DIS);
+}
+
+/* §4.6.7, §8.2.3.12: RXEN only with the security block held idle. */
+static int
+rx_enable(const struct bar *b)
+{
+	rx_prep(b);
+	bar_set32(b, IXGBE_SECRXCTRL, IXGBE_SECRXCTRL_RX_DIS);
+	if (wait_reg(b, IXGBE_SECRXSTAT, IXGBE_SECRXSTAT_SECRX_RDY,
+	    IXGBE_SECRXSTAT_SECRX_RDY, WAIT_MS) == -1)
+		return -1;
+	bar_set32(b, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
+	bar_clear32(b, IXGBE_SECRXCTRL, IXGBE_SECRXCTRL_RX_DIS);
+	return 0;
+}
+
 /* §4.6.3.2 reset, then §4.6.4 link; 0 when the link is up. */
 static int
 nic_up(const struct bar *b)
 {
-	bar_write32(b, IXGBE_CTRL, IXGBE_CTRL_RST_MASK);
-	if (wait_reg(b, IXGBE_CTRL, IXGBE_CTRL_RST_MASK, 0, WAIT_MS) == -1 ||
+	if (nic_reset(b) == -1 ||
 	    wait_reg(b, IXGBE_EEC, IXGBE_EEC_ARD, IXGBE_EEC_ARD, WAIT_MS) == -1)
 		return -1;
 	bar_set32(b, IXGBE_AUTOC, IXGBE_AUTOC_AN_RESTART);
@@ -205,12 +266,15 @@ rx_setup(const struct bar *b, struct mem *mm, uint32_t n, uint32_t srrctl,
 	bar_write32(b, IXGBE_RDLEN(0), n * 16);
 	bar_write32(b, IXGBE_RDH(0), 0);
 	bar_write32(b, IXGBE_RDT(0), 0);
+	bar_clear32(b, IXGBE_DCA_RXCTRL(0), IXGBE_DCA_RXCTRL_BIT12);
 	bar_set32(b, IXGBE_RXDCTL(0), IXGBE_RXDCTL_ENABLE);
 	if (wait_reg(b, IXGBE_RXDCTL(0), IXGBE_RXDCTL_ENABLE,
 	    IXGBE_RXDCTL_ENABLE, WAIT_MS) == -1)
 		return -1;
 	bar_write32(b, IXGBE_FCTRL, fctrl);
-	bar_write32(b, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
+	if (!(bar_read32(b, IXGBE_RXCTRL) & IXGBE_RXCTRL_RXEN) &&
+	    rx_enable(b) == -1)
+		return -1;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	bar_write32(b, IXGBE_RDT(0), n - 1);
 	return 0;
@@ -313,6 +377,7 @@ struct rig {
 	struct emu82599	*nic;
 	struct bar	 bar;
 	struct mem	 mm;
+	uint32_t	 allow;		/* strict rules broken on purpose */
 };
 
 static int
@@ -338,6 +403,7 @@ rig_up(struct rig *r, const char *name, enum emu_wire_kind kind,
 static void
 rig_down(struct rig *r)
 {
+	strict_clean(r->nic, r->allow);
 	emu_destroy(r->nic);
 	dma_free(&r->mm.m);
 }
@@ -387,8 +453,8 @@ test_reset_defaults(void)
 	    IXGBE_EEC_PRES | IXGBE_EEC_ARD);
 	T_EQ(bar_read32(&b, IXGBE_RDRXCTL) & IXGBE_RDRXCTL_DMAIDONE,
 	    IXGBE_RDRXCTL_DMAIDONE);
-	T_EQ(bar_read32(&b, IXGBE_SECRXSTAT) & IXGBE_SECRXSTAT_SECRX_RDY,
-	    IXGBE_SECRXSTAT_SECRX_RDY);
+	/* SECRX_RDY is only shown while RX_DIS holds the block off. */
+	T_EQ(bar_read32(&b, IXGBE_SECRXSTAT) & IXGBE_SECRXSTAT_SECRX_RDY, 0);
 	T_EQ(bar_read32(&b, IXGBE_STATUS) & IXGBE_STATUS_LAN_ID_MASK, 0);
 	T_EQ(bar_read32(&b, IXGBE_STATUS) & IXGBE_STATUS_MASTER_EN,
 	    IXGBE_STATUS_MASTER_EN);
@@ -405,9 +471,22 @@ test_reset_defaults(void)
 	    IXGBE_HLREG0_TXPADEN);
 	T_EQ(bar_read32(&b, IXGBE_RXDCTL(0)) & IXGBE_RXDCTL_ENABLE, 0);
 	T_EQ(bar_read32(&b, IXGBE_LINKS) & IXGBE_LINKS_UP, 0);
-	/* Master disable is seen in STATUS at once. */
+	/* Master disable is seen in STATUS once requests have drained,
+	 * and undone at once. */
 	bar_set32(&b, IXGBE_CTRL, IXGBE_CTRL_PCIE_MASTER_DISABLE);
-	T_EQ(bar_read32(&b, IXGBE_STATUS) & IXGBE_STATUS_MASTER_EN, 0);
+	T_EQ(wait_reg(&b, IXGBE_STATUS, IXGBE_STATUS_MASTER_EN, 0, WAIT_MS), 0);
+	bar_clear32(&b, IXGBE_CTRL, IXGBE_CTRL_PCIE_MASTER_DISABLE);
+	T_EQ(bar_read32(&b, IXGBE_STATUS) & IXGBE_STATUS_MASTER_EN,
+	    IXGBE_STATUS_MASTER_EN);
+	bar_set32(&b, IXGBE_SECRXCTRL, IXGBE_SECRXCTRL_RX_DIS);
+	T_EQ(wait_reg(&b, IXGBE_SECRXSTAT, IXGBE_SECRXSTAT_SECRX_RDY,
+	    IXGBE_SECRXSTAT_SECRX_RDY, WAIT_MS), 0);
+	/* This test resets without master disable and reads registers
+	 * during the reset, on purpose: the strict model saw both. */
+	T_EQ(emu_rule_violations(nic, EMU_RULE_MASTER_DISABLE), 1);
+	T_CHECK(emu_rule_violations(nic, EMU_RULE_RESET_ACCESS) >= 1);
+	strict_clean(nic, ALLOW(EMU_RULE_MASTER_DISABLE) |
+	    ALLOW(EMU_RULE_RESET_ACCESS));
 	emu_destroy(nic);
 }
 
@@ -431,6 +510,7 @@ test_eeprom_read(void)
 			T_EQ(v >> IXGBE_EERD_DATA_SHIFT, 0xffff);
 	}
 	T_EQ(sum & 0xffff, 0xbaba);
+	strict_clean(nic, 0);
 	emu_destroy(nic);
 }
 
@@ -464,6 +544,7 @@ test_irq_regs(void)
 	T_EQ(bar_read32(&b, IXGBE_EITR(3)), 0x123);
 	T_EQ(bar_read32(&b, IXGBE_IVAR(7)), 0x8181);
 	T_EQ(bar_read32(&b, IXGBE_GPIE), 0x40);
+	strict_clean(nic, 0);
 	emu_destroy(nic);
 }
 
@@ -492,6 +573,8 @@ test_bad_access_and_aliases(void)
 	/* Statistics are read-only. */
 	bar_write32(&b, IXGBE_GPRC, 5);
 	T_EQ(bar_read32(&b, IXGBE_GPRC), 0);
+	T_EQ(emu_rule_violations(nic, EMU_RULE_RING), 2);
+	strict_clean(nic, ALLOW(EMU_RULE_RING));
 	emu_destroy(nic);
 }
 
@@ -506,10 +589,8 @@ test_link_timing(void)
 	T_REQUIRE((none = mk("nolink", EMU_WIRE_NONE, mac_b)) != NULL);
 	emu_bar(nic, &b);
 	emu_bar(none, &bn);
-	bar_write32(&b, IXGBE_CTRL, IXGBE_CTRL_RST);
-	bar_write32(&bn, IXGBE_CTRL, IXGBE_CTRL_RST);
-	T_REQUIRE(wait_reg(&b, IXGBE_CTRL, IXGBE_CTRL_RST, 0, WAIT_MS) == 0);
-	T_REQUIRE(wait_reg(&bn, IXGBE_CTRL, IXGBE_CTRL_RST, 0, WAIT_MS) == 0);
+	T_REQUIRE(nic_reset(&b) == 0);
+	T_REQUIRE(nic_reset(&bn) == 0);
 
 	t0 = now_ms();
 	bar_write32(&b, IXGBE_AUTOC, (bar_read32(&b, IXGBE_AUTOC) &
@@ -538,6 +619,8 @@ test_link_timing(void)
 	emu_set_carrier(none, 1);
 	T_EQ(wait_reg(&bn, IXGBE_LINKS, IXGBE_LINKS_UP, IXGBE_LINKS_UP,
 	    WAIT_MS), 0);
+	strict_clean(nic, 0);
+	strict_clean(none, 0);
 	emu_destroy(nic);
 	emu_destroy(none);
 }
@@ -553,13 +636,17 @@ test_queue_enable(void)
 	/* RDLEN 0: the queue does not start. */
 	bar_write32(&r.bar, IXGBE_RXDCTL(1), IXGBE_RXDCTL_ENABLE);
 	T_EQ(bar_read32(&r.bar, IXGBE_RXDCTL(1)) & IXGBE_RXDCTL_ENABLE, 0);
+	T_EQ(emu_rule_violations(r.nic, EMU_RULE_RING), 1);
 	/* A ring outside DMA memory: an IOMMU fault, not started. */
+	bar_write32(&r.bar, IXGBE_DMATXCTL, IXGBE_DMATXCTL_TE);
 	bar_write32(&r.bar, IXGBE_TDBAL(2), 0x1000);
 	bar_write32(&r.bar, IXGBE_TDBAH(2), 0);
 	bar_write32(&r.bar, IXGBE_TDLEN(2), 1024);
 	bar_write32(&r.bar, IXGBE_TXDCTL(2), IXGBE_TXDCTL_ENABLE);
 	T_EQ(bar_read32(&r.bar, IXGBE_TXDCTL(2)) & IXGBE_TXDCTL_ENABLE, 0);
 	T_EQ(emu_iommu_faults(r.nic), 1);
+	T_EQ(emu_rule_violations(r.nic, EMU_RULE_DMA), 1);
+	r.allow = ALLOW(EMU_RULE_RING) | ALLOW(EMU_RULE_DMA);
 	/* Good rings start, and stop. */
 	T_REQUIRE(rx_setup(&r.bar, &r.mm, 64, SRRCTL_STD, 0) == 0);
 	T_REQUIRE(tx_setup(&r.bar, &r.mm, 64) == 0);
@@ -795,7 +882,11 @@ test_rx_keep_crc(void)
 	if (!have_dma)
 		T_SKIP("%s", no_dma);
 	T_REQUIRE(rig_up(&r, "crc", EMU_WIRE_QUEUE, mac_a, 64, 0) == 0);
+	/* §8.2.3.8.8: MAC and DMA keep the CRC together, changed while
+	 * receive is off. */
+	bar_clear32(&r.bar, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
 	bar_clear32(&r.bar, IXGBE_HLREG0, IXGBE_HLREG0_RXCRCSTRP);
+	T_REQUIRE(rx_enable(&r.bar) == 0);
 	mkframe(f, mac_a, 100, 4);
 	T_REQUIRE(emu_wire_push(r.nic, f, 100) == 0);
 	T_REQUIRE(rx_wait(&r.mm, 0) == 0);
@@ -816,6 +907,7 @@ test_rx_iommu_fault(void)
 	if (!have_dma)
 		T_SKIP("%s", no_dma);
 	T_REQUIRE(rig_up(&r, "rxfault", EMU_WIRE_QUEUE, mac_a, 64, 0) == 0);
+	r.allow = ALLOW(EMU_RULE_DMA);
 	r.mm.rxd[0].read.pkt_addr = 0x1000;	/* not DMA memory */
 	mkframe(f, mac_a, 100, 0);
 	T_REQUIRE(emu_wire_push(r.nic, f, 100) == 0);
@@ -1046,6 +1138,7 @@ test_tx_iommu_fault(void)
 	if (!have_dma)
 		T_SKIP("%s", no_dma);
 	T_REQUIRE(rig_up(&r, "txfault", EMU_WIRE_QUEUE, mac_a, 0, 64) == 0);
+	r.allow = ALLOW(EMU_RULE_DMA);
 	tx_desc(&r.mm, 0x7f0000001000ull, 64, IXGBE_ADVTXD_DCMD_EOP |
 	    IXGBE_ADVTXD_DCMD_RS, 64);
 	tx_ring(&r.bar, &r.mm);
@@ -1104,7 +1197,7 @@ test_peer_cable(void)
 	emu_bar(b.nic, &b.bar);
 	T_REQUIRE(mem_get(&a.mm) == 0 && mem_get(&b.mm) == 0);
 	/* A alone has no link: the far end is not initialised. */
-	bar_write32(&a.bar, IXGBE_CTRL, IXGBE_CTRL_RST);
+	T_REQUIRE(nic_reset(&a.bar) == 0);
 	T_EQ(wait_reg(&a.bar, IXGBE_LINKS, IXGBE_LINKS_UP, IXGBE_LINKS_UP,
 	    50), -1);
 	T_REQUIRE(nic_up(&b.bar) == 0);
@@ -1133,6 +1226,8 @@ test_peer_cable(void)
 	emu_set_carrier(a.nic, 0);
 	T_EQ(wait_reg(&b.bar, IXGBE_LINKS, IXGBE_LINKS_UP, 0, WAIT_MS), 0);
 	T_EQ(wait_reg(&a.bar, IXGBE_LINKS, IXGBE_LINKS_UP, 0, WAIT_MS), 0);
+	strict_clean(a.nic, 0);
+	strict_clean(b.nic, 0);
 	emu_destroy(a.nic);		/* B keeps working without its peer */
 	T_EQ(wait_reg(&b.bar, IXGBE_LINKS, IXGBE_LINKS_UP, 0, WAIT_MS), 0);
 	emu_destroy(b.nic);

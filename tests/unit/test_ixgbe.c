@@ -174,8 +174,15 @@ nic_destroy(struct nic *n)
 	if (n->port != NULL)
 		port_close(n->port);
 	n->port = NULL;
-	if (n->emu != NULL)
+	if (n->emu != NULL) {
+		/* The driver kept every rule of the strict model, from
+		 * open to close. */
+		if (emu_violations(n->emu) != 0)
+			t_fail(__FILE__, __LINE__, "%s: %llu strict-model "
+			    "violations (see the log above)", t_name,
+			    (unsigned long long)emu_violations(n->emu));
 		emu_destroy(n->emu);
+	}
 	mempool_destroy(n->rxpool);
 	mempool_destroy(n->txpool);
 	memset(n, 0, sizeof(*n));
