@@ -25,6 +25,9 @@ struct bar {
 	size_t			 len;	/* its length in bytes */
 	const struct bar_ops	*ops;	/* non-NULL: a device model */
 	void			*ctx;	/* the model's state */
+	uint16_t		 device_id; /* PCI device ID (vendor Intel) of
+					 * what answers: ixgbe_open() sets up
+					 * only supported ones */
 };
 
 static inline uint32_t

@@ -2333,6 +2333,7 @@ emu_bar(struct emu82599 *nic, struct bar *bar)
 	bar->len = EMU_BAR0_SIZE;
 	bar->ops = &emu_bar_ops;
 	bar->ctx = nic;
+	bar->device_id = nic->device_id;	/* its PCI config space */
 }
 
 int

@@ -42,6 +42,7 @@
 #include "dma.h"
 #include "ixgbe.h"
 #include "ixgbe_desc.h"
+#include "ixgbe_devices.h"
 #include "ixgbe_regs.h"
 #include "log.h"
 #include "mempool.h"
@@ -840,12 +841,23 @@ struct port *
 ixgbe_open(const struct bar *bar, const struct ixgbe_conf *conf)
 {
 	const char *name = conf->name != NULL ? conf->name : "ixgbe";
+	const struct ixgbe_devinfo *di;
 	struct ixgbe_dev *dev;
 
 	if (ixgbe_check_conf(conf, name) == -1)
 		return NULL;
 	if (bar->ops == NULL && bar->mmio == NULL) {
 		log_warnx("%s: no register window (BAR0 not mapped)", name);
+		return NULL;
+	}
+	if ((di = ixgbe_devinfo(bar->device_id)) == NULL) {
+		log_warnx("%s: PCI device ID 0x%04x is not an 82599-family NIC",
+		    name, bar->device_id);
+		return NULL;
+	}
+	if (!di->supported) {
+		log_warnx("%s: Intel %s (8086:%04x) is not supported yet: %s",
+		    name, di->name, di->device, di->why);
 		return NULL;
 	}
 

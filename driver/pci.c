@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "bar.h"
+#include "ixgbe_devices.h"
 #include "ixgbe_regs.h"
 #include "log.h"
 #include "pci.h"
@@ -33,56 +34,19 @@
 #define  PCI_COMMAND_MASTER	(1u << 2)	/* bus master enable */
 #define PCI_BDF_LEN		12		/* "0000:03:00.0" */
 
-/*
- * The NICs ixfwd drives: the 82599 (X520) and the MACs that kept its
- * register interface for what ixfwd uses, X540 and X550.  Not listed:
- * the 82598 (different queue and init registers) and the X550EM/X553
- * (embedded) parts, whose links are set up through firmware or an
- * external PHY this driver does not manage.
- */
-static const struct {
-	uint16_t	 device;
-	const char	*name;
-} pci_ids[] = {
-	{ 0x10f7, "82599 KX4" },
-	{ 0x10f8, "82599 combined backplane" },
-	{ 0x10f9, "82599 CX4" },
-	{ 0x10fb, "82599ES SFP+ (X520)" },
-	{ 0x10fc, "82599 XAUI/BX4 LOM" },
-	{ 0x1507, "82599 SFP+ EM" },
-	{ 0x1514, "82599 KX4 mezzanine" },
-	{ 0x1517, "82599 KR" },
-	{ 0x151c, "82599 10GBASE-T3 LOM" },
-	{ 0x1529, "82599 SFP+ FCoE" },
-	{ 0x152a, "82599 backplane FCoE" },
-	{ 0x154a, "82599 SFP+ quad port (X520-Q)" },
-	{ 0x154d, "82599 SFP+ SF2" },
-	{ 0x154f, "82599 SFP+ LS" },
-	{ 0x1557, "82599EN SFP+ (X520-1)" },
-	{ 0x1558, "82599 QSFP+ quad port" },
-	{ 0x1528, "X540-AT2 10GBASE-T" },
-	{ 0x1560, "X540-AT1 10GBASE-T" },
-	{ 0x1563, "X550-T2 10GBASE-T" },
-	{ 0x15d1, "X550-T1 10GBASE-T" },
-};
-
 static char pci_sysfs[PATH_MAX] = "/sys";
 
 int
 pci_is_supported(uint16_t vendor, uint16_t device, const char **name)
 {
-	size_t i;
+	const struct ixgbe_devinfo *di;
 
-	if (vendor != PCI_VENDOR_INTEL)
+	if (vendor != PCI_VENDOR_INTEL || (di = ixgbe_devinfo(device)) == NULL ||
+	    !di->supported)
 		return 0;
-	for (i = 0; i < sizeof(pci_ids) / sizeof(pci_ids[0]); i++) {
-		if (pci_ids[i].device == device) {
-			if (name != NULL)
-				*name = pci_ids[i].name;
-			return 1;
-		}
-	}
-	return 0;
+	if (name != NULL)
+		*name = di->name;
+	return 1;
 }
 
 void
@@ -334,6 +298,7 @@ pci_open(const char *bdf_in, int force, struct bar *bar)
 {
 	char bdf[PCI_BDF_LEN + 1], dir[PATH_MAX], path[PATH_MAX];
 	char drv[NAME_MAX + 1];
+	const struct ixgbe_devinfo *di;
 	unsigned long vendor, device;
 	const char *name;
 	struct stat st;
@@ -366,6 +331,13 @@ pci_open(const char *bdf_in, int force, struct bar *bar)
 		log_warn("%s: cannot read %s%s", bdf, path, pci_hint(errno));
 		return -1;
 	}
+	if (vendor == PCI_VENDOR_INTEL && device <= 0xffff &&
+	    (di = ixgbe_devinfo((uint16_t)device)) != NULL && !di->supported) {
+		log_warnx("%s: Intel %s (%04lx:%04lx) is not supported yet: %s; "
+		    "the device is left to the kernel", bdf, di->name, vendor,
+		    device, di->why);
+		return -1;
+	}
 	if (vendor > 0xffff || device > 0xffff ||
 	    !pci_is_supported((uint16_t)vendor, (uint16_t)device, &name)) {
 		log_warnx("%s is %04lx:%04lx, not an Intel 82599-family NIC",
@@ -387,6 +359,7 @@ pci_open(const char *bdf_in, int force, struct bar *bar)
 		pci_close(bar);
 		goto unbound;
 	}
+	bar->device_id = (uint16_t)device;
 	log_info("%s: Intel %s, BAR0 %zu KiB", bdf, name, bar->len >> 10);
 	return 0;
 

@@ -8,11 +8,12 @@
 
 #include "bar.h"
 
-/* 1 if vendor/device is an 82599-family NIC ixfwd drives, with its
- * product name in *name; 0 otherwise. */
+/* 1 if vendor/device is an 82599-family NIC ixfwd drives (supported in
+ * ixgbe_devices.c), with its product name in *name; 0 otherwise. */
 int	pci_is_supported(uint16_t vendor, uint16_t device, const char **name);
 
-/* Check the device at bdf ("0000:03:00.0") is a supported NIC, refuse it
+/* Check the device at bdf ("0000:03:00.0") is a supported NIC (a known
+ * but unsupported one is refused with what is missing), refuse it
  * while its kernel interface is up unless force is set, unbind its kernel
  * driver, enable bus mastering and map BAR0 (resource0) into *bar.
  * 0, or -1 with a message naming the device and the fix logged. */

@@ -17,6 +17,7 @@
 #include "dma.h"
 #include "emu82599.h"
 #include "ixgbe.h"
+#include "ixgbe_devices.h"
 #include "ixgbe_regs.h"
 #include "log.h"
 #include "mempool.h"
@@ -377,7 +378,7 @@ static void
 test_bad_conf_refused(void)
 {
 	static const struct bar_ops ops = { silent_read, ignore_write };
-	struct bar bar = { NULL, 0, &ops, NULL };
+	struct bar bar = { NULL, 0, &ops, NULL, 0x10fb };
 	struct ixgbe_conf c;
 	struct port *p;
 
@@ -427,7 +428,7 @@ static void
 test_dead_device(void)
 {
 	static const struct bar_ops ops = { dead_read, ignore_write };
-	struct bar bar = { NULL, 0, &ops, NULL };
+	struct bar bar = { NULL, 0, &ops, NULL, 0x10fb };
 	struct ixgbe_conf c;
 	struct port *p;
 	uint64_t t0 = now_ms();
@@ -445,7 +446,7 @@ static void
 test_silent_device(void)
 {
 	static const struct bar_ops ops = { silent_read, ignore_write };
-	struct bar bar = { NULL, 0, &ops, NULL };
+	struct bar bar = { NULL, 0, &ops, NULL, 0x10fb };
 	struct ixgbe_conf c;
 	struct port *p;
 	uint64_t t0 = now_ms();
@@ -528,6 +529,103 @@ test_tx_byte_exact(void)
 	T_EQ(emu_wire_pull(n.emu, f, sizeof(f)), 0);
 	T_EQ(emu_iommu_faults(n.emu), 0);
 	nic_destroy(&n);
+}
+
+/* §7.2.3.2.4: a frame under 17 bytes is padded by the driver to what
+ * the DMA takes (the MAC then pads to 60 on the wire) and counted. */
+static void
+test_tx_short_padded(void)
+{
+	struct ixgbe_driver_stats ds;
+	uint8_t f[2048], want[60];
+	struct pkt_buf *b;
+	struct nic n;
+
+	NEED_HW();
+	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 512, 512) == 0);
+	T_REQUIRE(nic_open(&n, "emu0", 512, 512) == 0);
+	T_REQUIRE((b = mempool_alloc(n.txpool)) != NULL);
+	b->len = 10;
+	memset(want, 0, sizeof(want));
+	memset(want, 0xff, 6);			/* 6 bytes of address, 4 more */
+	memcpy(want + 6, "\x02\x01\x02\x03", 4);
+	memcpy(pkt_data(b), want, 10);
+	memset(pkt_data(b) + 10, 0xee, 20);	/* stale bytes past the end */
+	T_EQ(port_tx_batch(n.port, 0, &b, 1), 1);
+	T_EQ(pull_wait(&n, f, sizeof(f)), 60);
+	T_CHECK(memcmp(f, want, 60) == 0);
+	ixgbe_driver_stats(n.port, &ds);
+	T_EQ(ds.tx_padded, 1);
+	T_EQ(emu_rule_violations(n.emu, EMU_RULE_TX_LEN), 0);
+	nic_destroy(&n);
+}
+
+/*
+ * Every 82599-family device ID on the emulated NIC: a supported one
+ * (SFI) is set up and links (the strict model checks AUTOC/AUTOC2 for
+ * its media); any other is refused with what is missing, before the
+ * device is touched.
+ */
+static void
+test_device_ids(void)
+{
+	const struct ixgbe_devinfo *di;
+	struct port_link l;
+	char want[160];
+	struct nic n;
+	size_t i, nsup = 0, nref = 0;
+
+	NEED_HW();
+	for (i = 0; (di = ixgbe_devinfo_at(i)) != NULL; i++) {
+		T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 512, 512) == 0);
+		T_REQUIRE(emu_set_device_id(n.emu, di->device) == 0);
+		emu_bar(n.emu, &n.bar);
+		log_capture_begin();
+		nic_open(&n, "dev0", 512, 512);
+		log_capture_end();
+		if (di->supported) {
+			nsup++;
+			if (n.port == NULL) {
+				t_fail(__FILE__, __LINE__, "%04x %s refused: %s",
+				    di->device, di->name, log_buf);
+				nic_destroy(&n);
+				continue;
+			}
+			port_link(n.port, &l);
+			if (!l.up || l.speed_mbps != 10000)
+				t_fail(__FILE__, __LINE__, "%04x %s: no 10G "
+				    "link", di->device, di->name);
+		} else {
+			nref++;
+			T_CHECK(n.port == NULL);
+			snprintf(want, sizeof(want), "dev0: Intel %s (8086:%04x) "
+			    "is not supported yet: ", di->name, di->device);
+			if (strstr(log_buf, want) == NULL)
+				t_fail(__FILE__, __LINE__, "expected \"%s\", "
+				    "got: %s", want, log_buf);
+			/* refused before any register was written */
+			T_EQ(emu_violations(n.emu), 0);
+		}
+		nic_destroy(&n);
+	}
+	T_EQ(nsup, 8);
+	T_EQ(nref, 12);
+}
+
+/* A device the family table does not know is refused too. */
+static void
+test_device_unknown(void)
+{
+	static const struct bar_ops ops = { silent_read, ignore_write };
+	struct bar bar = { NULL, 0, &ops, NULL, 0x10c6 };	/* 82598 */
+	struct ixgbe_conf c;
+
+	fake_conf(&c, "old0");
+	log_capture_begin();
+	T_CHECK(ixgbe_open(&bar, &c) == NULL);
+	log_capture_end();
+	T_CHECK(strstr(log_buf, "old0: PCI device ID 0x10c6 is not an "
+	    "82599-family NIC") != NULL);
 }
 
 static void
@@ -1336,10 +1434,13 @@ main(void)
 	T_RUN(test_bad_conf_refused);
 	T_RUN(test_dead_device);
 	T_RUN(test_silent_device);
+	T_RUN(test_device_unknown);
 
 	setup_hugepages();
 	T_RUN(test_init_mac_link);
 	T_RUN(test_tx_byte_exact);
+	T_RUN(test_tx_short_padded);
+	T_RUN(test_device_ids);
 	T_RUN(test_rx_byte_exact);
 	T_RUN(test_ring_wrap);
 	T_RUN(test_bidirectional);
