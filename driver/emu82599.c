@@ -821,7 +821,7 @@ emu_rxq_start(struct emu82599 *nic, int q)
 		return -1;
 	}
 	r->ring = ring;
-	r->n = len / sizeof(union ixgbe_adv_rx_desc);
+	r->n = len / sizeof(union emu_rx_desc);
 	r->head = emu_rd(nic, EMU_RDH(q));
 	if (r->head >= r->n) {
 		emu_violation(nic, EMU_RULE_RING, "RX queue %d: RDH %u beyond "
@@ -859,7 +859,7 @@ emu_txq_start(struct emu82599 *nic, int q)
 		return -1;
 	}
 	t->ring = ring;
-	t->n = len / sizeof(union ixgbe_adv_tx_desc);
+	t->n = len / sizeof(union emu_tx_desc);
 	t->head = emu_rd(nic, EMU_TDH(q));
 	if (t->head >= t->n) {
 		emu_violation(nic, EMU_RULE_RING, "TX queue %d: TDH %u beyond "
@@ -1526,11 +1526,11 @@ static void
 emu_rx_writeback(struct emu82599 *nic)
 {
 	struct emu_rxpass *p = &nic->rx;
-	union ixgbe_adv_rx_desc *ring = nic->rxq[0].ring;
+	union emu_rx_desc *ring = nic->rxq[0].ring;
 	uint32_t i;
 
 	for (i = 0; i < p->nwb; i++) {
-		union ixgbe_adv_rx_desc *d = &ring[p->wb_idx[i]];
+		union emu_rx_desc *d = &ring[p->wb_idx[i]];
 
 		d->read.pkt_addr = p->wb[i][0];
 		__atomic_store_n(&d->read.hdr_addr, p->wb[i][1],
@@ -1951,7 +1951,7 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 		idx = head;
 		nd = 0;
 		while (idx != tail) {
-			union ixgbe_adv_tx_desc *d = &t->ring[idx];
+			union emu_tx_desc *d = &t->ring[idx];
 			uint64_t addr = d->read.buffer_addr;
 			uint32_t cmd = d->read.cmd_type_len;
 			uint32_t ol = d->read.olinfo_status;
@@ -2074,7 +2074,7 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 				__atomic_store_n(hp, head, __ATOMIC_RELEASE);
 		} else {
 			for (i = 0; i < nrs; i++) {
-				union ixgbe_adv_tx_desc *d = &t->ring[rs[i]];
+				union emu_tx_desc *d = &t->ring[rs[i]];
 
 				/* The write-back leaves the first qword
 				 * undefined: poison it. */

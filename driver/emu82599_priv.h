@@ -27,8 +27,6 @@
 #include "dma.h"
 #include "emu82599.h"
 #include "emu82599_regs.h"
-#include "ixgbe_desc.h"	/* descriptor layouts only; the model's
-				 * field bits are in emu82599_regs.h */
 
 #define EMU_NREGS		(EMU_BAR0_SIZE / 4)
 #define EMU_NQ			128		/* RX and TX queues */
@@ -116,14 +114,14 @@ struct emu_ring {
 };
 
 struct emu_rxq {
-	union ixgbe_adv_rx_desc	*ring;	/* latched at RXDCTL.ENABLE */
+	union emu_rx_desc	*ring;	/* latched at RXDCTL.ENABLE */
 	uint32_t		 n;	/* descriptors */
 	uint32_t		 head;	/* RDH as the engine keeps it */
 	int			 running;
 };
 
 struct emu_txq {
-	union ixgbe_adv_tx_desc	*ring;
+	union emu_tx_desc	*ring;
 	uint32_t		 n;
 	uint32_t		 head;
 	int			 running;

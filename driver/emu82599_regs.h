@@ -215,6 +215,34 @@
 #define EMU_ALIAS_RETA(i)	(0x05C00 + 4 * (i))	/* i < 32 */
 #define EMU_ALIAS_RSSRK(i)	(0x05C80 + 4 * (i))	/* i < 10 */
 
+#include <assert.h>
+#include <stdint.h>
+
+/* §7.1.6.1 advanced receive descriptor as the driver hands it over; the
+ * §7.1.6.2 write-back the model builds as two qwords (emu_rx_frame). */
+union emu_rx_desc {
+	struct {
+		uint64_t	pkt_addr;	/* packet buffer */
+		uint64_t	hdr_addr;	/* header buffer; bit 0 is DD */
+	} read;
+};
+static_assert(sizeof(union emu_rx_desc) == 16, "RX descriptor is 16 bytes");
+
+/* §7.2.3.2.4 advanced transmit data descriptor, and its write-back. */
+union emu_tx_desc {
+	struct {
+		uint64_t	buffer_addr;
+		uint32_t	cmd_type_len;
+		uint32_t	olinfo_status;
+	} read;
+	struct {
+		uint64_t	rsvd;
+		uint32_t	nxtseq_seed;
+		uint32_t	status;		/* DD in bit 0 */
+	} wb;
+};
+static_assert(sizeof(union emu_tx_desc) == 16, "TX descriptor is 16 bytes");
+
 /* §7.1.6 advanced receive descriptor fields */
 #define EMU_RXD_DD		(1u << 0)	/* status: descriptor done */
 #define EMU_RXD_EOP		(1u << 1)

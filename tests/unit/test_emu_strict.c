@@ -4,12 +4,14 @@
  * driver's ixgbe_regs.h); the two are compared here, so a wrong offset
  * in either shows up as a difference to check against the datasheet.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
 #include "dma.h"
 #include "emu82599_priv.h"
 #include "hugepages.h"
+#include "ixgbe_desc.h"
 #include "ixgbe_regs.h"
 #include "log.h"
 #include "t.h"
@@ -143,6 +145,28 @@ test_regs_agree(void)
 			t_fail(__FILE__, __LINE__, "%s: driver 0x%05x, model "
 			    "0x%05x", regs[i].name, regs[i].driver,
 			    regs[i].model);
+}
+
+/* The descriptor layouts, written apart too, agree field by field. */
+static void
+test_desc_layouts_agree(void)
+{
+	T_EQ(sizeof(union emu_rx_desc), sizeof(union ixgbe_adv_rx_desc));
+	T_EQ(offsetof(union emu_rx_desc, read.pkt_addr),
+	    offsetof(union ixgbe_adv_rx_desc, read.pkt_addr));
+	T_EQ(offsetof(union emu_rx_desc, read.hdr_addr),
+	    offsetof(union ixgbe_adv_rx_desc, read.hdr_addr));
+	/* the write-back's status dword and length, as the model writes
+	 * them in the second qword */
+	T_EQ(offsetof(union ixgbe_adv_rx_desc, wb.status_error), 8);
+	T_EQ(offsetof(union ixgbe_adv_rx_desc, wb.length), 12);
+	T_EQ(sizeof(union emu_tx_desc), sizeof(union ixgbe_adv_tx_desc));
+	T_EQ(offsetof(union emu_tx_desc, read.cmd_type_len),
+	    offsetof(union ixgbe_adv_tx_desc, read.cmd_type_len));
+	T_EQ(offsetof(union emu_tx_desc, read.olinfo_status),
+	    offsetof(union ixgbe_adv_tx_desc, read.olinfo_status));
+	T_EQ(offsetof(union emu_tx_desc, wb.status),
+	    offsetof(union ixgbe_adv_tx_desc, wb.status));
 }
 
 /* ------------------------------------------------------------------ */
@@ -616,6 +640,7 @@ main(void)
 	if (t_hugepages(16) && dma_init(DMA_IOVA_AUTO) == 0)
 		have_dma = 1;
 	T_RUN(test_regs_agree);
+	T_RUN(test_desc_layouts_agree);
 	T_RUN(test_strict_rule_names);
 	if (emu_engine_start(-1) == -1) {
 		printf("FAIL: engine: cannot start the DMA engine\n");
