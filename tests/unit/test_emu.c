@@ -29,6 +29,7 @@
 #include "ixgbe_regs.h"
 #include "log.h"
 #include "t.h"
+#include "waitreg.h"
 
 #define WAIT_MS		2000
 
@@ -39,30 +40,6 @@ static const char *no_dma = "no DMA memory (2 MiB hugepages)";
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                            */
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Poll until (reg & mask) == want, up to ms; 0 or -1. */
-static int
-wait_reg(const struct bar *b, uint32_t reg, uint32_t mask, uint32_t want,
-    unsigned ms)
-{
-	uint64_t end = now_ms() + ms;
-
-	do {
-		if ((bar_read32(b, reg) & mask) == want)
-			return 0;
-		usleep(100);
-	} while (now_ms() < end);
-	return -1;
-}
 
 static int
 wait_u32(volatile uint32_t *p, uint32_t mask, uint32_t want, unsigned ms)

@@ -15,6 +15,7 @@
 #include "ixgbe_regs.h"
 #include "log.h"
 #include "t.h"
+#include "waitreg.h"
 
 #define WAIT_MS		2000
 #define NDESC		64
@@ -206,29 +207,6 @@ struct rig {
 #define TXB_OFF		(1024u << 10)
 #define BUF_SZ		2048
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static int
-wait_reg(struct rig *r, uint32_t reg, uint32_t mask, uint32_t want,
-    unsigned ms)
-{
-	uint64_t end = now_ms() + ms;
-
-	do {
-		if ((bar_read32(&r->b, reg) & mask) == want)
-			return 0;
-		usleep(100);
-	} while (now_ms() < end);
-	return -1;
-}
-
 static uint32_t
 rd(struct rig *r, uint32_t reg)
 {
@@ -247,7 +225,7 @@ do_reset(struct rig *r, enum brk k)
 {
 	if (k != B_NO_MASTER_DISABLE) {
 		wr(r, EMU_CTRL, rd(r, EMU_CTRL) | EMU_CTRL_MASTER_DIS);
-		if (wait_reg(r, EMU_STATUS, EMU_STATUS_GIO_MASTER_EN, 0,
+		if (wait_reg(&r->b, EMU_STATUS, EMU_STATUS_GIO_MASTER_EN, 0,
 		    WAIT_MS) == -1)
 			return -1;
 	}
@@ -255,10 +233,10 @@ do_reset(struct rig *r, enum brk k)
 	if (k == B_READ_IN_RESET)
 		(void)rd(r, EMU_EEC);
 	usleep(1000);
-	if (wait_reg(r, EMU_CTRL, EMU_CTRL_RST_MASK, 0, WAIT_MS) == -1)
+	if (wait_reg(&r->b, EMU_CTRL, EMU_CTRL_RST_MASK, 0, WAIT_MS) == -1)
 		return -1;
 	usleep(10000);
-	return wait_reg(r, EMU_EEC, EMU_EEC_ARD, EMU_EEC_ARD, WAIT_MS);
+	return wait_reg(&r->b, EMU_EEC, EMU_EEC_ARD, EMU_EEC_ARD, WAIT_MS);
 }
 
 /* §4.6.4 for SFI */
@@ -309,12 +287,12 @@ do_rx(struct rig *r, enum brk k)
 	wr(r, EMU_RXDCTL(0), rd(r, EMU_RXDCTL(0)) | EMU_RXDCTL_ENABLE);
 	if (k == B_RDT_EARLY)
 		wr(r, EMU_RDT(0), NDESC - 1);
-	if (wait_reg(r, EMU_RXDCTL(0), EMU_RXDCTL_ENABLE, EMU_RXDCTL_ENABLE,
+	if (wait_reg(&r->b, EMU_RXDCTL(0), EMU_RXDCTL_ENABLE, EMU_RXDCTL_ENABLE,
 	    WAIT_MS) == -1)
 		return -1;
 	if (k != B_NO_SECRX) {
 		wr(r, EMU_SECRXCTRL, rd(r, EMU_SECRXCTRL) | EMU_SECRXCTRL_RX_DIS);
-		if (k != B_SECRX_NO_WAIT && wait_reg(r, EMU_SECRXSTAT,
+		if (k != B_SECRX_NO_WAIT && wait_reg(&r->b, EMU_SECRXSTAT,
 		    EMU_SECRXSTAT_RDY, EMU_SECRXSTAT_RDY, WAIT_MS) == -1)
 			return -1;
 	}
@@ -342,7 +320,7 @@ do_tx(struct rig *r, enum brk k)
 	wr(r, EMU_TDT(0), 0);
 	wr(r, EMU_TXDCTL(0), EMU_TXDCTL_ENABLE);
 	r->txtail = 0;
-	return wait_reg(r, EMU_TXDCTL(0), EMU_TXDCTL_ENABLE, EMU_TXDCTL_ENABLE,
+	return wait_reg(&r->b, EMU_TXDCTL(0), EMU_TXDCTL_ENABLE, EMU_TXDCTL_ENABLE,
 	    k == B_TXQ_NO_TE ? 50 : WAIT_MS);
 }
 
@@ -366,7 +344,7 @@ rig_up(struct rig *r, const char *name, enum brk k)
 	if (do_reset(r, k) == -1)
 		return -2;
 	do_link(r, k);
-	if (wait_reg(r, EMU_LINKS, EMU_LINKS_UP, EMU_LINKS_UP,
+	if (wait_reg(&r->b, EMU_LINKS, EMU_LINKS_UP, EMU_LINKS_UP,
 	    k == B_LMS_KX4 || k == B_AUTOC2_KR ? 100 : WAIT_MS) == -1)
 		rc = -1;
 	if (do_rx(r, k) == -1 || do_tx(r, k) == -1)
@@ -420,7 +398,7 @@ tx_one(struct rig *r, uint32_t len, uint32_t extra_cmd, uint32_t extra_ol)
 static int
 tx_done(struct rig *r)
 {
-	return wait_reg(r, EMU_TDH(0), 0xffff, r->txtail, WAIT_MS);
+	return wait_reg(&r->b, EMU_TDH(0), 0xffff, r->txtail, WAIT_MS);
 }
 
 static size_t
@@ -597,7 +575,7 @@ test_strict_rx_dd_set(void)
 	memset(f, 0xff, 6);
 	memset(f + 6, 0x22, 58);
 	T_REQUIRE(emu_wire_push(r.nic, f, 64) == 0);
-	T_EQ(wait_reg(&r, EMU_RDH(0), 0xffff, 1, WAIT_MS), 0);
+	T_EQ(wait_reg(&r.b, EMU_RDH(0), 0xffff, 1, WAIT_MS), 0);
 	only(&r, EMU_RULE_RESERVED);
 	rig_down(&r);
 }
@@ -615,7 +593,7 @@ test_strict_dma_outside(void)
 	memset(f, 0xff, 6);
 	memset(f + 6, 0x22, 58);
 	T_REQUIRE(emu_wire_push(r.nic, f, 64) == 0);
-	T_EQ(wait_reg(&r, EMU_RXDCTL(0), EMU_RXDCTL_ENABLE, 0, WAIT_MS), 0);
+	T_EQ(wait_reg(&r.b, EMU_RXDCTL(0), EMU_RXDCTL_ENABLE, 0, WAIT_MS), 0);
 	T_EQ(emu_iommu_faults(r.nic), 1);
 	only(&r, EMU_RULE_DMA);
 	rig_down(&r);
