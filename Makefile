@@ -5,7 +5,7 @@
 #   make demo       bridge two network namespaces through ixfwd on emulated NICs
 #   make bench      benchmarks: tests/bench/results.md and a plot (root: ~2 min)
 #   make deps       install the Debian packages needed to build and test
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (make print-install: the files)
 
 PREFIX		?= /usr/local
 SBINDIR		?= $(PREFIX)/sbin
@@ -28,7 +28,7 @@ LDLIBS		+= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -pthread
 # Debian packages to build, test and run the demo (make deps).
 DEB_PACKAGES	 = build-essential pkg-config libyaml-dev libpcap-dev libbsd-dev \
 		   iproute2 iputils-ping ethtool netcat-openbsd tcpdump mandoc \
-		   python3
+		   python3 systemd
 
 LIB_SRCS	:= $(wildcard driver/*.c conf/*.c pipeline/*.c)
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(B)/%.o)
@@ -84,10 +84,30 @@ deps:
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	fi
 
+# What make install puts under $(DESTDIR), one path a line (make
+# print-install); make uninstall removes exactly these (the example
+# configuration only while it is the one installed).
+SYSUSERSDIR	?= /usr/lib/sysusers.d
+TMPFILESDIR	?= /usr/lib/tmpfiles.d
+CTL_BIN		:= $(if $(wildcard cmd/ixfwdctl.c),$(SBINDIR)/ixfwdctl)
+CTL_MAN		:= $(if $(wildcard man/ixfwdctl.8),$(MANDIR)/man8/ixfwdctl.8)
+INSTALLED	 = $(SBINDIR)/ixfwd $(CTL_BIN) $(MANDIR)/man8/ixfwd.8 \
+		   $(CTL_MAN) $(MANDIR)/man5/ixfwd.yaml.5 \
+		   $(UNITDIR)/ixfwd.service \
+		   $(SYSCONFDIR)/sysctl.d/60-ixfwd-hugepages.conf \
+		   $(SYSUSERSDIR)/ixfwd.conf $(TMPFILESDIR)/ixfwd.conf \
+		   $(SYSCONFDIR)/ixfwd/ixfwd.yaml
+EXAMPLE_CONF	 = conf/examples/bridge.yaml
+
+print-install:
+	@for f in $(INSTALLED); do echo $$f; done
+
 install: all
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 755 $(B)/ixfwd $(DESTDIR)$(SBINDIR)/ixfwd
+	$(if $(CTL_BIN),$(INSTALL) -m 755 $(B)/ixfwdctl $(DESTDIR)$(CTL_BIN))
 	$(INSTALL) -m 644 man/ixfwd.8 $(DESTDIR)$(MANDIR)/man8/ixfwd.8
+	$(if $(CTL_MAN),$(INSTALL) -m 644 man/ixfwdctl.8 $(DESTDIR)$(CTL_MAN))
 	$(INSTALL) -m 644 man/ixfwd.yaml.5 $(DESTDIR)$(MANDIR)/man5/ixfwd.yaml.5
 	$(INSTALL) -d $(DESTDIR)$(UNITDIR)
 	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/ixfwd.service.in \
@@ -95,18 +115,22 @@ install: all
 	chmod 644 $(DESTDIR)$(UNITDIR)/ixfwd.service
 	$(INSTALL) -d $(DESTDIR)$(SYSCONFDIR)/sysctl.d $(DESTDIR)$(SYSCONFDIR)/ixfwd
 	$(INSTALL) -m 644 systemd/60-ixfwd-hugepages.conf $(DESTDIR)$(SYSCONFDIR)/sysctl.d/
+	$(INSTALL) -d $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
+	$(INSTALL) -m 644 systemd/ixfwd.sysusers $(DESTDIR)$(SYSUSERSDIR)/ixfwd.conf
+	$(INSTALL) -m 644 systemd/ixfwd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/ixfwd.conf
 	[ -e $(DESTDIR)$(SYSCONFDIR)/ixfwd/ixfwd.yaml ] || \
-		$(INSTALL) -m 644 conf/examples/bridge.yaml $(DESTDIR)$(SYSCONFDIR)/ixfwd/ixfwd.yaml
+		$(INSTALL) -m 644 $(EXAMPLE_CONF) $(DESTDIR)$(SYSCONFDIR)/ixfwd/ixfwd.yaml
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/ixfwd $(DESTDIR)$(MANDIR)/man8/ixfwd.8 \
-		$(DESTDIR)$(MANDIR)/man5/ixfwd.yaml.5 $(DESTDIR)$(UNITDIR)/ixfwd.service \
-		$(DESTDIR)$(SYSCONFDIR)/sysctl.d/60-ixfwd-hugepages.conf
+	cmp -s $(EXAMPLE_CONF) $(DESTDIR)$(SYSCONFDIR)/ixfwd/ixfwd.yaml && \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/ixfwd/ixfwd.yaml; \
+		rmdir $(DESTDIR)$(SYSCONFDIR)/ixfwd 2>/dev/null; true
+	rm -f $(addprefix $(DESTDIR),$(filter-out $(SYSCONFDIR)/ixfwd/ixfwd.yaml,$(INSTALLED)))
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests test demo bench deps print-deps install uninstall clean
+.PHONY: all tests test demo bench deps print-deps print-install install uninstall clean
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
