@@ -8,16 +8,41 @@
  * it can give them their side effects (clear-on-read counters, write-1-to-
  * clear causes, self-clearing reset, doorbells).  The driver is the same
  * code either way and cannot tell the difference.
+ *
+ * A bar also carries the way to the function's PCI configuration space
+ * (struct bar_cfg), for the one thing the driver does there: turning bus
+ * mastering on after it has reset the device and off before it gives the
+ * DMA memory back.  On a real NIC it is a file descriptor (sysfs
+ * "config", or the config region of a VFIO device fd) used with
+ * pread/pwrite, which are async-signal-safe, so a crash handler can use
+ * it too; a model fills in cfg.ops.
  */
 #ifndef IXFWD_BAR_H
 #define IXFWD_BAR_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct bar_ops {
 	uint32_t	(*read32)(void *ctx, uint32_t off);
 	void		(*write32)(void *ctx, uint32_t off, uint32_t val);
+};
+
+struct bar_cfg_ops {
+	ssize_t		(*pread)(void *ctx, int fd, void *buf, size_t len,
+			    off_t off);
+	ssize_t		(*pwrite)(void *ctx, int fd, const void *buf,
+			    size_t len, off_t off);
+};
+
+struct bar_cfg {
+	int			 valid;	/* 0: no config space reachable */
+	int			 fd;	/* sysfs config file or VFIO device */
+	off_t			 off;	/* where config space starts in fd */
+	int			 own_fd; /* close fd with the bar */
+	const struct bar_cfg_ops *ops;	/* non-NULL: served by a model */
+	void			*ctx;
 };
 
 struct bar {
@@ -28,6 +53,7 @@ struct bar {
 	uint16_t		 device_id; /* PCI device ID (vendor Intel) of
 					 * what answers: ixgbe_open() sets up
 					 * only supported ones */
+	struct bar_cfg		 cfg;	/* its PCI configuration space */
 };
 
 static inline uint32_t

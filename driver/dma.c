@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+
+#include <linux/mman.h>
 #include <unistd.h>
 
 #include "dma.h"
@@ -39,7 +41,9 @@ static struct dma_entry by_iova[DMA_TABLE_SIZE];
 static struct dma_entry by_virt[DMA_TABLE_SIZE];
 static pthread_mutex_t dma_lock = PTHREAD_MUTEX_INITIALIZER;
 static enum dma_iova_mode dma_iova_mode = DMA_IOVA_AUTO;
+static int dma_kept;		/* dma_keep_all() was called */
 uint64_t dma_unmap_gen;		/* dma.h: moves before memory is unmapped */
+uint64_t dma_alloc_gen;		/* dma.h: moves when memory is handed out */
 
 static inline uint32_t
 dma_hash(uint64_t key)
@@ -136,8 +140,11 @@ dma_map_hugepages(size_t size)
 {
 	void *p;
 
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
+	/* 2 MiB pages by name (MAP_HUGE_2MB), not the system's default
+	 * hugepage size, which may be 1 GiB: the tables and every IOVA
+	 * computation here assume DMA_PAGE_SIZE. */
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED |
+	    MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB | MAP_POPULATE, -1, 0);
 	if (p == MAP_FAILED) {
 		if (errno == ENOMEM)
 			log_warnx("cannot get %zu MiB of hugepage memory: too few "
@@ -230,6 +237,7 @@ dma_alloc(struct dma_mem *m, size_t size, int contiguous)
 	pthread_mutex_unlock(&dma_lock);
 	m->virt = p;
 	m->size = size;
+	__atomic_fetch_add(&dma_alloc_gen, 1, __ATOMIC_ACQ_REL);
 	return 0;
 
 fail:
@@ -250,6 +258,12 @@ fail:
 }
 
 void
+dma_keep_all(void)
+{
+	__atomic_store_n(&dma_kept, 1, __ATOMIC_RELEASE);
+}
+
+void
 dma_free(struct dma_mem *m)
 {
 	uint8_t *p = m->virt;
@@ -257,6 +271,12 @@ dma_free(struct dma_mem *m)
 
 	if (p == NULL)
 		return;
+	if (__atomic_load_n(&dma_kept, __ATOMIC_ACQUIRE)) {
+		/* a device may still write it: mapped and locked until the
+		 * process ends */
+		memset(m, 0, sizeof(*m));
+		return;
+	}
 	pthread_mutex_lock(&dma_lock);
 	for (off = 0; off < m->size; off += DMA_PAGE_SIZE) {
 		uint64_t iova;

@@ -46,6 +46,10 @@ enum dma_iova_mode dma_mode(void);
  * IOVAs are contiguous too.  0, or -1 with the reason logged. */
 int		 dma_alloc(struct dma_mem *m, size_t size, int contiguous);
 void		 dma_free(struct dma_mem *m);
+/* A device could not be stopped: from now on dma_free() forgets memory
+ * instead of unmapping it, so that nothing the device may still write is
+ * handed back to the kernel while the process lives. */
+void		 dma_keep_all(void);
 
 /* IOVA of any address inside memory from dma_alloc(); 0 if it is not. */
 uint64_t	 dma_virt_to_iova(const void *virt);
@@ -76,6 +80,7 @@ struct dma_iotlb {
 };
 
 extern uint64_t	 dma_unmap_gen;
+extern uint64_t	 dma_alloc_gen;	/* moves on every dma_alloc() */
 
 void		*dma_iotlb_fill(struct dma_iotlb *t, uint64_t iova, size_t len);
 

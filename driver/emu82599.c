@@ -1187,6 +1187,7 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 		if (val & EMU_CTRL_RST_MASK) {
 			uint64_t now = emu_now_ns();
 
+			emu_event(nic, EMU_EV_RESET, 0, 0);
 			/* §5.2.5.3.2: a reset with master requests still
 			 * pending can corrupt them; the driver sets
 			 * PCIE_MASTER_DISABLE and waits for GIO master
@@ -2121,8 +2122,10 @@ emu_nic_pass(struct emu82599 *nic, uint64_t now)
 		emu_wire_slow(nic, now);
 		nic->slow_next_ns = now + EMU_SLOW_NS;
 	}
-	/* In reset, or bus mastering stopped (§5.2.5.3.2): no DMA. */
-	if (nic->in_reset || (emu_rd(nic, EMU_CTRL) & EMU_CTRL_MASTER_DIS))
+	/* In reset, bus mastering stopped (§5.2.5.3.2), or not allowed
+	 * to master the bus (PCI command register): no DMA. */
+	if (nic->in_reset || (emu_rd(nic, EMU_CTRL) & EMU_CTRL_MASTER_DIS) ||
+	    !emu_bus_master(nic))
 		return 0;
 	emu_rx_begin(nic);
 	work = emu_wire_rx(nic, now);
@@ -2268,6 +2271,9 @@ emu_create(const char *name, const uint8_t mac[6],
 	nic->strict = 1;
 	nic->device_id = EMU_DEVICE_DEFAULT;
 	nic->media = EMU_MEDIA_SFI;
+	/* as the firmware and a kernel driver left it: memory decoding
+	 * and bus mastering on (vfio-pci turns mastering off: emu_vfio) */
+	nic->pci_cmd = EMU_PCI_COMMAND_MEMORY | EMU_PCI_COMMAND_MASTER;
 	/* A small EEPROM image (§6): words read 0xffff, word 0x3f makes
 	 * the words 0x00-0x3f sum to 0xbaba, the EEPROM checksum rule. */
 	for (i = 0; i < 63; i++) {
@@ -2334,6 +2340,10 @@ emu_bar(struct emu82599 *nic, struct bar *bar)
 	bar->ops = &emu_bar_ops;
 	bar->ctx = nic;
 	bar->device_id = nic->device_id;	/* its PCI config space */
+	bar->cfg.valid = 1;
+	bar->cfg.fd = -1;
+	bar->cfg.ops = &emu_cfg_ops;
+	bar->cfg.ctx = nic;
 }
 
 int

@@ -141,6 +141,45 @@ int		 emu_wire_push(struct emu82599 *nic, const void *frame, size_t len);
  * than cap is cut to cap bytes.) */
 size_t		 emu_wire_pull(struct emu82599 *nic, void *frame, size_t cap);
 
+/*
+ * The PCI side of the model (emu82599_vfio.c).  A NIC has a small type 0
+ * config space; its command register gates DMA: with bus mastering off
+ * the engine does nothing.  Tests can have the model record, in order,
+ * what a NIC was told: resets, bus mastering on and off, and the IOMMU
+ * mappings made for it through the emulated VFIO, into a record they
+ * provide (shared memory survives a crashing child).
+ */
+#define EMU_PCI_COMMAND_MEMORY	(1u << 1)
+#define EMU_PCI_COMMAND_MASTER	(1u << 2)
+
+enum emu_event_kind {
+	EMU_EV_RESET = 1,	/* CTRL.RST written */
+	EMU_EV_MASTER_ON,	/* bus mastering turned on */
+	EMU_EV_MASTER_OFF,	/* and off */
+	EMU_EV_MAP,		/* VFIO_IOMMU_MAP_DMA */
+	EMU_EV_UNMAP,		/* VFIO_IOMMU_UNMAP_DMA */
+};
+
+struct emu_event {
+	uint32_t	 kind;
+	char		 nic[20];		/* NIC name; "" for the container */
+	uint64_t	 unmap_gen;		/* dma_unmap_gen at the time */
+	uint64_t	 alloc_gen;		/* dma_alloc_gen at the time */
+	uint64_t	 iova;
+	uint64_t	 len;
+};
+
+struct emu_events {
+	uint32_t	 n;			/* events recorded (atomic) */
+	uint32_t	 cap;			/* room in ev[] */
+	struct emu_event ev[];
+};
+
+/* Record into log from now on (NULL: stop recording). */
+void		 emu_events_attach(struct emu_events *log);
+/* The PCI command register as the NIC sees it. */
+uint16_t	 emu_pci_command(struct emu82599 *nic);
+
 /* The DMA engine thread, pinned to cpu (-1: not pinned).  0 or -1. */
 int		 emu_engine_start(int cpu);
 void		 emu_engine_stop(void);

@@ -202,6 +202,9 @@ struct emu82599 {
 	int		 ntxact;
 	struct emu_rxpass rx;
 
+	/* the PCI side (emu82599_vfio.c) */
+	uint16_t	 pci_cmd;		/* command register (atomic) */
+
 	uint32_t	 warned;		/* log-once bits (atomic) */
 	uint64_t	 iommu_faults;		/* atomic */
 
@@ -246,6 +249,18 @@ struct emu82599 {
 	uint8_t		 stage[EMU_TX_BATCH][EMU_STAGE_SIZE];
 	uint32_t	 nstage;
 };
+
+/* emu82599_vfio.c: config space and the event record. */
+extern const struct bar_cfg_ops emu_cfg_ops;
+void	emu_event(struct emu82599 *nic, enum emu_event_kind kind,
+	    uint64_t iova, uint64_t len);
+
+static inline int
+emu_bus_master(struct emu82599 *nic)
+{
+	return (__atomic_load_n(&nic->pci_cmd, __ATOMIC_ACQUIRE) &
+	    EMU_PCI_COMMAND_MASTER) != 0;
+}
 
 /* Log-once bits. */
 enum {

@@ -41,6 +41,7 @@
 #include "bar.h"
 #include "dma.h"
 #include "ixgbe.h"
+#include "ixgbe_crash.h"
 #include "ixgbe_desc.h"
 #include "ixgbe_devices.h"
 #include "ixgbe_regs.h"
@@ -127,6 +128,8 @@ struct ixgbe_dev {
 	uint16_t		 rx_ring;
 	uint16_t		 tx_ring;
 	int			 running;
+	int			 armed;		/* reset, bus master on, in the
+						 * crash table */
 	/* control thread only, away from what the workers read */
 	struct ixgbe_hwstats	 hw __attribute__((aligned(64)));
 	struct ixgbe_rxq	 rxq[IXGBE_QUEUES_MAX];
@@ -764,13 +767,25 @@ ixgbe_wait_link(struct ixgbe_dev *dev, uint32_t timeout_ms)
 	    "forward once the link comes up", dev->port.name, timeout_ms);
 }
 
-/* Stop the queues and the DMA engines, give back every buffer the rings
- * hold and free what open allocated.  Safe on a partly opened device. */
+/*
+ * Stop the queues and the DMA engines, then reset the device and turn bus
+ * mastering off, and only then give back every buffer the rings hold and
+ * free what open allocated.  Safe on a partly opened device.
+ *
+ * A queue that does not stop in time is not a reason to free memory the
+ * NIC may still write: the global reset (§4.6.3.2) stops every queue and
+ * DMA engine whatever they were doing, and with bus mastering off (PCI
+ * command register) the device cannot reach memory at all.  Only when
+ * neither can be confirmed (the reset does not complete and the command
+ * register does not read back) is the memory kept, never freed, for the
+ * rest of the process (dma_keep_all()).
+ */
 static void
 ixgbe_teardown(struct ixgbe_dev *dev)
 {
 	char what[64];
 	uint16_t q, i;
+	int stopped = 1;
 
 	if (dev->running) {
 		/* §4.6.7.1: disable each RX queue and wait until the NIC
@@ -781,8 +796,10 @@ ixgbe_teardown(struct ixgbe_dev *dev)
 			    ~IXGBE_RXDCTL_ENABLE);
 			snprintf(what, sizeof(what), "RX queue %u to stop "
 			    "(RXDCTL.ENABLE)", q);
-			(void)ixgbe_wait_reg(dev, IXGBE_RXDCTL(q),
-			    IXGBE_RXDCTL_ENABLE, 0, IXGBE_QUEUE_TIMEOUT, what);
+			if (ixgbe_wait_reg(dev, IXGBE_RXDCTL(q),
+			    IXGBE_RXDCTL_ENABLE, 0, IXGBE_QUEUE_TIMEOUT,
+			    what) == -1)
+				stopped = 0;
 		}
 		ixgbe_wr(dev, IXGBE_RXCTRL,
 		    ixgbe_rd(dev, IXGBE_RXCTRL) & ~IXGBE_RXCTRL_RXEN);
@@ -804,8 +821,10 @@ ixgbe_teardown(struct ixgbe_dev *dev)
 			    ~IXGBE_TXDCTL_ENABLE);
 			snprintf(what, sizeof(what), "TX queue %u to stop "
 			    "(TXDCTL.ENABLE)", q);
-			(void)ixgbe_wait_reg(dev, IXGBE_TXDCTL(q),
-			    IXGBE_TXDCTL_ENABLE, 0, IXGBE_QUEUE_TIMEOUT, what);
+			if (ixgbe_wait_reg(dev, IXGBE_TXDCTL(q),
+			    IXGBE_TXDCTL_ENABLE, 0, IXGBE_QUEUE_TIMEOUT,
+			    what) == -1)
+				stopped = 0;
 		}
 		ixgbe_wr(dev, IXGBE_DMATXCTL,
 		    ixgbe_rd(dev, IXGBE_DMATXCTL) & ~IXGBE_DMATXCTL_TE);
@@ -814,6 +833,33 @@ ixgbe_teardown(struct ixgbe_dev *dev)
 		ixgbe_wr(dev, IXGBE_CTRL_EXT,
 		    ixgbe_rd(dev, IXGBE_CTRL_EXT) & ~IXGBE_CTRL_EXT_DRV_LOAD);
 		dev->running = 0;
+		if (!stopped)
+			log_warnx("%s: a queue did not stop; resetting the "
+			    "device before its memory is freed", dev->port.name);
+	}
+
+	if (dev->armed) {
+		int reset_ok, master_off;
+
+		/* §4.6.3.2: the global reset ends whatever DMA is left;
+		 * then no bus mastering until the next open. */
+		reset_ok = ixgbe_reset(dev) == 0;
+		master_off = pci_set_master(&dev->bar, 0) == 0 &&
+		    dev->bar.cfg.valid;
+		ixgbe_crash_disarm(&dev->bar);
+		dev->armed = 0;
+		if (!master_off && dev->bar.cfg.valid)
+			log_warnx("%s: cannot turn bus mastering off",
+			    dev->port.name);
+		if (!reset_ok && !master_off) {
+			log_warnx("%s: the device could not be stopped (no "
+			    "completed reset, bus mastering not off): its DMA "
+			    "memory is kept, not freed; reset the device "
+			    "(or reboot) before this memory is reused",
+			    dev->port.name);
+			dma_keep_all();
+			return;
+		}
 	}
 
 	for (q = 0; q < IXGBE_QUEUES_MAX; q++) {
@@ -835,6 +881,34 @@ ixgbe_teardown(struct ixgbe_dev *dev)
 		}
 	}
 	dma_free(&dev->rings);
+}
+
+/* A device struct around bar for a reset outside open: only the register
+ * window and a name. */
+int
+ixgbe_quiesce(const struct bar *bar, const char *name)
+{
+	struct ixgbe_dev *dev;
+	int rc;
+
+	if ((dev = aligned_alloc(64, sizeof(*dev))) == NULL) {
+		log_warn("%s", name);
+		return -1;
+	}
+	memset(dev, 0, sizeof(*dev));
+	dev->bar = *bar;
+	strncpy(dev->port.name, name, sizeof(dev->port.name) - 1);
+	if (ixgbe_rd(dev, IXGBE_STATUS) == IXGBE_ALL_ONES) {
+		log_warnx("%s: device does not respond (STATUS reads "
+		    "0xffffffff): is it still on the bus?", name);
+		free(dev);
+		return -1;
+	}
+	/* §4.6.3.1, §4.6.3.2 */
+	ixgbe_mask_irqs(dev);
+	rc = ixgbe_reset(dev);
+	free(dev);
+	return rc;
 }
 
 struct port *
@@ -881,10 +955,19 @@ ixgbe_open(const struct bar *bar, const struct ixgbe_conf *conf)
 		goto fail;
 	}
 
-	/* §4.6.3.1, §4.6.3.2 */
+	/* §4.6.3.1, §4.6.3.2: reset before any memory of this port is
+	 * handed to the NIC; a crash from here on resets it again
+	 * (ixgbe_crash.c), and only then may it master the bus. */
 	ixgbe_mask_irqs(dev);
 	if (ixgbe_reset(dev) == -1)
 		goto fail;
+	if (ixgbe_crash_arm(&dev->bar) == -1)
+		goto fail;
+	dev->armed = 1;
+	if (pci_set_master(&dev->bar, 1) == -1) {
+		log_warn("%s: cannot turn bus mastering on", name);
+		goto fail;
+	}
 
 	ixgbe_read_mac(dev);
 	/* §8.2.3.1.3: tell firmware a driver now runs the port. */

@@ -31,6 +31,11 @@ struct ixgbe_conf {
  * reason logged. */
 struct port	*ixgbe_open(const struct bar *bar, const struct ixgbe_conf *conf);
 
+/* Reset the NIC behind bar (§4.6.3.2) and leave it so: no queue, no
+ * DMA.  Done on every NIC before any DMA memory is allocated, so that a
+ * NIC a killed run left armed stops writing first.  0 or -1 (logged). */
+int		 ixgbe_quiesce(const struct bar *bar, const char *name);
+
 /* What the driver itself counted, summed over the RX queues (the NIC's
  * own counters are in port_stats). */
 struct ixgbe_driver_stats {

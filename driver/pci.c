@@ -29,9 +29,6 @@
 #include "pci.h"
 
 #define PCI_VENDOR_INTEL	0x8086
-#define PCI_COMMAND		0x04		/* config space, 16 bits */
-#define  PCI_COMMAND_MEMORY	(1u << 1)	/* memory space enable */
-#define  PCI_COMMAND_MASTER	(1u << 2)	/* bus master enable */
 #define PCI_BDF_LEN		12		/* "0000:03:00.0" */
 
 static char pci_sysfs[PATH_MAX] = "/sys";
@@ -217,42 +214,46 @@ pci_unbind(const char *bdf, const char *dir, char *drv, size_t drvlen)
 	return 0;
 }
 
+/*
+ * Open config space for the life of the bar (pci_set_master() and the
+ * crash handler use it) and turn memory space decoding on, so that BAR0
+ * answers.  Bus mastering is turned OFF here: a NIC a previous run left
+ * armed (killed with SIGKILL, say) must not resume DMA into memory that
+ * is no longer its own before the driver has reset it; ixgbe_open()
+ * turns it on after the reset.
+ */
 static int
-pci_enable_master(const char *bdf, const char *dir)
+pci_open_config(const char *bdf, const char *dir, struct bar *bar)
 {
 	char path[PATH_MAX];
-	uint8_t b[2];
 	uint16_t cmd, want;
 	int fd;
 
-	/* PCI command register, little endian in config space.  Bus
-	 * mastering lets the NIC DMA; memory space decoding lets BAR0
-	 * answer (a driver that let go of the device may have cleared
-	 * either). */
 	pci_path(path, "%s/config", dir);
 	if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1) {
 		log_warn("%s: cannot open %s%s", bdf, path, pci_hint(errno));
 		return -1;
 	}
-	if (pread(fd, b, 2, PCI_COMMAND) != 2) {
+	bar->cfg.valid = 1;
+	bar->cfg.fd = fd;
+	bar->cfg.off = 0;
+	bar->cfg.own_fd = 1;
+	if (pci_cfg_read16(bar, PCI_COMMAND, &cmd) == -1) {
 		log_warn("%s: cannot read the PCI command register", bdf);
-		close(fd);
-		return -1;
+		goto fail;
 	}
-	cmd = (uint16_t)(b[0] | b[1] << 8);
-	want = cmd | PCI_COMMAND_MASTER | PCI_COMMAND_MEMORY;
-	if (want != cmd) {
-		b[0] = want & 0xff;
-		b[1] = want >> 8;
-		if (pwrite(fd, b, 2, PCI_COMMAND) != 2) {
-			log_warn("%s: cannot enable bus mastering%s", bdf,
-			    pci_hint(errno));
-			close(fd);
-			return -1;
-		}
+	want = (cmd | PCI_COMMAND_MEMORY) & ~PCI_COMMAND_MASTER;
+	if (want != cmd && pci_cfg_write16(bar, PCI_COMMAND, want) == -1) {
+		log_warn("%s: cannot write the PCI command register%s", bdf,
+		    pci_hint(errno));
+		goto fail;
 	}
-	close(fd);
 	return 0;
+
+fail:
+	close(fd);
+	memset(&bar->cfg, 0, sizeof(bar->cfg));
+	return -1;
 }
 
 static int
@@ -350,9 +351,12 @@ pci_open(const char *bdf_in, int force, struct bar *bar)
 	/* Take it. */
 	if (pci_unbind(bdf, dir, drv, sizeof(drv)) == -1)
 		return -1;
-	if (pci_enable_master(bdf, dir) == -1 ||
-	    pci_map_bar0(bdf, dir, bar) == -1)
+	if (pci_open_config(bdf, dir, bar) == -1)
 		goto unbound;
+	if (pci_map_bar0(bdf, dir, bar) == -1) {
+		pci_close(bar);
+		goto unbound;
+	}
 	if (bar->len < IXGBE_BAR0_SIZE) {
 		log_warnx("%s: BAR0 is %zu bytes, an 82599 has %u", bdf,
 		    bar->len, IXGBE_BAR0_SIZE);
@@ -370,12 +374,15 @@ unbound:
 	return -1;
 }
 
-/* Unmap what pci_open mapped; a window served by a device model (ops
- * set) was never mapped here and is only forgotten. */
+/* Unmap what pci_open mapped and close its config space; a window
+ * served by a device model (ops set) was never mapped here and is only
+ * forgotten. */
 void
 pci_close(struct bar *bar)
 {
 	if (bar->ops == NULL && bar->mmio != NULL)
 		munmap((void *)(uintptr_t)bar->mmio, bar->len);
+	if (bar->cfg.valid && bar->cfg.own_fd)
+		close(bar->cfg.fd);
 	memset(bar, 0, sizeof(*bar));
 }

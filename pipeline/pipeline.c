@@ -225,6 +225,38 @@ pipe_create_emulated(struct pipeline *pl)
 	return 0;
 }
 
+/*
+ * Take every NIC (sysfs, or the model) and reset it, before any DMA
+ * memory is allocated: a NIC that a killed run left with armed rings
+ * stops writing before hugepages are handed out again.
+ */
+static int
+pipe_take_devices(struct pipeline *pl)
+{
+	const struct conf *c = pl->conf;
+	int i;
+
+	for (i = 0; i < c->nports; i++) {
+		struct pipe_port *pp = &pl->ports[i];
+		const struct conf_port *cp = pp->conf;
+
+		if (cp->null)
+			continue;
+		if (cp->emulated)
+			emu_bar(pp->emu, &pp->bar);
+		else if (pci_open(cp->device, cp->force, &pp->bar) == -1)
+			return -1;
+		else
+			pp->pci_open = 1;
+		if (ixgbe_quiesce(&pp->bar, cp->name) == -1) {
+			log_warnx("%s: cannot reset %s", cp->name,
+			    cp->emulated ? "the emulated 82599" : cp->device);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 pipe_open_ports(struct pipeline *pl)
 {
@@ -245,12 +277,6 @@ pipe_open_ports(struct pipeline *pl)
 			    pp->nb_txq, pp->nb_txq == 1 ? "" : "s");
 			continue;
 		}
-		if (cp->emulated)
-			emu_bar(pp->emu, &pp->bar);
-		else if (pci_open(cp->device, cp->force, &pp->bar) == -1)
-			return -1;
-		else
-			pp->pci_open = 1;
 		memset(&ic, 0, sizeof(ic));
 		ic.name = cp->name;
 		ic.nb_rxq = 1;
@@ -497,8 +523,9 @@ pipe_create(const struct conf *c)
 	}
 	pl->conf = c;
 	pl->nports = c->nports;
-	if (pipe_plan(pl) == -1 || pipe_pools(pl) == -1 ||
-	    pipe_create_emulated(pl) == -1 || pipe_open_ports(pl) == -1 ||
+	if (pipe_plan(pl) == -1 || pipe_create_emulated(pl) == -1 ||
+	    pipe_take_devices(pl) == -1 || pipe_pools(pl) == -1 ||
+	    pipe_open_ports(pl) == -1 ||
 	    pipe_create_bridge(pl) == -1 || pipe_wire_workers(pl) == -1 ||
 	    pipe_create_captures(pl) == -1) {
 		pipe_destroy(pl);

@@ -378,7 +378,7 @@ static void
 test_bad_conf_refused(void)
 {
 	static const struct bar_ops ops = { silent_read, ignore_write };
-	struct bar bar = { NULL, 0, &ops, NULL, 0x10fb };
+	struct bar bar = { .ops = &ops, .device_id = 0x10fb };
 	struct ixgbe_conf c;
 	struct port *p;
 
@@ -428,7 +428,7 @@ static void
 test_dead_device(void)
 {
 	static const struct bar_ops ops = { dead_read, ignore_write };
-	struct bar bar = { NULL, 0, &ops, NULL, 0x10fb };
+	struct bar bar = { .ops = &ops, .device_id = 0x10fb };
 	struct ixgbe_conf c;
 	struct port *p;
 	uint64_t t0 = now_ms();
@@ -446,7 +446,7 @@ static void
 test_silent_device(void)
 {
 	static const struct bar_ops ops = { silent_read, ignore_write };
-	struct bar bar = { NULL, 0, &ops, NULL, 0x10fb };
+	struct bar bar = { .ops = &ops, .device_id = 0x10fb };
 	struct ixgbe_conf c;
 	struct port *p;
 	uint64_t t0 = now_ms();
@@ -617,7 +617,7 @@ static void
 test_device_unknown(void)
 {
 	static const struct bar_ops ops = { silent_read, ignore_write };
-	struct bar bar = { NULL, 0, &ops, NULL, 0x10c6 };	/* 82598 */
+	struct bar bar = { .ops = &ops, .device_id = 0x10c6 };	/* 82598 */
 	struct ixgbe_conf c;
 
 	fake_conf(&c, "old0");

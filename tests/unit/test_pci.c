@@ -409,11 +409,20 @@ check_taken(int force, const char *flags)
 	/* the kernel driver was told to let go of exactly this device */
 	T_CHECK(fake_unbind_content(buf, sizeof(buf)) > 0);
 	T_CHECK(strcmp(buf, FAKE_BDF) == 0);
-	/* bus mastering and memory decoding on, other bits kept */
+	/* memory decoding on, bus mastering still off (the driver turns
+	 * it on after its reset), other bits kept */
 	snprintf(path, sizeof(path), "%s/config", fake_dev);
+	T_CHECK(read_file(path, config, sizeof(config)) == sizeof(config));
+	T_EQ(config[4], 0x02);
+	T_EQ(config[5], 0x04);
+	/* bus mastering through the config space the bar keeps open */
+	T_EQ(pci_set_master(&bar, 1), 0);
 	T_CHECK(read_file(path, config, sizeof(config)) == sizeof(config));
 	T_EQ(config[4], 0x06);
 	T_EQ(config[5], 0x04);
+	T_EQ(pci_set_master(&bar, 0), 0);
+	T_CHECK(read_file(path, config, sizeof(config)) == sizeof(config));
+	T_EQ(config[4], 0x02);
 	/* BAR0 mapped: reads and writes reach the file */
 	T_CHECK(bar.mmio != NULL);
 	if (bar.mmio != NULL) {
