@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dma.h"
 #include "emu82599.h"
@@ -1371,6 +1372,32 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 	}
 }
 
+/*
+ * Tests only (tests/e2e/test_watchdog.sh): while the file named by
+ * $IXFWD_EMU_STALL exists, a TX tail write waits, as a wedged NIC holds a
+ * worker; only workers write tails.  Unset, it costs one branch.
+ */
+static const char *emu_stall_path;
+static pthread_once_t emu_stall_once = PTHREAD_ONCE_INIT;
+
+static void
+emu_stall_init(void)
+{
+	emu_stall_path = getenv("IXFWD_EMU_STALL");
+}
+
+static void
+emu_test_stall(void)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	pthread_once(&emu_stall_once, emu_stall_init);
+	if (emu_stall_path == NULL)
+		return;
+	while (access(emu_stall_path, F_OK) == 0)
+		nanosleep(&ts, NULL);
+}
+
 static void
 emu_write32(void *ctx, uint32_t off, uint32_t val)
 {
@@ -1402,7 +1429,8 @@ emu_write32(void *ctx, uint32_t off, uint32_t val)
 	case R_TDT:
 		/* The doorbells: the driver made its descriptor writes
 		 * visible before this store (release), the engine loads
-		 * the tail with acquire.  Never blocks. */
+		 * the tail with acquire.  Never blocks (but in a test). */
+		emu_test_stall();
 		__atomic_store_n(&nic->regs[off >> 2], val & 0xffff,
 		    __ATOMIC_RELEASE);
 		return;
