@@ -256,7 +256,7 @@ main(int argc, char *argv[], char *envp[])
 		fprintf(stderr, "%s: %s, nothing started\n", path, errbuf);
 		return 1;
 	}
-	if ((nerr = preflight(conf, &user, stderr)) != 0) {
+	if ((nerr = preflight(conf, NULL, &user, stderr)) != 0) {
 		fprintf(stderr, "%s: %d error%s, nothing started\n", path, nerr,
 		    nerr == 1 ? "" : "s");
 		return 1;

@@ -27,6 +27,27 @@ preflight_access(void *arg)
 	return eaccess(o->path, o->mode);
 }
 
+/* The directory itself, opened by the caller (as root at start, the way
+ * the capture engine opens it): only its own permissions matter. */
+static int
+preflight_dir_access(void *arg)
+{
+	const int *fd = arg;
+
+	return faccessat(*fd, "", W_OK | X_OK, AT_EACCESS | AT_EMPTY_PATH);
+}
+
+static const struct capture_conf *
+preflight_capture(const struct conf *c, const char *name)
+{
+	int i;
+
+	for (i = 0; c != NULL && i < c->ncaptures; i++)
+		if (strcmp(c->captures[i].name, name) == 0)
+			return &c->captures[i];
+	return NULL;
+}
+
 /* A sysfs file of one hex number. */
 static int
 preflight_read_hex(const char *dev, const char *name, unsigned long *v)
@@ -88,7 +109,8 @@ preflight_meminfo(const char *key)
 }
 
 int
-preflight(const struct conf *c, const struct priv_user *u, FILE *errf)
+preflight(const struct conf *c, const struct conf *running,
+    const struct priv_user *u, FILE *errf)
 {
 	struct preflight_open o;
 	char dir[PATH_MAX], *slash;
@@ -102,19 +124,31 @@ preflight(const struct conf *c, const struct priv_user *u, FILE *errf)
 		n++;
 	}
 	for (i = 0; i < c->ncaptures; i++) {
-		strlcpy(dir, c->captures[i].file, sizeof(dir));
+		const struct capture_conf *cc = &c->captures[i];
+		const struct capture_conf *was = preflight_capture(running,
+		    cc->name);
+		int fd, rc;
+
+		/* a capture that runs on has its directory open already */
+		if (was != NULL && memcmp(was, cc, sizeof(*cc)) == 0)
+			continue;
+		strlcpy(dir, cc->file, sizeof(dir));
 		if ((slash = strrchr(dir, '/')) == NULL)
 			strlcpy(dir, ".", sizeof(dir));
 		else if (slash == dir)
 			dir[1] = '\0';
 		else
 			*slash = '\0';
-		o.path = dir;
-		o.mode = W_OK | X_OK;
-		if (priv_as_user(u, preflight_access, &o) == -1) {
+		if ((fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+			rc = -1;
+		else {
+			rc = priv_as_user(u, preflight_dir_access, &fd);
+			close(fd);
+		}
+		if (rc == -1) {
 			fprintf(errf, "%s: capture %s: user %s cannot write in "
-			    "%s: %s\n", c->path, c->captures[i].name, u->name,
-			    dir, strerror(errno));
+			    "%s: %s\n", c->path, cc->name, u->name, dir,
+			    strerror(errno));
 			n++;
 		}
 	}

@@ -13,7 +13,10 @@
 #include "conf.h"
 #include "priv.h"
 
-/* Each problem a line on errf, "FILE[:LINE:COL]: message"; their number. */
-int	preflight(const struct conf *c, const struct priv_user *u, FILE *errf);
+/* Each problem a line on errf, "FILE[:LINE:COL]: message"; their number.
+ * Captures the same as in running (a reload; NULL at start) are not
+ * checked again: their directories are open. */
+int	preflight(const struct conf *c, const struct conf *running,
+	    const struct priv_user *u, FILE *errf);
 
 #endif /* IXFWD_PREFLIGHT_H */

@@ -138,7 +138,7 @@ daemon_reload(struct daemon *d, FILE *report)
 	/* what the new file needs of this machine and of the user we are
 	 * now: a capture directory it cannot write in, a file it cannot
 	 * read */
-	if ((nerr = preflight(c, &d->user, m)) != 0) {
+	if ((nerr = preflight(c, d->conf, &d->user, m)) != 0) {
 		fprintf(m, "not reloaded: %s: %d error%s, still running the "
 		    "configuration loaded before\n", d->conf_path, nerr,
 		    nerr == 1 ? "" : "s");

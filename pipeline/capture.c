@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -340,6 +341,8 @@ capture_free_one(struct capture *c)
 	}
 	free(c->samplers);
 	free(c->srcs);
+	if (c->dirfd >= 0)
+		close(c->dirfd);
 	if (c->filter != NULL)
 		capture_filter_free(c->filter);
 	if (c->dead != NULL)
@@ -372,6 +375,7 @@ capture_new(struct capture_set *cs, const struct capture_conf *cc, int idx)
 	c->conf = *cc;
 	c->set = cs;
 	c->idx = idx;
+	c->dirfd = capture_dir_open(cc->file);
 	c->rec_max = capture_rec_max(cc);
 	c->start_ns = capture_clock_ns();
 	c->samplers = calloc(cs->nworkers, sizeof(*c->samplers));

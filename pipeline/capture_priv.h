@@ -51,6 +51,12 @@ struct capture {
 	struct capture_conf conf;
 	struct capture_set *set;
 	int		 idx;
+	/* The directory of conf.file, opened when the capture is made
+	 * (before the daemon gives up root), so files are made and
+	 * rotated away relative to it with openat/unlinkat: the path to
+	 * it need not be searchable by the user the daemon becomes.  -1:
+	 * it could not be opened then; paths are used. */
+	int		 dirfd;
 	struct capture_filter *filter;
 	uint32_t	 rec_max;	/* largest record in a ring */
 	struct capture_sampler **samplers;	/* by worker, NULL: unbound */
@@ -110,6 +116,8 @@ void	capture_describe(const struct capture_conf *cc, char *buf, size_t len);
 /* capture_pcapng.c: blocks built in buf (room bytes); their length, 0 if
  * they do not fit. */
 /* capture_writer.c */
+/* O_PATH descriptor of the directory of file, or -1. */
+int	capture_dir_open(const char *file);
 int	capture_writer_spawn(struct capture_set *cs);
 /* Under cs->lock: what c's rings still hold to its file, which is closed
  * complete. */

@@ -95,6 +95,40 @@ capture_seq_name(const char *base, unsigned int seq, char *out, size_t len)
 	return r < 0 || (size_t)r >= len ? -1 : 0;
 }
 
+int
+capture_dir_open(const char *file)
+{
+	char dir[PATH_MAX], *slash;
+
+	if (strlcpy(dir, file, sizeof(dir)) >= sizeof(dir))
+		return -1;
+	if ((slash = strrchr(dir, '/')) == NULL)
+		strlcpy(dir, ".", sizeof(dir));
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* path, one of c's files, relative to its directory when it is open. */
+static const char *
+capture_rel(const struct capture *c, const char *path)
+{
+	const char *slash;
+
+	if (c->dirfd < 0 || (slash = strrchr(path, '/')) == NULL)
+		return path;
+	return slash + 1;
+}
+
+static int
+capture_unlink(const struct capture *c, const char *path)
+{
+	return unlinkat(c->dirfd < 0 ? AT_FDCWD : c->dirfd,
+	    capture_rel(c, path), 0);
+}
+
 /* Output stopped: say so once, try again in a while. */
 static void
 capture_failed(struct capture *c, const char *path, int err, uint64_t now)
@@ -115,7 +149,7 @@ capture_keep(struct capture *c, const char *path)
 	if (c->conf.rotate_count == 0)
 		return;
 	if (c->nkept == c->conf.rotate_count) {
-		if (unlink(c->kept[0]) == -1 && errno != ENOENT)
+		if (capture_unlink(c, c->kept[0]) == -1 && errno != ENOENT)
 			log_warn("capture %s: removing %s", c->conf.name,
 			    c->kept[0]);
 		free(c->kept[0]);
@@ -203,7 +237,7 @@ capture_file_fail(struct capture *c, int err, uint64_t now)
 	capture_file_release(c);
 	if (n == 0) {
 		/* a header alone tells nobody anything */
-		unlink(f->path);
+		capture_unlink(c, f->path);
 		if (c->nkept > 0 && strcmp(c->kept[c->nkept - 1], f->path) == 0)
 			free(c->kept[--c->nkept]);
 	}
@@ -260,8 +294,9 @@ capture_file_open(struct capture *c, uint64_t now)
 			capture_failed(c, base, ENAMETOOLONG, now);
 			return -1;
 		}
-		fd = open(f->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
-		    c->conf.file_mode);
+		fd = openat(c->dirfd < 0 ? AT_FDCWD : c->dirfd,
+		    capture_rel(c, f->path),
+		    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, c->conf.file_mode);
 		if (fd != -1 || errno != EEXIST)
 			break;
 	}
@@ -317,7 +352,7 @@ capture_file_open(struct capture *c, uint64_t now)
 	return 0;
 fail:
 	/* no header, no file */
-	unlink(f->path);
+	capture_unlink(c, f->path);
 	capture_failed(c, f->path, err, now);
 	return -1;
 }

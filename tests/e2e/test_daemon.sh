@@ -1,7 +1,7 @@
 #!/bin/sh
 # test_daemon.sh: ixfwd as a service runs it.  After start-up it runs as
 # the configured user with no capability left and no way back, and its
-# captures still rotate; systemd hears READY=1, STATUS=, RELOADING=1 and
+# captures still rotate, in a directory whose path the user cannot walk; systemd hears READY=1, STATUS=, RELOADING=1 and
 # READY=1 around a reload, STOPPING=1, on a real NOTIFY_SOCKET; the
 # pidfile holds its pid; under journald its lines carry priorities; a
 # configuration its user cannot read, or a capture directory it cannot
@@ -27,9 +27,13 @@ id "$U" >/dev/null 2>&1 && userdel "$U"
 useradd --system --no-create-home --shell /usr/sbin/nologin "$U" || { fail daemon "useradd $U"; exit 1; }
 uid=$(id -u "$U")
 
-chmod 755 "$WORK"		# mktemp's 0700 would keep the user out
-mkdir "$WORK/cap"
-chown "$U" "$WORK/cap"
+chmod 755 "$WORK"		# the configuration: the user reads it
+# The capture directory is the user's, but the path to it is not: ixfwd
+# opens it before the drop and works relative to it.
+mkdir -m 700 "$WORK/private"
+mkdir "$WORK/private/cap"
+chown "$U" "$WORK/private/cap"
+CAP=$WORK/private/cap
 CONF=$WORK/ixfwd.yaml
 cat >"$CONF" <<EOT
 user: $U
@@ -42,7 +46,7 @@ forward:
 capture:
   - name: all
     port: g
-    file: $WORK/cap/all.pcap
+    file: $CAP/all.pcap
     rotate: { size: 64K, count: 3 }
 EOT
 chmod 644 "$CONF"
@@ -89,8 +93,8 @@ esac
 wait_for "$WORK/notify" "^STATUS=forwarding: 1/2 links up, rx [0-9.]* k*pps, tx [0-9.]* k*pps, drops 0 pps" 12 &&
     pass daemon_notify_status || fail daemon_notify_status "$(tail -n 3 "$WORK/notify" | tr '\n' ' ')"
 report $pid
-files=$(ls "$WORK/cap" | wc -l)
-modes=$(stat -c '%a %U' "$WORK/cap"/* | sort -u | tr '\n' ' ')
+files=$(ls "$CAP" | wc -l)
+modes=$(stat -c '%a %U' "$CAP"/* | sort -u | tr '\n' ' ')
 nfiles=$(field "capture=all" files)
 if [ "$files" = 3 ] && [ "${nfiles:-0}" -gt 3 ] && [ "$modes" = "640 $U " ] &&
     [ "$(field "capture=all" write_failed)" = 0 ]; then
@@ -126,11 +130,11 @@ case "$rc:$out" in
 *) fail daemon_conf_unreadable "exit $rc: $out" ;;
 esac
 chmod 644 "$CONF"
-chown root "$WORK/cap"
-chmod 755 "$WORK/cap"
+chown root "$CAP"
+chmod 755 "$CAP"
 out=$("$IXFWD" -c "$CONF" 2>&1); rc=$?
 case "$rc:$out" in
-1:*"capture all: user $U cannot write in $WORK/cap: Permission denied"*"nothing started"*) pass daemon_capture_dir_unwritable ;;
+1:*"capture all: user $U cannot write in $CAP: Permission denied"*"nothing started"*) pass daemon_capture_dir_unwritable ;;
 *) fail daemon_capture_dir_unwritable "exit $rc: $out" ;;
 esac
 # a user that does not exist
