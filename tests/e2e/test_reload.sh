@@ -115,8 +115,13 @@ fi
 # 4. A capture added by a reload writes its file.
 conf ", filter: $F" 512 1
 hup
-sleep 1
-report $pid
+# written counts what the writer flushed, at least once a second
+_i=0
+while [ $_i -lt 30 ]; do
+	sleep 0.2; report $pid
+	[ "$(field "capture=c1" written)" -gt 0 ] 2>/dev/null && break
+	_i=$((_i + 1))
+done
 n=$(tcpdump -r "$WORK/cap/c1.pcap" -nn 2>/dev/null | grep -c '^[0-9]')
 if grep -q "reload: capture c1: added" "$WORK/ixfwd.log" &&
     [ "$(field "capture=c1" written)" -gt 0 ] && [ "$n" -gt 0 ]; then
