@@ -308,11 +308,24 @@ ixgbe_reset(struct ixgbe_dev *dev)
 	if (ixgbe_wait_reg(dev, IXGBE_STATUS, IXGBE_STATUS_MASTER_EN, 0,
 	    IXGBE_MASTER_TIMEOUT, NULL) == -1) {
 		/* 82599 specification update, "Master Disable Flow": the
-		 * bit may stay set (flow control, link down); then two
-		 * software resets more than 1 us apart end the requests. */
+		 * bit may stay set (flow control, link down).  Then flush
+		 * the transmit data path (loopback so nothing leaves,
+		 * receive off, GCR_EXT.Buffers_Clear_Func for 20 us) and
+		 * reset twice, more than 1 us apart. */
+		uint32_t hl = ixgbe_rd(dev, IXGBE_HLREG0);
+
 		log_warnx("%s: GIO master requests still pending %u ms after "
-		    "master disable: resetting twice", name,
+		    "master disable: flushing and resetting twice", name,
 		    IXGBE_MASTER_TIMEOUT);
+		ixgbe_wr(dev, IXGBE_HLREG0, hl | IXGBE_HLREG0_LPBK);
+		ixgbe_wr(dev, IXGBE_RXCTRL,
+		    ixgbe_rd(dev, IXGBE_RXCTRL) & ~IXGBE_RXCTRL_RXEN);
+		ixgbe_wr(dev, IXGBE_GCR_EXT, ixgbe_rd(dev, IXGBE_GCR_EXT) |
+		    IXGBE_GCR_EXT_BUFFERS_CLEAR);
+		usleep(20);
+		ixgbe_wr(dev, IXGBE_GCR_EXT, ixgbe_rd(dev, IXGBE_GCR_EXT) &
+		    ~IXGBE_GCR_EXT_BUFFERS_CLEAR);
+		ixgbe_wr(dev, IXGBE_HLREG0, hl);
 		ixgbe_wr(dev, IXGBE_CTRL, ctrl | IXGBE_CTRL_RST_MASK);
 		usleep(10);
 	}

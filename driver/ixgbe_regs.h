@@ -190,6 +190,10 @@
 #define IXGBE_SWSM		0x10140
 #define IXGBE_GSSR		0x10160
 
+/* §8.2.3.4 PCIe */
+#define IXGBE_GCR_EXT		0x11050
+#define  IXGBE_GCR_EXT_BUFFERS_CLEAR	(1u << 30)	/* Buffers_Clear_Func */
+
 #define IXGBE_BAR0_SIZE		0x20000	/* 128 KiB register space */
 
 #endif /* IXFWD_IXGBE_REGS_H */
