@@ -33,6 +33,18 @@
  *     follow RQSMR/TQSM, whose reset value maps every queue to set 0.
  *   - With the link down, transmitted frames are fetched, written back
  *     and lost (TXDGPC counts them, GPTC does not).
+ *   - Master disable completes (STATUS.GIO_MASTER_ENABLE clears)
+ *     EMU_MASTER_NS after CTRL.PCIE_MASTER_DISABLE, and no DMA happens
+ *     while it is set; a queue enable reads back EMU_QEN_NS after it is
+ *     written; SECRXSTAT.SECRX_RDY is set EMU_SECRX_NS after
+ *     SECRXCTRL.RX_DIS, and only while it is set.
+ *
+ * Strict mode (emu_violation(), the rules in emu_rules[]): every step
+ * the silicon depends on that the driver gets wrong is counted and its
+ * first break per rule logged with the datasheet section.  A rule of
+ * the form "wait for X before Y" is judged on whether the driver read X,
+ * never on how fast its thread ran, so the tests that count breaks are
+ * deterministic.
  */
 #include <sys/prctl.h>
 
