@@ -28,7 +28,11 @@ records() {
 # run_until CONF PORT WANT: run ixfwd until PORT has sent WANT frames, then
 # SIGTERM it; its exit status in $rc, its counters in $WORK/ixfwd.out.
 run_until() {
+	# Both files new: a "forwarding:" left from the last run must not
+	# pass for this one (a SIGUSR1 sent before the new ixfwd is exec'd
+	# kills its shell).
 	: >"$WORK/ixfwd.out"
+	: >"$WORK/ixfwd.log"
 	"$IXFWD" -c "$1" >"$WORK/ixfwd.out" 2>"$WORK/ixfwd.log" &
 	pid=$!
 	wait_for "$WORK/ixfwd.log" "forwarding:" 30 || { kill -KILL $pid; pid=; rc=99; return; }
