@@ -148,17 +148,6 @@ print_counters(struct pipeline *pl, FILE *f)
 	fflush(f);
 }
 
-static int
-needs_physical_addresses(const struct conf *c)
-{
-	int i;
-
-	for (i = 0; i < c->nports; i++)
-		if (!c->ports[i].emulated)
-			return 1;
-	return 0;
-}
-
 /*
  * -d: the parent waits until the child is forwarding (a byte on the
  * pipe) or has failed (EOF), and exits 0 or 1 accordingly, so that an
@@ -306,9 +295,8 @@ main(int argc, char *argv[], char *envp[])
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 
-	if (dma_init(needs_physical_addresses(conf) ? DMA_IOVA_PHYS :
-	    DMA_IOVA_AUTO) == -1)
-		fatalx("no DMA memory, nothing started");
+	/* DMA addresses (physical, or IOVAs through VFIO) are chosen by
+	 * pipe_create() once it knows how each NIC is reached. */
 	if ((pl = pipe_create(conf)) == NULL)
 		fatalx("%s: cannot set up the ports, nothing started", path);
 	/* BARs mapped, PCI configuration written, hugepages mapped and

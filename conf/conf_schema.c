@@ -176,7 +176,8 @@ static const struct conf_key conf_port_keys[] = {
 	{ .name = "device", .type = CONF_T_STRING,
 	  .flags = CONF_K_REQUIRED | CONF_K_NULLWORD, .set = conf_set_device,
 	  .desc = "The PCI address of an 82599-family port, 0000:03:00.0 "
-	    "(03:00.0 means domain 0000), \"emulated\" for the built-in "
+	    "(03:00.0 means domain 0000; vfio:0000:03:00.0 takes it "
+	    "through VFIO only), \"emulated\" for the built-in "
 	    "emulated 82599, or null for a port without a device: it "
 	    "receives 64-byte frames as fast as they are taken and frees "
 	    "what it is given to send.  A PCI address may be used by one "
@@ -585,6 +586,13 @@ conf_pci_addr(const char *s, char *out, size_t len)
 	return 0;
 }
 
+/* A PCI device string without its "vfio:". */
+static const char *
+conf_bdf(const char *device)
+{
+	return strncmp(device, "vfio:", 5) == 0 ? device + 5 : device;
+}
+
 static const char *
 conf_mac_str(const uint8_t m[6], char *buf, size_t len)
 {
@@ -750,7 +758,7 @@ conf_port_end(struct conf_parse *p, int i, struct conf_seen *seen)
 		}
 		if (src->dev == CONF_DEV_PCI &&
 		    p->psrc[j].dev == CONF_DEV_PCI &&
-		    strcmp(port->device, o->device) == 0)
+		    strcmp(conf_bdf(port->device), conf_bdf(o->device)) == 0)
 			conf_err(p, src->device, "device: %s is already used "
 			    "by port \"%s\" at line %d", port->device,
 			    o->name, o->line);
@@ -867,9 +875,13 @@ conf_set_device(struct conf_parse *p, void *obj, const struct conf_key *k,
 		src->dev = CONF_DEV_NULL;
 	} else if (conf_pci_addr(s, port->device, sizeof(port->device)) == 0)
 		src->dev = CONF_DEV_PCI;
-	else
-		conf_err(p, val, "device: %s is not \"emulated\", \"null\" or "
-		    "a PCI address such as 0000:03:00.0",
+	else if (strncmp(s, "vfio:", 5) == 0 && conf_pci_addr(s + 5,
+	    port->device + 5, sizeof(port->device) - 5) == 0) {
+		memcpy(port->device, "vfio:", 5);	/* through VFIO only */
+		src->dev = CONF_DEV_PCI;
+	} else
+		conf_err(p, val, "device: %s is not \"emulated\", \"null\", "
+		    "a PCI address such as 0000:03:00.0 or vfio:0000:03:00.0",
 		    conf_quote(s, buf, sizeof(buf)));
 }
 

@@ -42,6 +42,10 @@ static struct dma_entry by_virt[DMA_TABLE_SIZE];
 static pthread_mutex_t dma_lock = PTHREAD_MUTEX_INITIALIZER;
 static enum dma_iova_mode dma_iova_mode = DMA_IOVA_AUTO;
 static int dma_kept;		/* dma_keep_all() was called */
+static struct dma_iommu dma_domains[DMA_IOMMU_MAX];	/* dma_lock */
+static int dma_ndomains;
+static uint64_t dma_next_iova = DMA_IOVA_BASE;		/* dma_lock */
+static uint64_t dma_live;	/* pages in the tables (dma_lock) */
 uint64_t dma_unmap_gen;		/* dma.h: moves before memory is unmapped */
 uint64_t dma_alloc_gen;		/* dma.h: moves when memory is handed out */
 
@@ -169,7 +173,15 @@ dma_init(enum dma_iova_mode mode)
 	void *probe;
 	uint64_t phys;
 
-	if (mode == DMA_IOVA_VIRT) {
+	if (dma_ndomains > 0) {
+		/* an IOMMU is attached: its addresses or none */
+		if (mode == DMA_IOVA_AUTO || mode == DMA_IOVA_IOMMU)
+			return 0;
+		log_warnx("DMA memory is mapped through an IOMMU (VFIO); "
+		    "physical or virtual addresses cannot be used as well");
+		return -1;
+	}
+	if (mode == DMA_IOVA_VIRT || mode == DMA_IOVA_IOMMU) {
 		dma_iova_mode = mode;
 		return 0;
 	}
@@ -196,9 +208,106 @@ dma_mode(void)
 	return dma_iova_mode;
 }
 
+/* Map one page into every domain; -1 leaves none of them mapped.
+ * dma_lock held. */
+static int
+dma_domains_map(void *virt, uint64_t iova)
+{
+	int i;
+
+	for (i = 0; i < dma_ndomains; i++) {
+		if (dma_domains[i].map(dma_domains[i].ctx, virt, iova,
+		    DMA_PAGE_SIZE) == -1) {
+			while (i-- > 0)
+				(void)dma_domains[i].unmap(dma_domains[i].ctx,
+				    iova, DMA_PAGE_SIZE);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+dma_domains_unmap(uint64_t iova)
+{
+	int i;
+
+	for (i = 0; i < dma_ndomains; i++)
+		(void)dma_domains[i].unmap(dma_domains[i].ctx, iova,
+		    DMA_PAGE_SIZE);
+}
+
+int
+dma_iommu_attach(const struct dma_iommu *d)
+{
+	uint32_t i;
+
+	pthread_mutex_lock(&dma_lock);
+	if (dma_iova_mode != DMA_IOVA_IOMMU && dma_live != 0) {
+		pthread_mutex_unlock(&dma_lock);
+		log_warnx("DMA memory was allocated before the IOMMU was set "
+		    "up; it cannot be mapped at IOVAs of ixfwd's choosing");
+		return -1;
+	}
+	if (dma_ndomains == DMA_IOMMU_MAX) {
+		pthread_mutex_unlock(&dma_lock);
+		log_warnx("more than %d IOMMU domains", DMA_IOMMU_MAX);
+		return -1;
+	}
+	/* Every page already there, into the new domain. */
+	for (i = 0; i < DMA_TABLE_SIZE; i++) {
+		uint64_t k = by_virt[i].key;
+
+		if (k == DMA_KEY_EMPTY || k == DMA_KEY_DEAD)
+			continue;
+		if (d->map(d->ctx, (void *)(uintptr_t)((k - 1) <<
+		    DMA_PAGE_SHIFT), by_virt[i].val, DMA_PAGE_SIZE) == -1) {
+			pthread_mutex_unlock(&dma_lock);
+			return -1;
+		}
+	}
+	dma_domains[dma_ndomains++] = *d;
+	dma_iova_mode = DMA_IOVA_IOMMU;
+	pthread_mutex_unlock(&dma_lock);
+	return 0;
+}
+
+void
+dma_iommu_detach(const struct dma_iommu *d)
+{
+	int i;
+
+	pthread_mutex_lock(&dma_lock);
+	for (i = 0; i < dma_ndomains; i++) {
+		if (dma_domains[i].ctx == d->ctx &&
+		    dma_domains[i].map == d->map) {
+			dma_domains[i] = dma_domains[--dma_ndomains];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&dma_lock);
+}
+
+/* Out of the IOMMU domains first, then out of the tables; dma_lock
+ * held. */
+static void
+dma_forget_page(void *virt)
+{
+	uint64_t iova, vpage = (uintptr_t)virt >> DMA_PAGE_SHIFT;
+
+	if (dma_table_get(by_virt, vpage, &iova) == -1)
+		return;
+	if (dma_iova_mode == DMA_IOVA_IOMMU)
+		dma_domains_unmap(iova);
+	dma_table_del(by_iova, iova >> DMA_PAGE_SHIFT);
+	dma_table_del(by_virt, vpage);
+	dma_live--;
+}
+
 int
 dma_alloc(struct dma_mem *m, size_t size, int contiguous)
 {
+	uint64_t base;
 	size_t off;
 	uint8_t *p;
 
@@ -216,6 +325,7 @@ dma_alloc(struct dma_mem *m, size_t size, int contiguous)
 		return -1;
 
 	pthread_mutex_lock(&dma_lock);
+	base = dma_next_iova;
 	for (off = 0; off < size; off += DMA_PAGE_SIZE) {
 		uint64_t iova = (uintptr_t)(p + off);
 
@@ -224,16 +334,26 @@ dma_alloc(struct dma_mem *m, size_t size, int contiguous)
 			log_warn("physical address of DMA memory");
 			goto fail;
 		}
+		if (dma_iova_mode == DMA_IOVA_IOMMU) {
+			iova = base + off;
+			if (dma_domains_map(p + off, iova) == -1)
+				goto fail;
+		}
 		if (dma_table_put(by_iova, iova >> DMA_PAGE_SHIFT,
 		    (uintptr_t)(p + off)) == -1 ||
 		    dma_table_put(by_virt, (uintptr_t)(p + off) >> DMA_PAGE_SHIFT,
 		    iova) == -1) {
 			log_warnx("DMA translation table full");
+			if (dma_iova_mode == DMA_IOVA_IOMMU)
+				dma_domains_unmap(iova);
 			goto fail;
 		}
+		dma_live++;
 		if (off == 0)
 			m->iova = iova;
 	}
+	if (dma_iova_mode == DMA_IOVA_IOMMU)
+		dma_next_iova = base + size;	/* never handed out again */
 	pthread_mutex_unlock(&dma_lock);
 	m->virt = p;
 	m->size = size;
@@ -242,14 +362,8 @@ dma_alloc(struct dma_mem *m, size_t size, int contiguous)
 
 fail:
 	while (off > 0) {
-		uint64_t iova;
-
 		off -= DMA_PAGE_SIZE;
-		if (dma_table_get(by_virt, (uintptr_t)(p + off) >> DMA_PAGE_SHIFT,
-		    &iova) == 0) {
-			dma_table_del(by_iova, iova >> DMA_PAGE_SHIFT);
-			dma_table_del(by_virt, (uintptr_t)(p + off) >> DMA_PAGE_SHIFT);
-		}
+		dma_forget_page(p + off);
 	}
 	pthread_mutex_unlock(&dma_lock);
 	munmap(p, size);
@@ -278,15 +392,8 @@ dma_free(struct dma_mem *m)
 		return;
 	}
 	pthread_mutex_lock(&dma_lock);
-	for (off = 0; off < m->size; off += DMA_PAGE_SIZE) {
-		uint64_t iova;
-
-		if (dma_table_get(by_virt, (uintptr_t)(p + off) >> DMA_PAGE_SHIFT,
-		    &iova) == 0) {
-			dma_table_del(by_iova, iova >> DMA_PAGE_SHIFT);
-			dma_table_del(by_virt, (uintptr_t)(p + off) >> DMA_PAGE_SHIFT);
-		}
-	}
+	for (off = 0; off < m->size; off += DMA_PAGE_SIZE)
+		dma_forget_page(p + off);
 	pthread_mutex_unlock(&dma_lock);
 	munmap(p, m->size);
 	memset(m, 0, sizeof(*m));

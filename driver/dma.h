@@ -6,8 +6,14 @@
  *
  *   DMA_IOVA_PHYS  the physical address, from /proc/self/pagemap.  What a
  *                  real 82599 needs without an IOMMU.  Needs CAP_SYS_ADMIN.
- *   DMA_IOVA_VIRT  the process virtual address, as with VFIO type-1
- *                  (iova = vaddr).
+ *   DMA_IOVA_VIRT  the process virtual address (iova = vaddr), for
+ *                  device models only.
+ *   DMA_IOVA_IOMMU addresses ixfwd chooses (from DMA_IOVA_BASE up, never
+ *                  reused, so a stale descriptor faults rather than
+ *                  reaching new memory), each 2 MiB page mapped into every
+ *                  attached IOMMU domain (VFIO containers, vfio.c) before
+ *                  dma_alloc() returns and unmapped before dma_free()
+ *                  lets go of it.  No pagemap, no privilege.
  *
  * Every hugepage handed out is entered in a translation table, the
  * process's "IOMMU": dma_iova_to_virt() resolves an IOVA range back to
@@ -27,7 +33,28 @@ enum dma_iova_mode {
 	DMA_IOVA_AUTO,	/* PHYS when pagemap works, else VIRT */
 	DMA_IOVA_PHYS,
 	DMA_IOVA_VIRT,
+	DMA_IOVA_IOMMU,
 };
+
+#define DMA_IOVA_BASE	(1ull << 32)	/* above the 32-bit MSI window */
+
+/* An IOMMU domain memory is mapped into: map/unmap one range, 0 or -1
+ * (logged by the domain). */
+struct dma_iommu {
+	int	(*map)(void *ctx, void *vaddr, uint64_t iova, size_t len);
+	int	(*unmap)(void *ctx, uint64_t iova, size_t len);
+	void	*ctx;
+};
+
+#define DMA_IOMMU_MAX	4
+
+/* Map all DMA memory, now (every page already allocated) and from now
+ * on, into d, and switch to DMA_IOVA_IOMMU; refused (-1, logged) if
+ * memory was already allocated in another mode.  Detach before the
+ * domain goes away; detaching unmaps nothing (closing a VFIO container
+ * drops its mappings). */
+int		 dma_iommu_attach(const struct dma_iommu *d);
+void		 dma_iommu_detach(const struct dma_iommu *d);
 
 struct dma_mem {
 	void		*virt;

@@ -829,7 +829,7 @@ emu_rxq_start(struct emu82599 *nic, int q)
 		emu_violation(nic, EMU_RULE_DCA, "RX queue %d enabled with "
 		    "DCA_RXCTRL = 0x%08x (bit 12 set)", q,
 		    emu_rd(nic, EMU_DCA_RXCTRL(q)));
-	if ((ring = dma_iova_to_virt(base, len)) == NULL) {
+	if ((ring = emu_dma(nic, base, len)) == NULL) {
 		emu_iommu_fault(nic, "RX descriptor ring", q, base, len);
 		return -1;
 	}
@@ -867,7 +867,7 @@ emu_txq_start(struct emu82599 *nic, int q)
 			    "0: it stays disabled", nic->name, q);
 		return -1;
 	}
-	if ((ring = dma_iova_to_virt(base, len)) == NULL) {
+	if ((ring = emu_dma(nic, base, len)) == NULL) {
 		emu_iommu_fault(nic, "TX descriptor ring", q, base, len);
 		return -1;
 	}
@@ -1782,7 +1782,7 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 
 		if (ah >= r->n)
 			ah -= r->n;
-		v = dma_iotlb_translate(&nic->iotlb, r->ring[ah].read.pkt_addr,
+		v = emu_dma(nic, r->ring[ah].read.pkt_addr,
 		    64);
 		if (v != NULL)
 			prefetchw(v);
@@ -1801,7 +1801,7 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 			    "set", head);
 
 		chunk = dlen - off < p->bsize ? dlen - off : p->bsize;
-		if ((buf[i] = dma_iotlb_translate(&nic->iotlb, a, chunk)) == NULL) {
+		if ((buf[i] = emu_dma(nic, a, chunk)) == NULL) {
 			emu_rx_writeback(nic);
 			emu_iommu_fault(nic, "RX buffer", 0, a, chunk);
 			emu_rxq_stop(nic, 0);
@@ -1886,7 +1886,7 @@ emu_tx_packet(struct emu82599 *nic, int q, const struct emu_frag *fr,
 	int i, m;
 
 	for (i = 0; i < nfrag; i++)
-		if ((src[i] = dma_iotlb_translate(&nic->iotlb, fr[i].addr,
+		if ((src[i] = emu_dma(nic, fr[i].addr,
 		    fr[i].len)) == NULL) {
 			emu_iommu_fault(nic, "TX buffer", q, fr[i].addr,
 			    fr[i].len);
@@ -1973,7 +1973,7 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 	emu_desc_fetch(t->ring, sizeof(t->ring[0]), head, t->n,
 	    nd < EMU_TX_BATCH ? nd : EMU_TX_BATCH, 0);
 	for (i = 0, idx = head; idx != tail && i < EMU_TX_BATCH; i++) {
-		const void *v = dma_iotlb_translate(&nic->iotlb,
+		const void *v = emu_dma(nic,
 		    t->ring[idx].read.buffer_addr, 1);
 
 		if (v != NULL)
@@ -2105,7 +2105,7 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 		if (wbl & EMU_TDWBAL_HEAD_WB_EN) {
 			uint64_t a = (uint64_t)emu_rd(nic, EMU_TDWBAH(q)) << 32 |
 			    (wbl & ~3u);
-			uint32_t *hp = dma_iova_to_virt(a, 4);
+			uint32_t *hp = emu_dma(nic, a, 4);
 
 			if (hp == NULL) {
 				emu_iommu_fault(nic, "TX head write-back", q, a,
@@ -2365,6 +2365,7 @@ emu_destroy(struct emu82599 *nic)
 		nic->slot = -1;
 	}
 	pthread_mutex_unlock(&emu_list_lock);
+	emu_vfio_remove(nic);
 	emu_wire_disconnect(nic);
 	emu_wire_close(nic);
 	pthread_mutex_destroy(&nic->lock);

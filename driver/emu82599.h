@@ -175,6 +175,17 @@ struct emu_events {
 	struct emu_event ev[];
 };
 
+/*
+ * The emulated VFIO: put nic behind it as PCI device bdf in IOMMU group
+ * group (0 or -1); then vfio_open(bdf, group, &emu_vfio_ops, NULL, bar)
+ * takes it as it would a real NIC bound to vfio-pci, and from then on
+ * the NIC reaches only what was mapped into its container.
+ */
+struct vfio_ops;
+extern const struct vfio_ops emu_vfio_ops;
+int		 emu_vfio_add(struct emu82599 *nic, const char *bdf, int group);
+void		 emu_vfio_remove(struct emu82599 *nic);
+
 /* Record into log from now on (NULL: stop recording). */
 void		 emu_events_attach(struct emu_events *log);
 /* The PCI command register as the NIC sees it. */

@@ -204,6 +204,9 @@ struct emu82599 {
 
 	/* the PCI side (emu82599_vfio.c) */
 	uint16_t	 pci_cmd;		/* command register (atomic) */
+	struct emu_iommu *iommu;		/* behind the emulated VFIO:
+						 * its IOMMU (atomic); NULL:
+						 * dma.c's tables */
 
 	uint32_t	 warned;		/* log-once bits (atomic) */
 	uint64_t	 iommu_faults;		/* atomic */
@@ -254,6 +257,25 @@ struct emu82599 {
 extern const struct bar_cfg_ops emu_cfg_ops;
 void	emu_event(struct emu82599 *nic, enum emu_event_kind kind,
 	    uint64_t iova, uint64_t len);
+
+struct emu_iommu;
+void	*emu_iommu_translate(struct emu_iommu *d, uint64_t iova, size_t len);
+
+/*
+ * Every address the NIC is given goes through here: behind the emulated
+ * VFIO only what VFIO_IOMMU_MAP_DMA mapped is reachable; otherwise DMA
+ * memory as dma.c knows it (the IOTLB in front of its tables).  NULL is
+ * an IOMMU fault.
+ */
+static inline void *
+emu_dma(struct emu82599 *nic, uint64_t iova, size_t len)
+{
+	struct emu_iommu *d = __atomic_load_n(&nic->iommu, __ATOMIC_ACQUIRE);
+
+	if (d != NULL)
+		return emu_iommu_translate(d, iova, len);
+	return dma_iotlb_translate(&nic->iotlb, iova, len);
+}
 
 static inline int
 emu_bus_master(struct emu82599 *nic)

@@ -27,9 +27,9 @@
 #include "ixgbe_regs.h"
 #include "log.h"
 #include "pci.h"
+#include "vfio.h"
 
 #define PCI_VENDOR_INTEL	0x8086
-#define PCI_BDF_LEN		12		/* "0000:03:00.0" */
 
 static char pci_sysfs[PATH_MAX] = "/sys";
 
@@ -81,9 +81,15 @@ pci_hex(const char *s, size_t n, unsigned int *val)
 	return 0;
 }
 
+const char *
+pci_sysfs_root(void)
+{
+	return pci_sysfs;
+}
+
 /* "0000:03:00.0" or "03:00.0" (domain 0) into the canonical form sysfs
  * uses, lower case with the domain.  0 or -1. */
-static int
+int
 pci_parse_bdf(const char *s, char canon[PCI_BDF_LEN + 1])
 {
 	unsigned int dom = 0, bus, dev, fn;
@@ -374,12 +380,15 @@ unbound:
 	return -1;
 }
 
-/* Unmap what pci_open mapped and close its config space; a window
+/* Unmap what pci_open (or vfio_open) mapped and close its config space
+ * (or its VFIO device); a window
  * served by a device model (ops set) was never mapped here and is only
  * forgotten. */
 void
 pci_close(struct bar *bar)
 {
+	if (vfio_release(bar))
+		return;
 	if (bar->ops == NULL && bar->mmio != NULL)
 		munmap((void *)(uintptr_t)bar->mmio, bar->len);
 	if (bar->cfg.valid && bar->cfg.own_fd)

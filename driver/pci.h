@@ -40,6 +40,12 @@ int	pci_cfg_write16(const struct bar *bar, uint32_t off, uint16_t val);
  * Logs nothing (a crash handler calls it). */
 int	pci_set_master(const struct bar *bar, int on);
 
+/* "0000:03:00.0" or "03:00.0" into the canonical "0000:03:00.0"
+ * (PCI_BDF_LEN characters); 0 or -1. */
+#define PCI_BDF_LEN		12
+int	pci_parse_bdf(const char *s, char canon[PCI_BDF_LEN + 1]);
+const char *pci_sysfs_root(void);
+
 /* Where sysfs is mounted, "/sys" unless set; for tests that build a
  * fake device tree.  NULL restores "/sys". */
 void	pci_set_sysfs_root(const char *root);

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "null_port.h"
 #include "pci.h"
+#include "vfio.h"
 #include "worker.h"
 
 struct pipe_port {
@@ -27,6 +28,7 @@ struct pipe_port {
 	struct emu82599	*emu;		/* emulated ports */
 	struct bar	 bar;
 	int		 pci_open;
+	int		 vfio;		/* behind VFIO (or the emulated one) */
 	int		 worker;	/* owner of the RX queue */
 	uint16_t	 nb_txq;	/* one per worker sending to it */
 	int		 txq_of[CONF_PORTS_MAX]; /* by worker; -1 none */
@@ -225,15 +227,50 @@ pipe_create_emulated(struct pipeline *pl)
 	return 0;
 }
 
+/* IXFWD_EMU_VFIO=1: emulated ports are put behind the emulated VFIO
+ * (emu82599_vfio.c) and taken through vfio.c, as real ones bound to
+ * vfio-pci are; the tests run the whole end-to-end suite both ways. */
+static int
+pipe_emu_vfio(void)
+{
+	const char *e = getenv("IXFWD_EMU_VFIO");
+
+	return e != NULL && strcmp(e, "1") == 0;
+}
+
+static int
+pipe_take_emulated(struct pipe_port *pp, int idx)
+{
+	char bdf[16];
+
+	if (!pipe_emu_vfio()) {
+		emu_bar(pp->emu, &pp->bar);
+		return 0;
+	}
+	/* a bus of its own per port: bus 0xa0 + i, IOMMU group 100 + i */
+	snprintf(bdf, sizeof(bdf), "0000:%02x:00.0", (0xa0 + idx) & 0xff);
+	if (emu_vfio_add(pp->emu, bdf, 100 + idx) == -1 ||
+	    vfio_open(bdf, 100 + idx, &emu_vfio_ops, NULL, &pp->bar) == -1)
+		return -1;
+	log_info("%s: the emulated 82599 is %s behind the emulated VFIO "
+	    "(IXFWD_EMU_VFIO=1)", pp->conf->name, bdf);
+	pp->pci_open = 1;
+	pp->vfio = 1;
+	return 0;
+}
+
 /*
- * Take every NIC (sysfs, or the model) and reset it, before any DMA
- * memory is allocated: a NIC that a killed run left with armed rings
- * stops writing before hugepages are handed out again.
+ * Take every NIC (VFIO, sysfs, or the model) and reset it, before any
+ * DMA memory is allocated: a NIC that a killed run left with armed rings
+ * stops writing before hugepages are handed out again.  Then choose the
+ * DMA addresses: IOVAs mapped through VFIO, physical ones for the sysfs
+ * path; one process cannot give both kinds to its NICs.
  */
 static int
 pipe_take_devices(struct pipeline *pl)
 {
 	const struct conf *c = pl->conf;
+	const char *vfio = NULL, *phys = NULL;
 	int i;
 
 	for (i = 0; i < c->nports; i++) {
@@ -242,17 +279,39 @@ pipe_take_devices(struct pipeline *pl)
 
 		if (cp->null)
 			continue;
-		if (cp->emulated)
-			emu_bar(pp->emu, &pp->bar);
-		else if (pci_open(cp->device, cp->force, &pp->bar) == -1)
-			return -1;
-		else
+		if (cp->emulated) {
+			if (pipe_take_emulated(pp, i) == -1)
+				return -1;
+		} else {
+			if (pci_take(cp->device, cp->force, &pp->bar,
+			    &pp->vfio) == -1)
+				return -1;
 			pp->pci_open = 1;
+			if (!pp->vfio && phys == NULL)
+				phys = cp->name;
+		}
+		if (pp->vfio && vfio == NULL)
+			vfio = cp->name;
 		if (ixgbe_quiesce(&pp->bar, cp->name) == -1) {
 			log_warnx("%s: cannot reset %s", cp->name,
 			    cp->emulated ? "the emulated 82599" : cp->device);
 			return -1;
 		}
+	}
+	if (vfio != NULL && phys != NULL) {
+		log_warnx("port %s is reached through VFIO (DMA addresses "
+		    "mapped in the IOMMU) and port %s through sysfs (physical "
+		    "addresses): one process cannot serve both; bind %s to "
+		    "vfio-pci too", vfio, phys, phys);
+		return -1;
+	}
+	if (vfio != NULL)
+		return 0;		/* vfio_open() chose DMA_IOVA_IOMMU */
+	if ((phys != NULL ? dma_mode() != DMA_IOVA_PHYS :
+	    dma_mode() == DMA_IOVA_AUTO) &&
+	    dma_init(phys != NULL ? DMA_IOVA_PHYS : DMA_IOVA_AUTO) == -1) {
+		log_warnx("no DMA memory");
+		return -1;
 	}
 	return 0;
 }

@@ -628,16 +628,16 @@ test_device_and_mac(void)
 	    "  - { name: h, device: emulated, mac: \"00:00:00:00:00:00\" }\n"
 	    "  - { name: i, device: emulated, mac: 02-00-00-00-00-01 }\n"
 	    "  - { name: j, device: emulated, mac: 02:1f:d0:00:00:06 }\n",
-	    "2:24: device: \"03:00\" is not \"emulated\", \"null\" or a PCI "
-	    "address such as 0000:03:00.0\n"
-	    "3:24: device: \"0000:03:20.0\" is not \"emulated\", \"null\" or "
-	    "a PCI address such as 0000:03:00.0\n"
-	    "4:24: device: \"0000:03:00.8\" is not \"emulated\", \"null\" or "
-	    "a PCI address such as 0000:03:00.0\n"
-	    "5:24: device: \"00000:03:00.0\" is not \"emulated\", \"null\" "
-	    "or a PCI address such as 0000:03:00.0\n"
-	    "6:24: device: \"Emulated\" is not \"emulated\", \"null\" or a "
-	    "PCI address such as 0000:03:00.0\n"
+	    "2:24: device: \"03:00\" is not \"emulated\", \"null\", a PCI "
+	    "address such as 0000:03:00.0 or vfio:0000:03:00.0\n"
+	    "3:24: device: \"0000:03:20.0\" is not \"emulated\", \"null\", a PCI "
+	    "address such as 0000:03:00.0 or vfio:0000:03:00.0\n"
+	    "4:24: device: \"0000:03:00.8\" is not \"emulated\", \"null\", a PCI "
+	    "address such as 0000:03:00.0 or vfio:0000:03:00.0\n"
+	    "5:24: device: \"00000:03:00.0\" is not \"emulated\", \"null\", a PCI "
+	    "address such as 0000:03:00.0 or vfio:0000:03:00.0\n"
+	    "6:24: device: \"Emulated\" is not \"emulated\", \"null\", a PCI "
+	    "address such as 0000:03:00.0 or vfio:0000:03:00.0\n"
 	    "7:39: mac: \"02:00:00:00:00\" is not a MAC address such as "
 	    "02:00:00:00:00:01\n"
 	    "8:39: mac: 03:00:00:00:00:01 is a multicast address\n"
@@ -646,6 +646,15 @@ test_device_and_mac(void)
 	    "02:00:00:00:00:01\n"
 	    "11:39: mac: 02:1f:d0:00:00:06 is also the address of port "
 	    "\"f\"\n");
+	/* through VFIO: the same device spelt twice is still one device */
+	T_BAD("ports:\n"
+	    "  - { name: a, device: \"vfio:03:00\" }\n"
+	    "  - { name: b, device: \"vfio:0000:03:00.0\" }\n"
+	    "  - { name: c, device: 03:00.0 }\n",
+	    "2:24: device: \"vfio:03:00\" is not \"emulated\", \"null\", a "
+	    "PCI address such as 0000:03:00.0 or vfio:0000:03:00.0\n"
+	    "4:24: device: 0000:03:00.0 is already used by port \"b\" at "
+	    "line 3\n");
 }
 
 static void
