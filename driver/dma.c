@@ -21,13 +21,16 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <linux/mempolicy.h>
 #include <linux/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "dma.h"
 #include "log.h"
 
 #define DMA_PAGE_SHIFT	21
+#define DMA_NODES_MAX	1024
 #define DMA_TABLE_SIZE	16384		/* entries; a power of two, 32 GiB */
 #define DMA_KEY_EMPTY	0
 #define DMA_KEY_DEAD	UINT64_MAX
@@ -139,16 +142,79 @@ dma_virt_to_phys(const void *virt)
 	return pfn * 4096 + va % 4096;
 }
 
+/*
+ * Prefer the NIC's NUMA node for what follows (set_mempolicy(2)'s
+ * MPOL_PREFERRED through mbind(2), by syscall: no libnuma for two
+ * calls).  Preferred, not bound: a node without free hugepages falls
+ * back to another rather than failing (a bound hugetlb fault would be a
+ * SIGBUS), and where the memory landed is checked and said.
+ */
+static int dma_node = -1;
+
+void
+dma_set_node(int node)
+{
+	dma_node = node;
+}
+
+static void
+dma_place(void *p, size_t size)
+{
+	unsigned long mask[DMA_NODES_MAX / (8 * sizeof(unsigned long))];
+	static int warned;
+
+	if (dma_node < 0)
+		return;
+	if (dma_node >= DMA_NODES_MAX) {
+		errno = EINVAL;
+		goto fail;
+	}
+	memset(mask, 0, sizeof(mask));
+	mask[dma_node / (8 * sizeof(unsigned long))] |=
+	    1ul << (dma_node % (8 * sizeof(unsigned long)));
+	if (syscall(SYS_mbind, p, size, MPOL_PREFERRED, mask,
+	    (unsigned long)DMA_NODES_MAX + 1, 0) == -1)
+		goto fail;
+	return;
+
+fail:
+	if (!warned++)
+		log_warn("cannot prefer NUMA node %d for DMA memory "
+		    "(mbind)", dma_node);
+}
+
+/* The node the first page of p is on after it was faulted in; -1. */
+static int
+dma_node_of(void *p)
+{
+	int node = -1;
+
+	if (syscall(SYS_get_mempolicy, &node, NULL, 0UL, p,
+	    (unsigned long)(MPOL_F_NODE | MPOL_F_ADDR)) == -1)
+		return -1;
+	return node;
+}
+
+int
+dma_numa_node(const void *virt)
+{
+	return dma_node_of((void *)(uintptr_t)virt);
+}
+
 static void *
 dma_map_hugepages(size_t size)
 {
+	static int warned_node;
 	void *p;
+	int node;
 
 	/* 2 MiB pages by name (MAP_HUGE_2MB), not the system's default
 	 * hugepage size, which may be 1 GiB: the tables and every IOVA
-	 * computation here assume DMA_PAGE_SIZE. */
+	 * computation here assume DMA_PAGE_SIZE.  With a node to prefer,
+	 * the pages are faulted in by mlock, after mbind. */
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED |
-	    MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB | MAP_POPULATE, -1, 0);
+	    MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB |
+	    (dma_node < 0 ? MAP_POPULATE : 0), -1, 0);
 	if (p == MAP_FAILED) {
 		if (errno == ENOMEM)
 			log_warnx("cannot get %zu MiB of hugepage memory: too few "
@@ -159,11 +225,19 @@ dma_map_hugepages(size_t size)
 			log_warn("mmap of %zu MiB of hugepages", size >> 20);
 		return NULL;
 	}
+	dma_place(p, size);
 	if (mlock(p, size) == -1) {
 		log_warn("mlock of DMA memory (raise RLIMIT_MEMLOCK or run as root)");
 		munmap(p, size);
 		return NULL;
 	}
+	if (dma_node >= 0 && (node = dma_node_of(p)) != dma_node &&
+	    node >= 0 && !warned_node++)
+		log_warnx("DMA memory is on NUMA node %d, not on the NIC's "
+		    "node %d: too few free 2 MiB hugepages there (see "
+		    "/sys/devices/system/node/node%d/hugepages/"
+		    "hugepages-2048kB/free_hugepages)", node, dma_node,
+		    dma_node);
 	return p;
 }
 

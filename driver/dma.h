@@ -78,6 +78,12 @@ void		 dma_free(struct dma_mem *m);
  * handed back to the kernel while the process lives. */
 void		 dma_keep_all(void);
 
+/* Allocations from now on prefer NUMA node node (the NIC's, from
+ * sysfs numa_node); -1: the kernel's choice.  Control thread. */
+void		 dma_set_node(int node);
+/* The NUMA node memory at virt is on, -1 if unknown. */
+int		 dma_numa_node(const void *virt);
+
 /* IOVA of any address inside memory from dma_alloc(); 0 if it is not. */
 uint64_t	 dma_virt_to_iova(const void *virt);
 

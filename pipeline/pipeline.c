@@ -129,6 +129,25 @@ pipe_plan(struct pipeline *pl)
 	return 0;
 }
 
+/* The NUMA node of a real NIC (sysfs numa_node); -1 for the others. */
+static int
+pipe_port_node(const struct conf_port *cp)
+{
+	return cp->emulated || cp->null ? -1 : pci_numa_node(cp->device);
+}
+
+static int
+pipe_worker_node(struct pipeline *pl, int w)
+{
+	int i;
+
+	for (i = 0; i < pl->conf->nports; i++)
+		if (pl->ports[i].worker == w &&
+		    pipe_port_node(&pl->conf->ports[i]) >= 0)
+			return pipe_port_node(&pl->conf->ports[i]);
+	return -1;
+}
+
 /* Enough buffers for every RX ring the worker fills, every TX ring it
  * sends on, and the batches in its hands. */
 static int
@@ -146,7 +165,12 @@ pipe_pools(struct pipeline *pl)
 			if (pl->ports[i].txq_of[w] != -1)
 				n += c->ports[i].tx_ring;
 		}
-		if ((pl->workers[w]->pool = mempool_create(n)) == NULL)
+		/* the buffers on the node of the NIC the worker receives
+		 * from (the first one, when it has several) */
+		dma_set_node(pipe_worker_node(pl, w));
+		pl->workers[w]->pool = mempool_create(n);
+		dma_set_node(-1);
+		if (pl->workers[w]->pool == NULL)
 			return -1;
 		log_debug("worker %d: %u buffers", w, n);
 	}
@@ -345,7 +369,10 @@ pipe_open_ports(struct pipeline *pl)
 		ic.rx_pool[0] = pl->workers[pp->worker]->pool;
 		ic.promisc = cp->promisc;
 		ic.link_timeout_ms = 0;		/* pipe_wait_links() waits for all */
-		if ((pp->port = ixgbe_open(&pp->bar, &ic)) == NULL) {
+		dma_set_node(pipe_port_node(cp));	/* its rings */
+		pp->port = ixgbe_open(&pp->bar, &ic);
+		dma_set_node(-1);
+		if (pp->port == NULL) {
 			log_warnx("%s: cannot initialise %s", cp->name,
 			    cp->emulated ? "the emulated 82599" : cp->device);
 			return -1;

@@ -3,10 +3,13 @@
  * and the packet buffer pool.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dma.h"
 #include "hugepages.h"
+#include "log.h"
+#include "logcapture.h"
 #include "mempool.h"
 #include "t.h"
 
@@ -148,6 +151,53 @@ test_mempool(void)
 	mempool_destroy(mp);
 }
 
+/* The kernel page size of the mapping at p, from /proc/self/smaps; 0
+ * if not found. */
+static unsigned long
+kernel_page_kb(const void *p)
+{
+	char line[256];
+	unsigned long lo, hi, kb = 0;
+	int in = 0;
+	FILE *f;
+
+	if ((f = fopen("/proc/self/smaps", "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+		else if (in && sscanf(line, "KernelPageSize: %lu kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/* 2 MiB pages by name, on the NUMA node asked for; a node that cannot
+ * be had is said, and the memory comes anyway. */
+static void
+test_hugepage_size_and_node(void)
+{
+	struct dma_mem m;
+	const char *out;
+
+	dma_set_node(0);
+	T_REQUIRE(dma_alloc(&m, 4096, 1) == 0);
+	T_EQ(kernel_page_kb(m.virt), 2048);
+	T_EQ(dma_numa_node(m.virt), 0);
+	dma_free(&m);
+	dma_set_node(1023);		/* no such node here */
+	log_capture_begin();
+	T_CHECK(dma_alloc(&m, 4096, 1) == 0);
+	out = log_capture_end();
+	T_CHECK(strstr(out, "cannot prefer NUMA node 1023 for DMA memory") !=
+	    NULL);
+	T_EQ(kernel_page_kb(m.virt), 2048);
+	dma_free(&m);
+	dma_set_node(-1);
+}
+
 int
 main(void)
 {
@@ -161,5 +211,6 @@ main(void)
 	T_RUN(test_iotlb);
 	T_RUN(test_contiguous_limit);
 	T_RUN(test_mempool);
+	T_RUN(test_hugepage_size_and_node);
 	return t_done();
 }
