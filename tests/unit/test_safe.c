@@ -30,53 +30,18 @@
 #include "mempool.h"
 #include "pipeline.h"
 #include "port.h"
+#include "emu_events.h"
 #include "logcapture.h"
 #include "t.h"
 
-#define EV_CAP		512
 
 static int	hw_ok;
 static char	hw_why[128];
-static struct emu_events *ev;
 
 #define NEED_HW() do {							\
 	if (!hw_ok)							\
 		T_SKIP("%s", hw_why);					\
 } while (0)
-
-static struct emu_events *
-ev_new(void)
-{
-	size_t sz = sizeof(struct emu_events) +
-	    EV_CAP * sizeof(struct emu_event);
-	struct emu_events *e;
-
-	e = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-	    -1, 0);
-	if (e == MAP_FAILED)
-		return NULL;
-	e->cap = EV_CAP;
-	return e;
-}
-
-static void
-ev_reset(void)
-{
-	ev->n = 0;
-	memset(ev->ev, 0, EV_CAP * sizeof(struct emu_event));
-}
-
-/* Index of the first event of kind for nic at or after from; -1. */
-static int
-ev_find(uint32_t kind, const char *nic, int from)
-{
-	uint32_t i, n = ev->n < ev->cap ? ev->n : ev->cap;
-
-	for (i = from < 0 ? 0 : (uint32_t)from; i < n; i++)
-		if (ev->ev[i].kind == kind && strcmp(ev->ev[i].nic, nic) == 0)
-			return (int)i;
-	return -1;
-}
 
 /* An emulated NIC with a test wire, its pool and its port. */
 struct nic {
@@ -444,11 +409,10 @@ int
 main(void)
 {
 	log_init(1, 0, "test_safe");
-	if ((ev = ev_new()) == NULL) {
+	if (ev_attach() == -1) {
 		perror("mmap");
 		return 1;
 	}
-	emu_events_attach(ev);
 	if (!t_hugepages(64))
 		snprintf(hw_why, sizeof(hw_why), "no free 2 MiB hugepages");
 	else if (dma_init(DMA_IOVA_AUTO) == -1)

@@ -31,59 +31,20 @@
 #include "pci.h"
 #include "port.h"
 #include "vfio.h"
+#include "emu_events.h"
+#include "waitreg.h"
 #include "logcapture.h"
 #include "t.h"
 
-#define EV_CAP		1024
 #define WAIT_MS		2000
 
 static int	hw_ok;
 static char	hw_why[128];
-static struct emu_events *ev;
 
 #define NEED_HW() do {							\
 	if (!hw_ok)							\
 		T_SKIP("%s", hw_why);					\
 } while (0)
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void
-ev_reset(void)
-{
-	ev->n = 0;
-	memset(ev->ev, 0, EV_CAP * sizeof(struct emu_event));
-}
-
-static int
-ev_find(uint32_t kind, const char *nic, int from)
-{
-	uint32_t i, n = ev->n < ev->cap ? ev->n : ev->cap;
-
-	for (i = from < 0 ? 0 : (uint32_t)from; i < n; i++)
-		if (ev->ev[i].kind == kind &&
-		    (nic == NULL || strcmp(ev->ev[i].nic, nic) == 0))
-			return (int)i;
-	return -1;
-}
-
-static int
-ev_count(uint32_t kind)
-{
-	uint32_t i, n = ev->n < ev->cap ? ev->n : ev->cap;
-	int c = 0;
-
-	for (i = 0; i < n; i++)
-		c += ev->ev[i].kind == kind;
-	return c;
-}
 
 /* An emulated NIC behind the emulated VFIO at bdf, group; taken. */
 struct vnic {
@@ -567,16 +528,9 @@ test_vfio_chosen(void)
 int
 main(void)
 {
-	size_t sz = sizeof(struct emu_events) +
-	    EV_CAP * sizeof(struct emu_event);
-
 	log_init(1, 0, "test_vfio");
-	ev = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-	    -1, 0);
-	if (ev == MAP_FAILED)
+	if (ev_attach() == -1)
 		return 1;
-	ev->cap = EV_CAP;
-	emu_events_attach(ev);
 	if (!t_hugepages(64))
 		snprintf(hw_why, sizeof(hw_why), "no free 2 MiB hugepages");
 	else if (emu_engine_start(-1) == -1)
