@@ -70,11 +70,14 @@ preflight_read_hex(const char *dev, const char *name, unsigned long *v)
 static int
 preflight_pci(const struct conf *c, const struct conf_port *p, FILE *errf)
 {
+	/* "vfio:0000:03:00.0" is the device 0000:03:00.0 */
+	const char *dev = strncmp(p->device, "vfio:", 5) == 0 ?
+	    p->device + 5 : p->device;
 	unsigned long vendor, device;
 	const char *name;
 
-	if (preflight_read_hex(p->device, "vendor", &vendor) == -1 ||
-	    preflight_read_hex(p->device, "device", &device) == -1) {
+	if (preflight_read_hex(dev, "vendor", &vendor) == -1 ||
+	    preflight_read_hex(dev, "device", &device) == -1) {
 		fprintf(errf, "%s:%d:%d: port %s: no PCI device at %s on "
 		    "this machine\n", c->path, p->line, p->col, p->name,
 		    p->device);
