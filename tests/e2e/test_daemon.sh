@@ -8,7 +8,7 @@
 # write in, is refused by -t and at start.
 . "$(dirname "$0")/lib.sh"
 
-U=ixo-user
+U=ixo-u$$		# its own per run: two checkouts may test at once
 cleanup() {
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
 	[ -n "$lpid" ] && kill "$lpid" 2>/dev/null
@@ -121,6 +121,29 @@ kill -TERM $pid; wait $pid; rc=$?; pid=
 sleep 0.2
 [ $rc = 0 ] && grep -q '^STOPPING=1$' "$WORK/notify" && pass daemon_notify_stopping ||
     fail daemon_notify_stopping "exit $rc, $(tail -n 2 "$WORK/notify" | tr '\n' ' ')"
+
+# -d: the parent returns 0 once the child forwards; the pidfile (in a
+# directory of the user's, as /run/ixfwd) names the child, locks out a
+# second one, and is removed at exit.
+mkdir "$WORK/run"; chown "$U" "$WORK/run"
+"$IXFWD" -d -c "$CONF" -p "$WORK/run/ixfwd.pid" >"$WORK/d.out" 2>&1; rc=$?
+dpid=$(cat "$WORK/run/ixfwd.pid" 2>/dev/null)
+if [ $rc = 0 ] && [ -n "$dpid" ] && [ -d "/proc/$dpid" ] &&
+    [ "$(ps -o sid= -p "$dpid" | tr -d ' ')" = "$dpid" ] &&
+    [ "$(awk '/^Uid:/ {print $2}' "/proc/$dpid/status")" = "$uid" ]; then
+	pass daemon_detach
+else
+	fail daemon_detach "exit $rc, pid $dpid: $(cat "$WORK/d.out")"
+fi
+out=$("$IXFWD" -d -c "$CONF" -p "$WORK/run/ixfwd.pid" 2>&1); rc=$?
+case "$rc:$out" in
+1:*"already running, pid $dpid"*) pass daemon_pidfile_locked ;;
+*) fail daemon_pidfile_locked "exit $rc: $out" ;;
+esac
+[ -n "$dpid" ] && kill -TERM "$dpid"
+_i=0; while [ -d "/proc/$dpid" ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+[ ! -d "/proc/$dpid" ] && [ ! -e "$WORK/run/ixfwd.pid" ] && pass daemon_detached_stops ||
+    fail daemon_detached_stops "pid $dpid still there or pidfile left"
 
 # What the user cannot read or write: refused before anything starts.
 chmod 600 "$CONF"

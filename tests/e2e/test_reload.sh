@@ -10,6 +10,7 @@
 
 cleanup() {
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	[ -n "$bpid" ] && kill -KILL "$bpid" 2>/dev/null
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -162,6 +163,62 @@ fi
 
 kill -TERM $pid; wait $pid; rc=$?; pid=
 [ $rc -eq 0 ] || fail reload_sigterm "exit $rc"
+
+# 7. The bridge: a new aging and a static entry, under traffic.  The
+# generator's frames go to g's own MAC, unknown: flooded to s.  A static
+# entry for it on s makes them switched instead; the station learned on g
+# is carried into the new table.
+BCONF=$WORK/bridge.yaml
+bconf() {
+	cat >"$BCONF.new" <<EOT
+ports:
+  - { name: g, device: emulated, wire: { generator: { size: 64, rate: 2000 } } }
+  - { name: s, device: emulated, tx_ring: 4096 }
+link_timeout: 1
+bridge:
+  ports: [g, s]
+  aging: $1
+$2
+$(emulator_cpu_yaml)
+EOT
+	mv "$BCONF.new" "$BCONF"
+}
+bconf 300 ""
+"$IXFWD" -c "$BCONF" >"$WORK/bridge.out" 2>"$WORK/bridge.log" &
+bpid=$!
+if wait_for "$WORK/bridge.log" "forwarding:" 30; then
+	sleep 1
+	bfield() { grep "^$1 " "$WORK/bridge.out" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+	breport() {
+		_n=$(grep -c '^bridge ' "$WORK/bridge.out"); kill -USR1 $bpid; _k=0
+		while [ "$(grep -c '^bridge ' "$WORK/bridge.out")" -le "$_n" ] && [ $_k -lt 50 ]; do sleep 0.1; _k=$((_k + 1)); done
+	}
+	breport; e0=$(bfield bridge entries); fl0=$(bfield "port=g" flooded)
+	bconf 60 '  static: [ { mac: "02:1f:d0:00:00:01", port: s } ]'
+	n0=$(grep -c 'reload: .*reloaded' "$WORK/bridge.log")
+	kill -HUP $bpid
+	_h=0
+	while [ "$(grep -c 'reload: .*reloaded' "$WORK/bridge.log")" -le "$n0" ] && [ $_h -lt 100 ]; do sleep 0.1; _h=$((_h + 1)); done
+	breport; e1=$(bfield bridge entries); fl1=$(bfield "port=g" flooded)
+	sleep 1
+	breport; fl2=$(bfield "port=g" flooded)
+	if grep -q "reload: bridge: aging: 300 -> 60" "$WORK/bridge.log" &&
+	    grep -q "reload: bridge: static: 0 entries -> 1 entry" "$WORK/bridge.log" &&
+	    grep -q "reload: reloaded $BCONF: 2 changes applied" "$WORK/bridge.log" &&
+	    [ "$e0" = 1 ] && [ "$e1" = 2 ] && [ "$fl0" -gt 0 ] && [ "$fl1" = "$fl2" ]; then
+		pass reload_bridge_static_and_aging
+	else
+		fail reload_bridge_static_and_aging "entries $e0 then $e1, flooded $fl0 $fl1 $fl2: $(grep reload: "$WORK/bridge.log" | tr '\n' ' ')"
+	fi
+	kill -TERM $bpid; wait $bpid; brc=$?; bpid=
+	rx=$(grep "^port=g " "$WORK/bridge.out" | tail -n 1 | tr ' ' '\n' | sed -n 's/^rx_packets=//p')
+	tx=$(grep "^port=s " "$WORK/bridge.out" | tail -n 1 | tr ' ' '\n' | sed -n 's/^tx_packets=//p')
+	[ $brc = 0 ] && [ -n "$rx" ] && [ "$rx" = "$tx" ] && pass reload_bridge_nothing_lost ||
+	    fail reload_bridge_nothing_lost "exit $brc, g rx_packets=$rx, s tx_packets=$tx"
+else
+	fail reload_bridge_start "$(tail -n 5 "$WORK/bridge.log" | tr '\n' ' ')"
+	kill -KILL $bpid
+fi
 
 python3 "$TOP/tests/e2e/seqcheck.py" "$WORK/out.pcap" >"$WORK/seq"
 s0=$(grep '^stream=0 ' "$WORK/seq")
