@@ -11,6 +11,7 @@
 
 #include <bsd/string.h>
 
+#include "conf_diff.h"
 #include "pci.h"
 #include "preflight.h"
 
@@ -35,17 +36,6 @@ preflight_dir_access(void *arg)
 	const int *fd = arg;
 
 	return faccessat(*fd, "", W_OK | X_OK, AT_EACCESS | AT_EMPTY_PATH);
-}
-
-static const struct capture_conf *
-preflight_capture(const struct conf *c, const char *name)
-{
-	int i;
-
-	for (i = 0; c != NULL && i < c->ncaptures; i++)
-		if (strcmp(c->captures[i].name, name) == 0)
-			return &c->captures[i];
-	return NULL;
 }
 
 /* A sysfs file of one hex number. */
@@ -128,8 +118,8 @@ preflight(const struct conf *c, const struct conf *running,
 	}
 	for (i = 0; i < c->ncaptures; i++) {
 		const struct capture_conf *cc = &c->captures[i];
-		const struct capture_conf *was = preflight_capture(running,
-		    cc->name);
+		const struct capture_conf *was = running != NULL ?
+		    conf_capture_of(running, cc->name) : NULL;
 		int fd, rc;
 
 		/* a capture that runs on has its directory open already */

@@ -44,17 +44,6 @@ reload_emit(const char *text, FILE *report, int warn)
 		fflush(report);
 }
 
-static const struct capture_conf *
-reload_capture(const struct conf *c, const char *name)
-{
-	int i;
-
-	for (i = 0; i < c->ncaptures; i++)
-		if (strcmp(c->captures[i].name, name) == 0)
-			return &c->captures[i];
-	return NULL;
-}
-
 static int
 reload_capture_same(const struct capture_conf *a, const struct capture_conf *b)
 {
@@ -77,12 +66,12 @@ reload_captures(struct capture_set *cs, const struct conf *a,
 	int i, k;
 
 	for (i = 0; i < a->ncaptures; i++) {
-		nc = reload_capture(b, a->captures[i].name);
+		nc = conf_capture_of(b, a->captures[i].name);
 		if (nc == NULL || !reload_capture_same(&a->captures[i], nc))
 			capture_detach(cs, a->captures[i].name);
 	}
 	for (i = 0; i < b->ncaptures; i++) {
-		o = reload_capture(a, b->captures[i].name);
+		o = conf_capture_of(a, b->captures[i].name);
 		if (o != NULL && reload_capture_same(o, &b->captures[i]))
 			continue;
 		if (capture_attach(cs, &b->captures[i], err,
@@ -91,13 +80,13 @@ reload_captures(struct capture_set *cs, const struct conf *a,
 		fprintf(m, "capture %s: %s\n", b->captures[i].name, err);
 		/* undo: b's new ones out, a's back in */
 		for (k = 0; k < i; k++) {
-			o = reload_capture(a, b->captures[k].name);
+			o = conf_capture_of(a, b->captures[k].name);
 			if (o == NULL || !reload_capture_same(o,
 			    &b->captures[k]))
 				capture_detach(cs, b->captures[k].name);
 		}
 		for (k = 0; k < a->ncaptures; k++) {
-			nc = reload_capture(b, a->captures[k].name);
+			nc = conf_capture_of(b, a->captures[k].name);
 			if ((nc == NULL || !reload_capture_same(&a->captures[k],
 			    nc)) && capture_attach(cs, &a->captures[k], err,
 			    sizeof(err)) == -1)

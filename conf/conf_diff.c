@@ -131,8 +131,8 @@ diff_ports(struct diff *df, const struct conf *a, const struct conf *b)
 	return 1;
 }
 
-static const struct conf_forward *
-diff_forward_of(const struct conf *c, int port)
+const struct conf_forward *
+conf_forward_of(const struct conf *c, int port)
 {
 	int i;
 
@@ -202,8 +202,8 @@ diff_forwards(struct diff *df, const struct conf *a, const struct conf *b)
 	int i;
 
 	for (i = 0; i < a->nports; i++) {
-		const struct conf_forward *fa = diff_forward_of(a, i);
-		const struct conf_forward *fb = diff_forward_of(b, i);
+		const struct conf_forward *fa = conf_forward_of(a, i);
+		const struct conf_forward *fb = conf_forward_of(b, i);
 
 		snprintf(what, sizeof(what), "forward %s", a->ports[i].name);
 		if (fa == NULL && fb == NULL)
@@ -227,8 +227,8 @@ diff_forwards(struct diff *df, const struct conf *a, const struct conf *b)
 	}
 }
 
-static int
-diff_static_same(const struct conf_bridge *a, const struct conf_bridge *b)
+int
+conf_statics_same(const struct conf_bridge *a, const struct conf_bridge *b)
 {
 	int i;
 
@@ -272,7 +272,7 @@ diff_bridge(struct diff *df, const struct conf *a, const struct conf *b)
 	    bb->max_entries);
 	DIFF_BOOL(df, APPLY, "bridge", "vlan_learning", ba->vlan_learning,
 	    bb->vlan_learning);
-	if (!diff_static_same(ba, bb))
+	if (!conf_statics_same(ba, bb))
 		diff_say(df, APPLY, "bridge: static: %d entr%s -> %d entr%s%s",
 		    ba->nstatic, ba->nstatic == 1 ? "y" : "ies", bb->nstatic,
 		    bb->nstatic == 1 ? "y" : "ies",
@@ -283,8 +283,8 @@ diff_bridge(struct diff *df, const struct conf *a, const struct conf *b)
 	    bb->default_action, &ba->vlan, &bb->vlan);
 }
 
-static const struct capture_conf *
-diff_capture(const struct conf *c, const char *name)
+const struct capture_conf *
+conf_capture_of(const struct conf *c, const char *name)
 {
 	int i;
 
@@ -344,7 +344,7 @@ diff_captures(struct diff *df, const struct conf *a, const struct conf *b)
 	int i, before = df->d->changes;
 
 	for (i = 0; i < a->ncaptures; i++) {
-		const struct capture_conf *cb = diff_capture(b,
+		const struct capture_conf *cb = conf_capture_of(b,
 		    a->captures[i].name);
 
 		if (cb == NULL)
@@ -354,7 +354,7 @@ diff_captures(struct diff *df, const struct conf *a, const struct conf *b)
 			diff_one_capture(df, &a->captures[i], cb);
 	}
 	for (i = 0; i < b->ncaptures; i++)
-		if (diff_capture(a, b->captures[i].name) == NULL)
+		if (conf_capture_of(a, b->captures[i].name) == NULL)
 			diff_say(df, APPLY, "capture %s: added",
 			    b->captures[i].name);
 	df->d->captures += df->d->changes - before;

@@ -29,6 +29,15 @@ struct conf_diff {
 	int	captures;	/* captures added, removed or changed */
 };
 
+/* The forward entry of port (an index), or NULL. */
+const struct conf_forward *conf_forward_of(const struct conf *c, int port);
+/* The capture called name, or NULL. */
+const struct capture_conf *conf_capture_of(const struct conf *c,
+	    const char *name);
+/* Do a and b have the same static entries, in the same order? */
+int	conf_statics_same(const struct conf_bridge *a,
+	    const struct conf_bridge *b);
+
 /* Compare the running configuration a with b; every difference is a line
  * on out (may be NULL), in file order, and counted in *d. */
 void	conf_diff(const struct conf *a, const struct conf *b,

@@ -14,6 +14,7 @@
 #include <bsd/string.h>
 
 #include "bridge.h"
+#include "conf_diff.h"
 #include "emu82599.h"
 #include "ixgbe.h"
 #include "log.h"
@@ -60,17 +61,6 @@ pipe_in_bridge(const struct conf *c, int port)
 	return 0;
 }
 
-static const struct conf_forward *
-pipe_forward_of(const struct conf *c, int port)
-{
-	int i;
-
-	for (i = 0; i < c->nforwards; i++)
-		if (c->forwards[i].from == port)
-			return &c->forwards[i];
-	return NULL;
-}
-
 /* Ports on the same cpu share a worker; a port without a cpu gets its
  * own, unpinned. */
 static int
@@ -107,7 +97,7 @@ pipe_plan(struct pipeline *pl)
 	}
 	/* A private TX queue on each destination, per sending worker. */
 	for (i = 0; i < c->nports; i++) {
-		const struct conf_forward *f = pipe_forward_of(c, i);
+		const struct conf_forward *f = conf_forward_of(c, i);
 
 		w = pl->ports[i].worker;
 		for (j = 0; f != NULL && j < f->nto; j++) {
@@ -443,7 +433,7 @@ pipe_path_build(struct pipeline *pl, const struct conf *c, int i,
     struct bridge *br)
 {
 	struct pipe_worker *w = pl->workers[pl->ports[i].worker];
-	const struct conf_forward *f = pipe_forward_of(c, i);
+	const struct conf_forward *f = conf_forward_of(c, i);
 	const char *name = c->ports[i].name;
 	struct pipe_path *p;
 	int j;
@@ -865,8 +855,8 @@ pipe_same_topology(const struct conf *a, const struct conf *b)
 	if (a->nports != b->nports || a->bridge.enabled != b->bridge.enabled)
 		return 0;
 	for (i = 0; i < a->nports; i++) {
-		const struct conf_forward *fa = pipe_forward_of(a, i);
-		const struct conf_forward *fb = pipe_forward_of(b, i);
+		const struct conf_forward *fa = conf_forward_of(a, i);
+		const struct conf_forward *fb = conf_forward_of(b, i);
 
 		if (strcmp(a->ports[i].name, b->ports[i].name) != 0 ||
 		    pipe_in_bridge(a, i) != pipe_in_bridge(b, i) ||
@@ -913,17 +903,8 @@ pipe_quiesce(struct pipeline *pl)
 static int
 pipe_bridge_changed(const struct conf_bridge *a, const struct conf_bridge *b)
 {
-	int i;
-
-	if (a->aging != b->aging || a->max_entries != b->max_entries ||
-	    a->vlan_learning != b->vlan_learning || a->nstatic != b->nstatic)
-		return 1;
-	for (i = 0; i < a->nstatic; i++)
-		if (memcmp(a->statics[i].mac, b->statics[i].mac, 6) != 0 ||
-		    a->statics[i].vlan != b->statics[i].vlan ||
-		    a->statics[i].port != b->statics[i].port)
-			return 1;
-	return 0;
+	return a->aging != b->aging || a->max_entries != b->max_entries ||
+	    a->vlan_learning != b->vlan_learning || !conf_statics_same(a, b);
 }
 
 struct pipe_carry {

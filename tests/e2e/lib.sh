@@ -69,20 +69,22 @@ counter() {
 	    sed -n "s/^$2=//p"
 }
 
-# field PREFIX FIELD: the same for other report lines ("bridge",
-# "rule port=a rule=1", "capture=NAME")
+# field PREFIX FIELD [OUT]: the same for other report lines ("bridge",
+# "rule port=a rule=1", "capture=NAME"), from OUT if given
 field() {
-	grep "^$1 " "$WORK/ixfwd.out" | tail -n 1 | tr ' ' '\n' |
+	grep "^$1 " "${3:-$WORK/ixfwd.out}" | tail -n 1 | tr ' ' '\n' |
 	    sed -n "s/^$2=//p"
 }
 
-# report PID: have ixfwd print its counters now (SIGUSR1) and wait for them
+# report PID [OUT]: have ixfwd print its counters now (SIGUSR1) and wait
+# for them in OUT (default $WORK/ixfwd.out)
 report() {
-	before=$(grep -c "^port=" "$WORK/ixfwd.out" 2>/dev/null)
+	_out=${2:-$WORK/ixfwd.out}
+	before=$(grep -c "^port=" "$_out" 2>/dev/null)
 	before=${before:-0}
 	kill -USR1 "$1"
 	_r=0
-	while [ "$(grep -c '^port=' "$WORK/ixfwd.out")" -le "$before" ]; do
+	while [ "$(grep -c '^port=' "$_out")" -le "$before" ]; do
 		_r=$((_r + 1)); [ $_r -gt 50 ] && return 1
 		sleep 0.1
 	done

@@ -8,6 +8,9 @@
 # and change nothing; the counters add up.
 . "$(dirname "$0")/lib.sh"
 
+# counter_in OUT PORT FIELD: counter() from another daemon's output
+counter_in() { field "port=$2" "$3" "$1"; }
+
 cleanup() {
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
 	[ -n "$bpid" ] && kill -KILL "$bpid" 2>/dev/null
@@ -45,12 +48,13 @@ EOT
 	mv "$CONF.new" "$CONF"
 }
 
-# hup PATTERN: SIGHUP, then wait for the reload's last line
+# hup [PID LOG]: SIGHUP, then wait for the reload's last line
 hup() {
-	n0=$(grep -c 'reload: .*reloaded' "$WORK/ixfwd.log")
-	kill -HUP $pid
+	_p=${1:-$pid} _l=${2:-$WORK/ixfwd.log}
+	n0=$(grep -c 'reload: .*reloaded' "$_l")
+	kill -HUP $_p
 	_h=0
-	while [ "$(grep -c 'reload: .*reloaded' "$WORK/ixfwd.log")" -le "$n0" ]; do
+	while [ "$(grep -c 'reload: .*reloaded' "$_l")" -le "$n0" ]; do
 		_h=$((_h + 1)); [ $_h -gt 100 ] && return 1
 		sleep 0.1
 	done
@@ -188,20 +192,13 @@ bconf 300 ""
 bpid=$!
 if wait_for "$WORK/bridge.log" "forwarding:" 30; then
 	sleep 1
-	bfield() { grep "^$1 " "$WORK/bridge.out" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$2=//p"; }
-	breport() {
-		_n=$(grep -c '^bridge ' "$WORK/bridge.out"); kill -USR1 $bpid; _k=0
-		while [ "$(grep -c '^bridge ' "$WORK/bridge.out")" -le "$_n" ] && [ $_k -lt 50 ]; do sleep 0.1; _k=$((_k + 1)); done
-	}
-	breport; e0=$(bfield bridge entries); fl0=$(bfield "port=g" flooded)
+	B=$WORK/bridge.out
+	report $bpid "$B"; e0=$(field bridge entries "$B"); fl0=$(counter_in "$B" g flooded)
 	bconf 60 '  static: [ { mac: "02:1f:d0:00:00:01", port: s } ]'
-	n0=$(grep -c 'reload: .*reloaded' "$WORK/bridge.log")
-	kill -HUP $bpid
-	_h=0
-	while [ "$(grep -c 'reload: .*reloaded' "$WORK/bridge.log")" -le "$n0" ] && [ $_h -lt 100 ]; do sleep 0.1; _h=$((_h + 1)); done
-	breport; e1=$(bfield bridge entries); fl1=$(bfield "port=g" flooded)
+	hup $bpid "$WORK/bridge.log"
+	report $bpid "$B"; e1=$(field bridge entries "$B"); fl1=$(counter_in "$B" g flooded)
 	sleep 1
-	breport; fl2=$(bfield "port=g" flooded)
+	report $bpid "$B"; fl2=$(counter_in "$B" g flooded)
 	if grep -q "reload: bridge: aging: 300 -> 60" "$WORK/bridge.log" &&
 	    grep -q "reload: bridge: static: 0 entries -> 1 entry" "$WORK/bridge.log" &&
 	    grep -q "reload: reloaded $BCONF: 2 changes applied" "$WORK/bridge.log" &&
@@ -211,8 +208,7 @@ if wait_for "$WORK/bridge.log" "forwarding:" 30; then
 		fail reload_bridge_static_and_aging "entries $e0 then $e1, flooded $fl0 $fl1 $fl2: $(grep reload: "$WORK/bridge.log" | tr '\n' ' ')"
 	fi
 	kill -TERM $bpid; wait $bpid; brc=$?; bpid=
-	rx=$(grep "^port=g " "$WORK/bridge.out" | tail -n 1 | tr ' ' '\n' | sed -n 's/^rx_packets=//p')
-	tx=$(grep "^port=s " "$WORK/bridge.out" | tail -n 1 | tr ' ' '\n' | sed -n 's/^tx_packets=//p')
+	rx=$(counter_in "$B" g rx_packets); tx=$(counter_in "$B" s tx_packets)
 	[ $brc = 0 ] && [ -n "$rx" ] && [ "$rx" = "$tx" ] && pass reload_bridge_nothing_lost ||
 	    fail reload_bridge_nothing_lost "exit $brc, g rx_packets=$rx, s tx_packets=$tx"
 else

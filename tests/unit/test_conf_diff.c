@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bsd/string.h>
+
 #include "conf_diff.h"
 #include "t.h"
 
@@ -50,14 +52,36 @@ load(struct conf *c, const char *yaml)
 }
 
 /* Diff BASE against yaml into out and d. */
+static int diff_two(const char *, const char *);
+
 static int
 diff_base(const char *yaml)
 {
+	return diff_two(BASE, yaml);
+}
+
+/* BASE with the first `from' replaced by `to'. */
+static const char *
+variant(const char *from, const char *to)
+{
+	static char y[4096];
+	const char *at = strstr(BASE, from);
+
+	if (at == NULL)
+		return BASE;
+	snprintf(y, sizeof(y), "%.*s%s%s", (int)(at - BASE), BASE, to,
+	    at + strlen(from));
+	return y;
+}
+
+/* Diff a against b (both YAML) into out and d. */
+static int
+diff_two(const char *ya, const char *yb)
+{
 	FILE *m;
 
-	if (load(&a, BASE) != 0 || load(&b, yaml) != 0)
-		return -1;
-	if ((m = fmemopen(out, sizeof(out), "w")) == NULL)
+	if (load(&a, ya) != 0 || load(&b, yb) != 0 ||
+	    (m = fmemopen(out, sizeof(out), "w")) == NULL)
 		return -1;
 	conf_diff(&a, &b, &d, m);
 	fclose(m);
@@ -82,11 +106,7 @@ test_same(void)
 static void
 test_filter_change(void)
 {
-	char y[4096];
-
-	snprintf(y, sizeof(y), "%s", BASE);
-	memcpy(strstr(y, "\"tcp\""), "\"udp\"", 5);
-	T_REQUIRE(diff_base(y) == 0);
+	T_REQUIRE(diff_base(variant("\"tcp\"", "\"udp\"")) == 0);
 	T_STREQ(out, "forward wan: filter: \"tcp\" -> \"udp\"\n");
 	T_EQ(d.changes, 1);
 	T_EQ(d.paths, 1);
@@ -98,23 +118,11 @@ test_filter_change(void)
 static void
 test_rules_and_vlans(void)
 {
-	const char *y =
-	    "ports:\n"
-	    "  - { name: wan, device: emulated, rx_ring: 512 }\n"
-	    "  - { name: lan, device: emulated }\n"
-	    "  - { name: s1, device: emulated }\n"
-	    "  - { name: s2, device: emulated }\n"
-	    "forward:\n"
-	    "  - { from: wan, to: lan, filter: \"tcp\" }\n"
+	const char *y = variant("  - { from: lan, to: wan }\n",
 	    "  - from: lan\n"
 	    "    to: wan\n"
 	    "    rules: [ { action: drop, proto: udp } ]\n"
-	    "    vlans: [10]\n"
-	    "bridge:\n"
-	    "  ports: [s1, s2]\n"
-	    "  aging: 300\n"
-	    "capture:\n"
-	    "  - { name: web, port: wan, sample: 100, file: /tmp/web.pcap }\n";
+	    "    vlans: [10]\n");
 
 	T_REQUIRE(diff_base(y) == 0);
 	T_STREQ(out, "forward lan: rules: 0 rules -> 1 rule\n"
@@ -126,11 +134,7 @@ test_rules_and_vlans(void)
 static void
 test_bridge_settings(void)
 {
-	char y[4096];
-
-	snprintf(y, sizeof(y), "%s", BASE);
-	memcpy(strstr(y, "aging: 300"), "aging: 60 ", 10);
-	T_REQUIRE(diff_base(y) == 0);
+	T_REQUIRE(diff_base(variant("aging: 300", "aging: 60")) == 0);
 	T_STREQ(out, "bridge: aging: 300 -> 60\n");
 	T_EQ(d.bridge_table, 1);
 	T_EQ(d.paths, 0);
@@ -140,36 +144,18 @@ test_bridge_settings(void)
 static void
 test_capture_changes(void)
 {
-	const char *y =
-	    "ports:\n"
-	    "  - { name: wan, device: emulated, rx_ring: 512 }\n"
-	    "  - { name: lan, device: emulated }\n"
-	    "  - { name: s1, device: emulated }\n"
-	    "  - { name: s2, device: emulated }\n"
-	    "forward:\n"
-	    "  - { from: wan, to: lan, filter: \"tcp\" }\n"
-	    "  - { from: lan, to: wan }\n"
-	    "bridge:\n"
-	    "  ports: [s1, s2]\n"
-	    "  aging: 300\n"
-	    "capture:\n"
-	    "  - { name: web, port: wan, sample: 10, file: /tmp/web.pcap }\n"
-	    "  - { name: dns, port: lan, file: /tmp/dns.pcap }\n";
+	char y[4096];
 
+	snprintf(y, sizeof(y), "%s", variant("sample: 100", "sample: 10"));
+	strlcat(y, "  - { name: dns, port: lan, file: /tmp/dns.pcap }\n",
+	    sizeof(y));
 	T_REQUIRE(diff_base(y) == 0);
 	T_STREQ(out, "capture web: sample: 100 -> 10\n"
 	    "capture dns: added\n");
 	T_EQ(d.captures, 2);
 	T_EQ(d.restart, 0);
 
-	T_REQUIRE(load(&a, y) == 0 && load(&b, BASE) == 0);
-	{
-		FILE *m = fmemopen(out, sizeof(out), "w");
-
-		T_REQUIRE(m != NULL);
-		conf_diff(&a, &b, &d, m);
-		fclose(m);
-	}
+	T_REQUIRE(diff_two(y, BASE) == 0);
 	T_STREQ(out, "capture web: sample: 10 -> 100\n"
 	    "capture dns: removed\n");
 }
@@ -191,6 +177,21 @@ test_restart_keys(void)
 }
 
 static void
+test_user_and_mode(void)
+{
+	char y[4096];
+
+	snprintf(y, sizeof(y), "user: nobody:nogroup\n%s",
+	    variant("sample: 100,", "sample: 100, mode: 0600,"));
+	T_REQUIRE(diff_base(y) == 0);
+	T_STREQ(out, "top level: user: \"ixfwd\" -> \"nobody:nogroup\" "
+	    "(needs a restart)\n"
+	    "capture web: mode: 0640 -> 0600\n");
+	T_EQ(d.restart, 1);
+	T_EQ(d.captures, 1);
+}
+
+static void
 test_port_list(void)
 {
 	const char *y =
@@ -209,11 +210,8 @@ test_port_list(void)
 static void
 test_forward_destinations(void)
 {
-	char y[4096];
-
-	snprintf(y, sizeof(y), "%s", BASE);
-	memcpy(strstr(y, "from: lan, to: wan"), "from: lan, to: s1 ", 18);
-	T_REQUIRE(diff_base(y) == 0);
+	T_REQUIRE(diff_base(variant("from: lan, to: wan", "from: lan, to: s1")) ==
+	    0);
 	T_STREQ(out, "forward lan: to: [wan] -> [s1] (needs a restart)\n");
 	T_EQ(d.restart, 1);
 }
@@ -231,6 +229,7 @@ main(void)
 	T_RUN(test_bridge_settings);
 	T_RUN(test_capture_changes);
 	T_RUN(test_restart_keys);
+	T_RUN(test_user_and_mode);
 	T_RUN(test_port_list);
 	T_RUN(test_forward_destinations);
 	conf_free(&a);
