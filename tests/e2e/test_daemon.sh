@@ -90,7 +90,7 @@ case "$(tr '\0' ' ' < /proc/$pid/cmdline)" in
 esac
 
 # captures rotate as the user: 64K files, the newest 3 kept, mode 0640
-wait_for "$WORK/notify" "^STATUS=forwarding: 1/2 links up, rx [0-9.]* k*pps, tx [0-9.]* k*pps, drops 0 pps" 12 &&
+wait_for "$WORK/notify" "^STATUS=forwarding: 1/2 links up, rx [0-9.]* k*pps, tx [0-9.]* k*pps, drops [0-9.]* k*pps$" 12 &&
     pass daemon_notify_status || fail daemon_notify_status "$(tail -n 3 "$WORK/notify" | tr '\n' ' ')"
 report $pid
 files=$(ls "$CAP" | wc -l)
