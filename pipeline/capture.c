@@ -355,6 +355,9 @@ capture_free_one(struct capture *c)
 		free(c->kept);
 	}
 	free(c->rec_buf);
+	if (c->live != NULL)
+		free(c->live->buf);
+	free(c->live);
 	free(c);
 }
 
@@ -683,32 +686,131 @@ capture_tables_swap(struct capture_set *cs, struct capture_worker **fresh)
 		free(fresh[w]);
 }
 
+static int capture_attach_one(struct capture_set *cs,
+    const struct capture_conf *cc, struct capture_live *live, char *err,
+    size_t errlen);
+
 int
 capture_attach(struct capture_set *cs, const struct capture_conf *cc,
     char *err, size_t errlen)
 {
-	struct capture_worker *fresh[CAPTURE_PORTS_MAX];
-	struct capture *caps[CAPTURE_MAX], *c;
+	return capture_attach_one(cs, cc, NULL, err, errlen);
+}
 
-	if (cs->nworkers > CAPTURE_PORTS_MAX) {
+/* The 24-byte pcap file header, nanosecond magic, Ethernet. */
+static void
+capture_pcap_header(uint8_t *h, uint32_t snaplen)
+{
+	uint32_t magic = 0xa1b23c4d, snap = snaplen, link = 1;
+	uint16_t major = 2, minor = 4;
+
+	memset(h, 0, 24);
+	memcpy(h, &magic, 4);
+	memcpy(h + 4, &major, 2);
+	memcpy(h + 6, &minor, 2);
+	memcpy(h + 16, &snap, 4);
+	memcpy(h + 20, &link, 4);
+}
+
+int
+capture_attach_live(struct capture_set *cs, const struct capture_conf *cc,
+    uint64_t count, char *err, size_t errlen)
+{
+	struct capture_live *live;
+
+	if (cc->recorder != 0) {
+		snprintf(err, errlen, "a live capture has no flight recorder");
+		return -1;
+	}
+	if ((live = calloc(1, sizeof(*live))) == NULL ||
+	    (live->buf = malloc(CAPTURE_LIVE_BYTES)) == NULL) {
+		free(live);
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	live->size = CAPTURE_LIVE_BYTES;
+	live->count = count;
+	capture_pcap_header(live->buf, cc->snaplen);
+	live->head = 24;
+	return capture_attach_one(cs, cc, live, err, errlen);
+}
+
+ssize_t
+capture_live_read(struct capture_set *cs, int i, void *buf, size_t len,
+    int *done)
+{
+	struct capture_live *l;
+	uint64_t head, n, off, first;
+	int fin;
+
+	if (i < 0 || i >= cs->n || (l = cs->caps[i]->live) == NULL)
+		return -1;
+	/* done before head: once done, head has every record */
+	fin = __atomic_load_n(&l->done, __ATOMIC_ACQUIRE);
+	head = __atomic_load_n(&l->head, __ATOMIC_ACQUIRE);
+	n = head - l->tail;
+	if (n > len)
+		n = len;
+	off = l->tail & (l->size - 1);
+	first = l->size - off < n ? l->size - off : n;
+	memcpy(buf, l->buf + off, first);
+	memcpy((uint8_t *)buf + first, l->buf, n - first);
+	__atomic_store_n(&l->tail, l->tail + n, __ATOMIC_RELEASE);
+	*done = fin && l->tail == head;
+	return (ssize_t)n;
+}
+
+int
+capture_live_close(struct capture_set *cs, int i)
+{
+	struct capture_live *l;
+
+	if (i < 0 || i >= cs->n || (l = cs->caps[i]->live) == NULL)
+		return -1;
+	pthread_mutex_lock(&cs->lock);
+	l->count = l->taken != 0 ? l->taken : 1;
+	if (l->taken == 0)
+		l->taken = 1;	/* nothing more, not even a first one */
+	__atomic_store_n(&l->done, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&cs->lock);
+	return 0;
+}
+
+void
+capture_file_now(struct capture_set *cs, int i, char *buf, size_t len)
+{
+	struct capture *c = cs->caps[i];
+
+	pthread_mutex_lock(&cs->lock);
+	strlcpy(buf, c->f.fp != NULL ? c->f.path : "", len);
+	pthread_mutex_unlock(&cs->lock);
+}
+
+static int
+capture_attach_one(struct capture_set *cs, const struct capture_conf *cc,
+    struct capture_live *live, char *err, size_t errlen)
+{
+	struct capture_worker *fresh[CAPTURE_PORTS_MAX];
+	struct capture *caps[CAPTURE_MAX], *c = NULL;
+
+	*err = '\0';
+	if (cs->nworkers > CAPTURE_PORTS_MAX)
 		snprintf(err, errlen, "too many workers");
-		return -1;
-	}
-	if (capture_find(cs, cc->name) != -1) {
+	else if (capture_find(cs, cc->name) != -1)
 		snprintf(err, errlen, "capture %s exists already", cc->name);
-		return -1;
-	}
-	if (cs->n == CAPTURE_MAX) {
+	else if (cs->n == CAPTURE_MAX)
 		snprintf(err, errlen, "%d captures already, the most there "
 		    "can be", CAPTURE_MAX);
-		return -1;
-	}
-	if (capture_conf_check(cc, err, errlen) == -1)
-		return -1;
-	if ((c = capture_new(cs, cc, cs->n)) == NULL) {
+	else if (capture_conf_check(cc, err, errlen) == 0 &&
+	    (c = capture_new(cs, cc, cs->n)) == NULL)
 		snprintf(err, errlen, "cannot set up capture %s", cc->name);
+	if (c == NULL) {
+		if (live != NULL)
+			free(live->buf);
+		free(live);
 		return -1;
 	}
+	c->live = live;
 	memcpy(caps, cs->caps, cs->n * sizeof(*caps));
 	caps[cs->n] = c;
 	if (capture_make_samplers(c) == -1 ||

@@ -56,6 +56,7 @@
 #include <sched.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "mempool.h"
@@ -68,6 +69,7 @@
 #define CAPTURE_RING_DEFAULT	(1U << 20)	/* bytes, per worker and capture */
 #define CAPTURE_RING_MIN	(1U << 12)
 #define CAPTURE_RING_MAX	(1U << 30)
+#define CAPTURE_LIVE_BYTES	(1U << 20)	/* a live capture's stream buffer */
 
 /* direction: a mask in the configuration; CAPTURE_RX or CAPTURE_TX on the
  * fast path. */
@@ -242,6 +244,26 @@ int		 capture_attach(struct capture_set *cs,
  * rings are drained to its file and the file closed.  0, or -1 if there
  * is no such capture. */
 int		 capture_detach(struct capture_set *cs, const char *name);
+/* A live capture: like capture_attach(), but its samples go, as a pcap
+ * stream (nanosecond timestamps, header first), into a buffer of
+ * CAPTURE_LIVE_BYTES that capture_live_read() empties; cc->file is not
+ * used.  While the buffer is full the writer leaves the samples in the
+ * rings, which then fill and count ring_full: a slow reader costs the
+ * workers nothing.  count > 0 stops it after that many records. */
+int		 capture_attach_live(struct capture_set *cs,
+		    const struct capture_conf *cc, uint64_t count, char *err,
+		    size_t errlen);
+/* Up to len bytes of live capture i's stream; *done is set once its count
+ * was reached and everything was read.  -1 if it is not a live one. */
+ssize_t		 capture_live_read(struct capture_set *cs, int i, void *buf,
+		    size_t len, int *done);
+/* Take no more records into live capture i's stream: what it holds ends
+ * with a whole record; read it, then detach.  0, or -1 if not live. */
+int		 capture_live_close(struct capture_set *cs, int i);
+/* The file capture i writes now ("" if none), copied under the writer's
+ * lock. */
+void		 capture_file_now(struct capture_set *cs, int i, char *buf,
+		    size_t len);
 int		 capture_count(const struct capture_set *cs);
 /* Index of the capture called name, -1 if none.  Indexes change when a
  * capture is detached. */

@@ -47,8 +47,21 @@ struct capture_src {
 	uint64_t	 tail;		/* the writer's copy of ring->tail */
 };
 
+/* A live capture's pcap stream: the writer produces, the control thread
+ * consumes (capture_live_read()); free-running byte counts. */
+struct capture_live {
+	uint8_t		*buf;
+	uint64_t	 size;		/* power of two */
+	uint64_t	 head;		/* writer: release */
+	uint64_t	 tail;		/* reader: release */
+	uint64_t	 count;		/* records wanted, 0: no limit */
+	uint64_t	 taken;		/* records put in (writer) */
+	int		 done;		/* count reached (writer: release) */
+};
+
 struct capture {
 	struct capture_conf conf;
+	struct capture_live *live;	/* NULL: files */
 	struct capture_set *set;
 	int		 idx;
 	/* The directory of conf.file, opened when the capture is made

@@ -430,12 +430,62 @@ capture_record(struct capture *c, const struct capture_rec *r)
 	ADD(c->recorded, 1);
 }
 
+/* Room for r in a live capture's stream?  Past its count, records are
+ * taken and forgotten. */
+static int
+capture_live_room(const struct capture *c, const struct capture_rec *r)
+{
+	const struct capture_live *l = c->live;
+
+	if (l->count != 0 && l->taken >= l->count)
+		return 1;
+	return l->size - (l->head - __atomic_load_n(&l->tail,
+	    __ATOMIC_ACQUIRE)) >= (uint64_t)PCAP_REC_LEN + r->caplen;
+}
+
+static void
+capture_live_put(struct capture_live *l, const void *p, uint64_t n)
+{
+	uint64_t off = l->head & (l->size - 1);
+	uint64_t first = l->size - off < n ? l->size - off : n;
+
+	memcpy(l->buf + off, p, first);
+	memcpy(l->buf, (const uint8_t *)p + first, n - first);
+	l->head += n;
+}
+
+static void
+capture_live_write(struct capture *c, const struct capture_rec *r)
+{
+	struct capture_live *l = c->live;
+	uint32_t h[4];
+
+	if (l->count != 0 && l->taken >= l->count)
+		return;
+	h[0] = (uint32_t)(r->ts / CAPTURE_NS);
+	h[1] = (uint32_t)(r->ts % CAPTURE_NS);
+	h[2] = r->caplen;
+	h[3] = r->len;
+	capture_live_put(l, h, sizeof(h));
+	capture_live_put(l, r + 1, r->caplen);
+	__atomic_store_n(&l->head, l->head, __ATOMIC_RELEASE);
+	l->taken++;
+	ADD(c->written, 1);
+	ADD(c->bytes, sizeof(h) + r->caplen);
+	if (l->count != 0 && l->taken == l->count)
+		__atomic_store_n(&l->done, 1, __ATOMIC_RELEASE);
+}
+
 /* One sample to its file (or the recorder). */
 static void
 capture_write(struct capture *c, const struct capture_rec *r, uint64_t now)
 {
 	struct capture_file *f = &c->f;
 
+	if (c->live != NULL) {
+		capture_live_write(c, r);
+		return;
+	}
 	if (c->conf.recorder != 0) {
 		capture_record(c, r);
 		return;
@@ -487,6 +537,8 @@ capture_drain(struct capture *c, uint64_t now)
 				br = r;
 			}
 		}
+		if (c->live != NULL && !capture_live_room(c, br))
+			break;	/* the reader is behind: left in the rings */
 		capture_write(c, br, now);
 		cs->drained += br->size;
 		best->tail += br->size;
