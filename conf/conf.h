@@ -28,6 +28,9 @@
 #define CONF_RULES_MAX		FILTER_RULES_MAX	/* per forward path */
 #define CONF_STATIC_MAX		256	/* static bridge entries */
 #define CONF_USER_MAX		33	/* user and group names, incl. NUL */
+#define CONF_SOCKET_MAX		108	/* sockaddr_un's sun_path */
+#define CONF_SOCKET_DEFAULT	"/run/ixfwd/ixfwd.sock"
+#define CONF_LISTEN_MAX		64	/* "127.0.0.1:9477", "[::1]:9477" */
 
 enum conf_wire_kind {
 	CONF_WIRE_NONE,		/* emulated port without a cable */
@@ -161,6 +164,10 @@ struct conf {
 	char		 user[CONF_USER_MAX];	/* user: default "ixfwd" */
 	char		 group[CONF_USER_MAX];	/* "": the user's own */
 	int		 user_given;		/* user: in the file */
+	char		 control_socket[CONF_SOCKET_MAX]; /* control: { socket: },
+						 * "": CONF_SOCKET_DEFAULT */
+	char		 metrics_listen[CONF_LISTEN_MAX]; /* metrics: { listen: },
+						 * "host:port"; "": off */
 };
 
 /* Parse and check path into *c.  Every error is printed to errf (may be
@@ -174,6 +181,11 @@ void	conf_free(struct conf *c);
 
 /* Index of the port called name, or -1. */
 int	conf_port_index(const struct conf *c, const char *name);
+
+/* "host:port" (host an IPv4 address or [IPv6]) into host and port;
+ * 0 or -1. */
+int	conf_parse_listen(const char *s, char *host, size_t hostlen,
+	    int *port);
 
 /* Every key of the file with its type, range, default and meaning. */
 void	conf_schema_print(FILE *f);

@@ -14,6 +14,8 @@
  */
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
+
 #include <bsd/string.h>
 #include <ctype.h>
 #include <errno.h>
@@ -126,6 +128,15 @@ static void	conf_set_user(struct conf_parse *, void *,
 static void	conf_set_file_mode(struct conf_parse *, void *,
 		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
 
+static void	conf_set_control(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_socket(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_metrics(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_listen(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+
 static const struct conf_key conf_root_keys[] = {
 	{ .name = "ports", .type = CONF_T_SEQ, .flags = CONF_K_REQUIRED,
 	  .set = conf_set_ports,
@@ -159,6 +170,26 @@ static const struct conf_key conf_root_keys[] = {
 	    "capabilities left; root keeps root.  Given, the user must "
 	    "exist; the default ixfwd, when it does not, keeps root with a "
 	    "warning." },
+	{ .name = "control", .type = CONF_T_MAP, .set = conf_set_control,
+	  .desc = "The control socket ixfwdctl(8) talks to (see "
+	    "\"control\")." },
+	{ .name = "metrics", .type = CONF_T_MAP, .set = conf_set_metrics,
+	  .desc = "Prometheus metrics over HTTP, off unless given (see "
+	    "\"metrics\")." },
+};
+
+static const struct conf_key conf_control_keys[] = {
+	{ .name = "socket", .type = CONF_T_STRING, .def = CONF_SOCKET_DEFAULT,
+	  .set = conf_set_socket,
+	  .desc = "Path of the unix socket, mode 0660, group of the user "
+	    "ixfwd runs as; ixfwd -s overrides it." },
+};
+
+static const struct conf_key conf_metrics_keys[] = {
+	{ .name = "listen", .type = CONF_T_STRING,
+	  .flags = CONF_K_REQUIRED, .set = conf_set_listen,
+	  .desc = "Address and TCP port GET /metrics is served on: "
+	    "\"127.0.0.1:9477\", \"[::1]:9477\"." },
 };
 
 static const struct conf_key conf_emulator_keys[] = {
@@ -470,12 +501,17 @@ static const struct conf_table conf_capture_table =
     CONF_TABLE("capture", "in capture", conf_capture_keys);
 static const struct conf_table conf_rotate_table =
     CONF_TABLE("rotate", "in rotate", conf_rotate_keys);
+static const struct conf_table conf_control_table =
+    CONF_TABLE("control", "in control", conf_control_keys);
+static const struct conf_table conf_metrics_table =
+    CONF_TABLE("metrics", "in metrics", conf_metrics_keys);
 
 static const struct conf_table *const conf_tables[] = {
 	&conf_root_table, &conf_emulator_table, &conf_port_table,
 	&conf_wire_table, &conf_generator_table, &conf_forward_table,
 	&conf_path_table, &conf_rule_table, &conf_bridge_table,
 	&conf_static_table, &conf_capture_table, &conf_rotate_table,
+	&conf_control_table, &conf_metrics_table,
 };
 
 #define CONF_FITS(keys)							\
@@ -710,6 +746,100 @@ conf_set_emulator(struct conf_parse *p, void *obj,
 	(void)k;
 	(void)key;
 	conf_walk(p, val, &conf_emulator_table, obj, NULL);
+}
+
+static void
+conf_set_control(struct conf_parse *p, void *obj,
+    const struct conf_key *k, yaml_node_t *key, yaml_node_t *val)
+{
+	(void)k;
+	(void)key;
+	conf_walk(p, val, &conf_control_table, obj, NULL);
+}
+
+static void
+conf_set_socket(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	struct conf *c = obj;
+	char path[PATH_MAX];
+
+	(void)k;
+	(void)key;
+	if (*conf_text(val) == '\0') {
+		conf_err(p, val, "socket: the path is empty");
+		return;
+	}
+	if (conf_path(p, conf_text(val), path, sizeof(path)) == -1 ||
+	    strlcpy(c->control_socket, path, sizeof(c->control_socket)) >=
+	    sizeof(c->control_socket))
+		conf_err(p, val, "socket: the path is longer than %d bytes",
+		    CONF_SOCKET_MAX - 1);
+}
+
+static void
+conf_set_metrics(struct conf_parse *p, void *obj,
+    const struct conf_key *k, yaml_node_t *key, yaml_node_t *val)
+{
+	(void)k;
+	(void)key;
+	conf_walk(p, val, &conf_metrics_table, obj, NULL);
+}
+
+/* "host:port", the host an IPv4 address or an IPv6 one in brackets. */
+int
+conf_parse_listen(const char *s, char *host, size_t hostlen, int *port)
+{
+	const char *colon;
+	char *end;
+	long v;
+	size_t n;
+
+	if (*s == '[') {
+		if ((colon = strstr(s, "]:")) == NULL)
+			return -1;
+		n = (size_t)(colon - s - 1);
+		s++;
+		colon++;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL)
+			return -1;
+		n = (size_t)(colon - s);
+	}
+	if (n == 0 || n >= hostlen)
+		return -1;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	errno = 0;
+	v = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || v < 1 ||
+	    v > 65535)
+		return -1;
+	*port = (int)v;
+	return 0;
+}
+
+static void
+conf_set_listen(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	struct conf *c = obj;
+	struct in6_addr a6;
+	struct in_addr a4;
+	char host[CONF_LISTEN_MAX];
+	int port;
+
+	(void)k;
+	(void)key;
+	if (conf_parse_listen(conf_text(val), host, sizeof(host),
+	    &port) == -1 || (inet_pton(AF_INET, host, &a4) != 1 &&
+	    inet_pton(AF_INET6, host, &a6) != 1)) {
+		conf_err(p, val, "listen: expected an address and a port "
+		    "such as 127.0.0.1:9477 or [::1]:9477, got \"%s\"",
+		    conf_text(val));
+		return;
+	}
+	strlcpy(c->metrics_listen, conf_text(val), sizeof(c->metrics_listen));
 }
 
 /* Checks of one port that need all its keys. */
