@@ -18,21 +18,25 @@ INSTALL		?= install
 B		 = build
 VERSION		?= 0.9.0
 PKGS		 = yaml-0.1 libpcap libbsd
+# the daemon's control socket (JSON) and metrics (HTTP); ixfwdctl's top
+CMD_PKGS	 = jansson libmicrohttpd
+CTL_PKGS	 = jansson ncursesw
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 -Wall -Wextra -Werror -pthread -MMD -MP
 CPPFLAGS	+= -D_GNU_SOURCE -Idriver -Iconf -Ipipeline
 CPPFLAGS	+= -DIXFWD_VERSION=\"$(VERSION)\"
-CPPFLAGS	+= $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+CPPFLAGS	+= $(shell $(PKG_CONFIG) --cflags $(PKGS) $(CMD_PKGS) $(CTL_PKGS) 2>/dev/null)
 LDLIBS		+= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -pthread
 
 # Debian packages to build, test and run the demo (make deps).
 DEB_PACKAGES	 = build-essential pkg-config libyaml-dev libpcap-dev libbsd-dev \
 		   iproute2 iputils-ping ethtool netcat-openbsd tcpdump mandoc \
-		   python3 systemd
+		   python3 systemd libjansson-dev libmicrohttpd-dev libncurses-dev \
+		   prometheus tmux curl
 
 LIB_SRCS	:= $(wildcard driver/*.c conf/*.c pipeline/*.c)
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(B)/%.o)
-IXFWD_SRCS	:= $(wildcard cmd/*.c)
+IXFWD_SRCS	:= $(filter-out cmd/ixfwdctl.c,$(wildcard cmd/*.c))
 IXFWD_OBJS	:= $(IXFWD_SRCS:%.c=$(B)/%.o)
 TEST_SRCS	:= $(wildcard tests/unit/test_*.c)
 TEST_BINS	:= $(TEST_SRCS:tests/unit/%.c=$(B)/tests/%)
@@ -40,7 +44,7 @@ TEST_BINS	:= $(TEST_SRCS:tests/unit/%.c=$(B)/tests/%)
 # reports them skipped if they do not build.
 BENCH_BINS	 = $(B)/bench/bench_fwd $(B)/bench/bench_capture $(B)/bench/bench_xcore
 
-all: $(B)/ixfwd
+all: $(B)/ixfwd $(B)/ixfwdctl
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
@@ -51,7 +55,12 @@ $(B)/libixfwd.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 $(B)/ixfwd: $(IXFWD_OBJS) $(B)/libixfwd.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(IXFWD_OBJS) $(B)/libixfwd.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(IXFWD_OBJS) $(B)/libixfwd.a $(LDLIBS) \
+		$(shell $(PKG_CONFIG) --libs $(CMD_PKGS) 2>/dev/null)
+
+$(B)/ixfwdctl: $(B)/cmd/ixfwdctl.o $(B)/cmd/control_parse.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(shell $(PKG_CONFIG) --libs $(CTL_PKGS) 2>/dev/null) -pthread
 
 $(B)/tests/%: tests/unit/%.c tests/unit/t.h $(wildcard tests/unit/*.h) $(B)/libixfwd.a
 	@mkdir -p $(@D)

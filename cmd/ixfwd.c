@@ -23,6 +23,7 @@
 #include "bridge.h"
 #include "capture.h"
 #include "conf.h"
+#include "control.h"
 #include "daemon.h"
 #include "dma.h"
 #include "log.h"
@@ -46,7 +47,7 @@ static volatile sig_atomic_t dump_requested;
 static void
 usage_print(FILE *f)
 {
-	fprintf(f, "usage: ixfwd [-dhtVv] [-c file] [-p pidfile]\n");
+	fprintf(f, "usage: ixfwd [-dhtVv] [-c file] [-p pidfile] [-s socket]\n");
 }
 
 static void __attribute__((noreturn))
@@ -64,11 +65,13 @@ help(void)
 	    "  -d          run in the background, log to syslog\n"
 	    "  -h          this help\n"
 	    "  -p pidfile  write the process id there, locked\n"
+	    "  -s socket   the control socket (default %s)\n"
 	    "  -t          check the configuration and this machine, "
 	    "then exit\n"
 	    "  -V          print the version\n"
 	    "  -v          also log debug messages\n"
-	    "See ixfwd(8) and ixfwd.yaml(5).\n", IXFWD_CONF_PATH);
+	    "See ixfwd(8) and ixfwd.yaml(5).\n", IXFWD_CONF_PATH,
+	    CONF_SOCKET_DEFAULT);
 	exit(0);
 }
 
@@ -187,6 +190,9 @@ int
 main(int argc, char *argv[], char *envp[])
 {
 	const char *path = IXFWD_CONF_PATH, *pidpath = NULL, *warning;
+	const char *sock = NULL;
+	struct control *ctl;
+	struct timespec next_tick;
 	char abspath[PATH_MAX], status[256], errbuf[512];
 	struct daemon daemon, *d = &daemon;
 	struct pidfh *pfh = NULL;
@@ -199,7 +205,7 @@ main(int argc, char *argv[], char *envp[])
 	pid_t otherpid;
 
 	setproctitle_init(argc, argv, envp);
-	while ((ch = getopt(argc, argv, "c:dhp:tVv")) != -1) {
+	while ((ch = getopt(argc, argv, "c:dhp:s:tVv")) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
@@ -211,6 +217,9 @@ main(int argc, char *argv[], char *envp[])
 			help();
 		case 'p':
 			pidpath = optarg;
+			break;
+		case 's':
+			sock = optarg;
 			break;
 		case 't':
 			tflag = 1;
@@ -299,6 +308,17 @@ main(int argc, char *argv[], char *envp[])
 	 * pipe_create() once it knows how each NIC is reached. */
 	if ((pl = pipe_create(conf)) == NULL)
 		fatalx("%s: cannot set up the ports, nothing started", path);
+	memset(d, 0, sizeof(*d));
+	d->conf_path = path;
+	d->conf = conf;
+	d->pl = pl;
+	d->user = user;
+	/* before the drop: /run/ixfwd is root's */
+	if (sock == NULL)
+		sock = conf->control_socket[0] != '\0' ? conf->control_socket :
+		    CONF_SOCKET_DEFAULT;
+	if ((ctl = control_open(d, sock, conf->metrics_listen)) == NULL)
+		log_warnx("running without a control socket");
 	/* BARs mapped, PCI configuration written, hugepages mapped and
 	 * locked: root is not needed any more. */
 	if (priv_drop(&user) == -1) {
@@ -315,11 +335,6 @@ main(int argc, char *argv[], char *envp[])
 	log_info("forwarding: %d port%s, %d worker%s", pipe_nports(pl),
 	    pipe_nports(pl) == 1 ? "" : "s", pipe_nworkers(pl),
 	    pipe_nworkers(pl) == 1 ? "" : "s");
-	memset(d, 0, sizeof(*d));
-	d->conf_path = path;
-	d->conf = conf;
-	d->pl = pl;
-	d->user = user;
 	clock_gettime(CLOCK_MONOTONIC, &d->started);
 	snprintf(status, sizeof(status), "forwarding: %d port%s",
 	    pipe_nports(pl), pipe_nports(pl) == 1 ? "" : "s");
@@ -335,15 +350,33 @@ main(int argc, char *argv[], char *envp[])
 		close(ready_fd);
 	}
 
+	next_tick = d->started;
 	while (!quit_signal) {
-		int ms = notify_interval_ms();
-		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+		int ms = notify_interval_ms(), nfds;
+		struct pollfd fds[CONTROL_POLLFDS];
+		struct timespec ts, now;
 
+		nfds = control_pollfds(ctl, fds, CONTROL_POLLFDS);
+		if (control_timeout_ms(ctl) < ms)
+			ms = control_timeout_ms(ctl);
+		ts.tv_sec = ms / 1000;
+		ts.tv_nsec = (long)(ms % 1000) * 1000000L;
 		/* sleep with the signals unblocked; they interrupt it */
-		ppoll(NULL, 0, &ts, &waitmask);
+		if (ppoll(fds, (nfds_t)nfds, &ts, &waitmask) == -1)
+			nfds = 0;
 		if (quit_signal)
 			break;
-		pipe_housekeeping(pl);
+		control_dispatch(ctl, fds, nfds);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > next_tick.tv_sec ||
+		    (now.tv_sec == next_tick.tv_sec &&
+		    now.tv_nsec >= next_tick.tv_nsec)) {
+			/* once a second, whatever woke the loop */
+			next_tick = now;
+			next_tick.tv_sec++;
+			pipe_housekeeping(pl);
+			control_tick(ctl);
+		}
 		if (notify_tick(pl, status, sizeof(status)))
 			setproctitle("%s", status);
 		if (report_requested) {
@@ -366,6 +399,7 @@ main(int argc, char *argv[], char *envp[])
 	log_info("%s: stopping", strsignal(quit_signal));
 	notify_send("STOPPING=1");
 	setproctitle("stopping");
+	control_close(ctl);
 	pipe_stop(pl);
 	{
 		/* let the NICs send what the TX rings still hold */

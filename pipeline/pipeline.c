@@ -796,6 +796,12 @@ pipe_worker_report(struct pipeline *pl, int w, struct pipe_worker_counters *r)
 	r->idle_loops = __atomic_load_n(&c->idle_loops, __ATOMIC_RELAXED);
 }
 
+int
+pipe_worker_cpu(const struct pipeline *pl, int w)
+{
+	return pl->workers[w]->cpu;
+}
+
 static void
 pipe_log_link(struct pipe_port *pp, const struct port_link *l)
 {

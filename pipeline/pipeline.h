@@ -73,6 +73,8 @@ void		 pipe_report(struct pipeline *pl, int port,
 		    struct pipe_port_report *r);
 void		 pipe_worker_report(struct pipeline *pl, int worker,
 		    struct pipe_worker_counters *wc);
+/* The cpu worker is pinned to, -1 if none. */
+int		 pipe_worker_cpu(const struct pipeline *pl, int worker);
 /*
  * Replace the filters, rule lists and VLAN handling of every path with
  * those of c, which must have the same ports, forward paths and bridge.
