@@ -306,18 +306,19 @@ pipe_take_devices(struct pipeline *pl)
 		}
 		if (pp->vfio && vfio == NULL)
 			vfio = cp->name;
+		if (vfio != NULL && phys != NULL) {
+			log_warnx("port %s is reached through VFIO (DMA "
+			    "addresses mapped in the IOMMU) and port %s through "
+			    "sysfs (physical addresses): one process cannot "
+			    "serve both; bind the device of %s to vfio-pci too",
+			    vfio, phys, phys);
+			return -1;
+		}
 		if (ixgbe_quiesce(&pp->bar, cp->name) == -1) {
 			log_warnx("%s: cannot reset %s", cp->name,
 			    cp->emulated ? "the emulated 82599" : cp->device);
 			return -1;
 		}
-	}
-	if (vfio != NULL && phys != NULL) {
-		log_warnx("port %s is reached through VFIO (DMA addresses "
-		    "mapped in the IOMMU) and port %s through sysfs (physical "
-		    "addresses): one process cannot serve both; bind %s to "
-		    "vfio-pci too", vfio, phys, phys);
-		return -1;
 	}
 	if (vfio != NULL)
 		return 0;		/* vfio_open() chose DMA_IOVA_IOMMU */

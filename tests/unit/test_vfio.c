@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "bar.h"
+#include "conf.h"
 #include "dma.h"
 #include "emu82599.h"
 #include "hugepages.h"
@@ -29,6 +30,7 @@
 #include "log.h"
 #include "mempool.h"
 #include "pci.h"
+#include "pipeline.h"
 #include "port.h"
 #include "vfio.h"
 #include "emu_events.h"
@@ -352,6 +354,21 @@ put(const char *rel, const char *content)
 }
 
 static int
+put_zeros(const char *rel, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", fake_root, rel);
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	rc = ftruncate(fileno(f), (off_t)len);
+	fclose(f);
+	return rc;
+}
+
+static int
 mk(const char *rel)
 {
 	char cmd[PATH_MAX + 32];
@@ -388,6 +405,8 @@ fake(const char *device_id, int group, const char *type, const char *driver)
 	rc |= put(DEV "/vendor", "0x8086\n");
 	rc |= put(DEV "/device", device_id);
 	rc |= put(DEV "/numa_node", "1\n");
+	rc |= put_zeros(DEV "/config", 256);
+	rc |= put_zeros(DEV "/resource0", 512 * 1024);
 	rc |= put("bus/pci/drivers/ixgbe/unbind", "");
 	snprintf(target, sizeof(target), "../../drivers/%s", driver);
 	rc |= ln(target, DEV "/driver");
@@ -525,6 +544,45 @@ test_vfio_chosen(void)
 	fake_cleanup();
 }
 
+/* A port behind (the emulated) VFIO and one through sysfs cannot share
+ * a process: refused, naming both, before either is reset. */
+static void
+test_vfio_and_sysfs_not_mixed(void)
+{
+	static struct conf c;
+	char path[PATH_MAX];
+	struct pipeline *pl;
+	const char *out;
+	FILE *f;
+
+	NEED_HW();
+	T_REQUIRE(fake("0x10fb\n", -1, NULL, "ixgbe") == 0);
+	snprintf(path, sizeof(path), "%s/ixfwd.yaml", fake_root);
+	T_REQUIRE((f = fopen(path, "w")) != NULL);
+	fputs("ports:\n"
+	    "  - { name: inside, device: emulated }\n"
+	    "  - { name: outside, device: 0000:03:00.0 }\n"
+	    "forward:\n"
+	    "  - { from: inside, to: [outside] }\n", f);
+	fclose(f);
+	T_REQUIRE(conf_load(path, &c, stdout) == 0);
+	emu_engine_stop();			/* the pipeline runs its own */
+	setenv("IXFWD_EMU_VFIO", "1", 1);
+	log_capture_begin();
+	pl = pipe_create(&c);
+	out = log_capture_end();
+	unsetenv("IXFWD_EMU_VFIO");
+	T_CHECK(pl == NULL);
+	T_CHECK(strstr(out, "port inside is reached through VFIO (DMA "
+	    "addresses mapped in the IOMMU) and port outside through sysfs "
+	    "(physical addresses): one process cannot serve both") != NULL);
+	if (pl != NULL)
+		pipe_destroy(pl);
+	fake_cleanup();
+	if (emu_engine_start(-1) == -1)
+		t_fail(__FILE__, __LINE__, "emu_engine_start");
+}
+
 int
 main(void)
 {
@@ -546,6 +604,7 @@ main(void)
 	T_RUN(test_translating_iommu_refused);
 	T_RUN(test_identity_and_no_iommu_use_sysfs);
 	T_RUN(test_vfio_chosen);
+	T_RUN(test_vfio_and_sysfs_not_mixed);
 	emu_engine_stop();
 	return t_done();
 }
