@@ -64,6 +64,34 @@ mx_port_counter(FILE *f, struct pipeline *pl,
 	}
 }
 
+/* One family of capture counters: what 0 samples, 1 written, 2 the
+ * drops by reason. */
+static void
+mx_capture(FILE *f, struct capture_set *cs, const char *name,
+    const char *help, int what)
+{
+	static const char *why[] = { "ring_full", "disk", "rate_limited" };
+	struct capture_stats st;
+	uint64_t v[3];
+	int i, j;
+
+	mx_head(f, name, "counter", help);
+	for (i = 0; i < capture_count(cs); i++) {
+		capture_stats(cs, i, &st);
+		v[0] = what == 0 ? st.sampled : what == 1 ? st.written :
+		    st.ring_full;
+		v[1] = st.write_failed;
+		v[2] = st.rate_limited;
+		for (j = 0; j < (what == 2 ? 3 : 1); j++) {
+			fprintf(f, "%s{capture=\"", name);
+			mx_label(f, capture_name(cs, i));
+			if (what == 2)
+				fprintf(f, "\",reason=\"%s", why[j]);
+			fprintf(f, "\"} %llu\n", U(v[j]));
+		}
+	}
+}
+
 static void
 mx_write(struct control *ctl, FILE *f)
 {
@@ -150,43 +178,12 @@ mx_write(struct control *ctl, FILE *f)
 		    "%.4f\n", i, pipe_worker_cpu(pl, i),
 		    ctl_worker_busy(ctl, i));
 
-	mx_head(f, "ixfwd_capture_samples_total", "counter",
-	    "Packets a capture picked.");
-	for (i = 0; i < capture_count(cs); i++) {
-		struct capture_stats st;
-
-		capture_stats(cs, i, &st);
-		fprintf(f, "ixfwd_capture_samples_total{capture=\"");
-		mx_label(f, capture_name(cs, i));
-		fprintf(f, "\"} %llu\n", U(st.sampled));
-	}
-	mx_head(f, "ixfwd_capture_written_total", "counter",
-	    "Samples a capture wrote out.");
-	for (i = 0; i < capture_count(cs); i++) {
-		struct capture_stats st;
-
-		capture_stats(cs, i, &st);
-		fprintf(f, "ixfwd_capture_written_total{capture=\"");
-		mx_label(f, capture_name(cs, i));
-		fprintf(f, "\"} %llu\n", U(st.written));
-	}
-	mx_head(f, "ixfwd_capture_dropped_total", "counter",
-	    "Samples a capture could not keep, by reason.");
-	for (i = 0; i < capture_count(cs); i++) {
-		struct capture_stats st;
-		const char *why[] = { "ring_full", "disk", "rate_limited" };
-		uint64_t v[3];
-
-		capture_stats(cs, i, &st);
-		v[0] = st.ring_full;
-		v[1] = st.write_failed;
-		v[2] = st.rate_limited;
-		for (j = 0; j < 3; j++) {
-			fprintf(f, "ixfwd_capture_dropped_total{capture=\"");
-			mx_label(f, capture_name(cs, i));
-			fprintf(f, "\",reason=\"%s\"} %llu\n", why[j], U(v[j]));
-		}
-	}
+	mx_capture(f, cs, "ixfwd_capture_samples_total",
+	    "Packets a capture picked.", 0);
+	mx_capture(f, cs, "ixfwd_capture_written_total",
+	    "Samples a capture wrote out.", 1);
+	mx_capture(f, cs, "ixfwd_capture_dropped_total",
+	    "Samples a capture could not keep, by reason.", 2);
 
 	mx_head(f, "ixfwd_rule_hits_total", "counter",
 	    "Packets a rule of a port's rule list decided.");
