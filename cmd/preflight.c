@@ -64,7 +64,7 @@ preflight_pci(const struct conf *c, const struct conf_port *p, FILE *errf)
 	const char *dev = strncmp(p->device, "vfio:", 5) == 0 ?
 	    p->device + 5 : p->device;
 	unsigned long vendor, device;
-	const char *name;
+	char why[160];
 
 	if (preflight_read_hex(dev, "vendor", &vendor) == -1 ||
 	    preflight_read_hex(dev, "device", &device) == -1) {
@@ -73,10 +73,9 @@ preflight_pci(const struct conf *c, const struct conf_port *p, FILE *errf)
 		    p->device);
 		return 1;
 	}
-	if (!pci_is_supported((uint16_t)vendor, (uint16_t)device, &name)) {
-		fprintf(errf, "%s:%d:%d: port %s: %s is not an 82599-family "
-		    "port (vendor %04lx, device %04lx)\n", c->path, p->line,
-		    p->col, p->name, p->device, vendor, device);
+	if (pci_refusal(vendor, device, why, sizeof(why)) == -1) {
+		fprintf(errf, "%s:%d:%d: port %s: %s: %s\n", c->path, p->line,
+		    p->col, p->name, p->device, why);
 		return 1;
 	}
 	return 0;

@@ -46,6 +46,27 @@ pci_is_supported(uint16_t vendor, uint16_t device, const char **name)
 	return 1;
 }
 
+int
+pci_refusal(unsigned long vendor, unsigned long device, char *buf, size_t len)
+{
+	const struct ixgbe_devinfo *di = NULL;
+
+	if (vendor == PCI_VENDOR_INTEL && device <= 0xffff)
+		di = ixgbe_devinfo((uint16_t)device);
+	if (di != NULL && di->supported) {
+		if (len > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	if (di != NULL)
+		snprintf(buf, len, "Intel %s (%04lx:%04lx) is not supported "
+		    "yet: %s", di->name, vendor, device, di->why);
+	else
+		snprintf(buf, len, "%04lx:%04lx is not an Intel 82599-family "
+		    "NIC", vendor, device);
+	return -1;
+}
+
 void
 pci_set_sysfs_root(const char *root)
 {
@@ -304,8 +325,7 @@ int
 pci_open(const char *bdf_in, int force, struct bar *bar)
 {
 	char bdf[PCI_BDF_LEN + 1], dir[PATH_MAX], path[PATH_MAX];
-	char drv[NAME_MAX + 1];
-	const struct ixgbe_devinfo *di;
+	char drv[NAME_MAX + 1], why[160];
 	unsigned long vendor, device;
 	const char *name;
 	struct stat st;
@@ -338,17 +358,8 @@ pci_open(const char *bdf_in, int force, struct bar *bar)
 		log_warn("%s: cannot read %s%s", bdf, path, pci_hint(errno));
 		return -1;
 	}
-	if (vendor == PCI_VENDOR_INTEL && device <= 0xffff &&
-	    (di = ixgbe_devinfo((uint16_t)device)) != NULL && !di->supported) {
-		log_warnx("%s: Intel %s (%04lx:%04lx) is not supported yet: %s; "
-		    "the device is left to the kernel", bdf, di->name, vendor,
-		    device, di->why);
-		return -1;
-	}
-	if (vendor > 0xffff || device > 0xffff ||
-	    !pci_is_supported((uint16_t)vendor, (uint16_t)device, &name)) {
-		log_warnx("%s is %04lx:%04lx, not an Intel 82599-family NIC",
-		    bdf, vendor, device);
+	if (pci_refusal(vendor, device, why, sizeof(why)) == -1) {
+		log_warnx("%s: %s; the device is left to the kernel", bdf, why);
 		return -1;
 	}
 	if (pci_check_ifaces(bdf, dir, force) == -1)
@@ -370,6 +381,7 @@ pci_open(const char *bdf_in, int force, struct bar *bar)
 		goto unbound;
 	}
 	bar->device_id = (uint16_t)device;
+	name = ixgbe_devinfo((uint16_t)device)->name;
 	log_info("%s: Intel %s, BAR0 %zu KiB", bdf, name, bar->len >> 10);
 	return 0;
 

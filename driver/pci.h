@@ -19,6 +19,13 @@
 /* 1 if vendor/device is an 82599-family NIC ixfwd drives (supported in
  * ixgbe_devices.c), with its product name in *name; 0 otherwise. */
 int	pci_is_supported(uint16_t vendor, uint16_t device, const char **name);
+/* Why ixfwd will not drive vendor:device, as one line without a newline
+ * ("... is not supported yet: <what is missing>" for a known part of the
+ * family, "... not an Intel 82599-family NIC" otherwise), in buf; 0 and
+ * buf empty if it does.  The daemon, ixfwd -t and both take-over paths
+ * (sysfs and VFIO) say the same. */
+int	pci_refusal(unsigned long vendor, unsigned long device, char *buf,
+	    size_t len);
 
 /* Check the device at bdf ("0000:03:00.0") is a supported NIC (a known
  * but unsupported one is refused with what is missing), refuse it

@@ -33,6 +33,7 @@
 
 #include "bar.h"
 #include "dma.h"
+#include "ixgbe_devices.h"
 #include "ixgbe_regs.h"
 #include "log.h"
 #include "pci.h"
@@ -364,7 +365,7 @@ vfio_setup_device(const char *bdf, const struct vfio_ops *ops, void *ctx,
 	struct vfio_region_info bar0, cfg;
 	uint16_t vendor, device, cmd;
 	struct bar_cfg saved;
-	const char *name;
+	char why[160];
 
 	memset(&di, 0, sizeof(di));
 	di.argsz = sizeof(di);
@@ -397,9 +398,8 @@ vfio_setup_device(const char *bdf, const struct vfio_ops *ops, void *ctx,
 		log_warn("%s: cannot read its config space through VFIO", bdf);
 		return -1;
 	}
-	if (!pci_is_supported(vendor, device, &name)) {
-		log_warnx("%s is %04x:%04x, not an Intel 82599-family NIC",
-		    bdf, vendor, device);
+	if (pci_refusal(vendor, device, why, sizeof(why)) == -1) {
+		log_warnx("%s: %s; the device is left to vfio-pci", bdf, why);
 		return -1;
 	}
 	if (pci_cfg_write16(bar, PCI_COMMAND, (uint16_t)((cmd |
@@ -424,7 +424,8 @@ vfio_setup_device(const char *bdf, const struct vfio_ops *ops, void *ctx,
 	}
 	bar->cfg = saved;		/* config space: the device fd's region */
 	bar->device_id = device;
-	log_info("%s: Intel %s, BAR0 %llu KiB, through VFIO", bdf, name,
+	log_info("%s: Intel %s, BAR0 %llu KiB, through VFIO", bdf,
+	    ixgbe_devinfo(device)->name,
 	    (unsigned long long)bar0.size >> 10);
 	return 0;
 }

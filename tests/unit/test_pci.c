@@ -99,6 +99,27 @@ test_id_table(void)
 	T_CHECK(!pci_is_supported(0x1af4, 0x10fb, NULL));	/* ID, not Intel */
 }
 
+/* What the daemon, ixfwd -t, sysfs and VFIO take-over say of a refused
+ * device: the known parts say what is missing. */
+static void
+test_refusal_text(void)
+{
+	char why[160];
+
+	T_CHECK(pci_refusal(0x8086, 0x10fb, why, sizeof(why)) == 0);
+	T_CHECK(why[0] == '\0');
+	T_CHECK(pci_refusal(0x8086, 0x1528, why, sizeof(why)) == -1);
+	T_CHECK(strstr(why, "X540") != NULL);
+	T_CHECK(strstr(why, "(8086:1528) is not supported yet: ") != NULL);
+	T_CHECK(pci_refusal(0x8086, 0x10f7, why, sizeof(why)) == -1);
+	T_CHECK(strstr(why, "not supported yet: ") != NULL);
+	T_CHECK(pci_refusal(0x1af4, 0x1000, why, sizeof(why)) == -1);
+	T_CHECK(strcmp(why, "1af4:1000 is not an Intel 82599-family NIC") ==
+	    0);
+	T_CHECK(pci_refusal(0x8086, 0x10000, why, sizeof(why)) == -1);
+	T_CHECK(strstr(why, "not an Intel 82599-family NIC") != NULL);
+}
+
 static void
 test_malformed_address(void)
 {
@@ -204,8 +225,9 @@ test_foreign_device_untouched(void)
 	have_cmd = read_cmd(dev, &cmd_before) == 0;
 
 	T_CHECK(open_logged(found, 0, &bar) == -1);
-	snprintf(want, sizeof(want), "%s is %04x:%04x, not an Intel "
-	    "82599-family NIC", found, vendor, device);
+	snprintf(want, sizeof(want), "%s: %04x:%04x is not an Intel "
+	    "82599-family NIC; the device is left to the kernel", found,
+	    vendor, device);
 	if (strstr(log_buf, want) == NULL)
 		t_fail(__FILE__, __LINE__, "expected \"%s\", got: %s", want,
 		    log_buf);
@@ -352,7 +374,7 @@ test_fake_refuse_foreign_ids(void)
 	/* an e1000 that is down: still not ours, not even with force */
 	T_REQUIRE(fake_tree("0x8086\n", "0x100e\n", "0x1002\n") == 0);
 	T_CHECK(open_logged("03:00.0", 1, &bar) == -1);
-	T_CHECK(strstr(log_buf, FAKE_BDF " is 8086:100e, not an Intel "
+	T_CHECK(strstr(log_buf, FAKE_BDF ": 8086:100e is not an Intel "
 	    "82599-family NIC") != NULL);
 	T_EQ(fake_unbind_content(buf, sizeof(buf)), 0);
 	fake_cleanup();
@@ -515,6 +537,7 @@ main(void)
 {
 	log_init(1, 0, "test_pci");
 	T_RUN(test_id_table);
+	T_RUN(test_refusal_text);
 	T_RUN(test_malformed_address);
 	T_RUN(test_nonexistent_device);
 	T_RUN(test_foreign_device_untouched);
