@@ -378,6 +378,12 @@ conf_diff(const struct conf *a, const struct conf *b, struct conf_diff *d,
 		diff_say(&df, RESTART, "top level: user: \"%s%s%s\" -> "
 		    "\"%s%s%s\"", a->user, a->group[0] ? ":" : "", a->group,
 		    b->user, b->group[0] ? ":" : "", b->group);
+	/* The socket and the listener are bound before the privilege drop:
+	 * only a start can move them. */
+	DIFF_STR(&df, RESTART, "control", "socket", a->control_socket,
+	    b->control_socket);
+	DIFF_STR(&df, RESTART, "metrics", "listen", a->metrics_listen,
+	    b->metrics_listen);
 	diff_forwards(&df, a, b);
 	diff_bridge(&df, a, b);
 	diff_captures(&df, a, b);

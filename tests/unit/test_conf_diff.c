@@ -191,6 +191,25 @@ test_user_and_mode(void)
 	T_EQ(d.captures, 1);
 }
 
+/* The control socket and the metrics listener are bound before the
+ * privilege drop: a reload that moves them is refused, not ignored. */
+static void
+test_control_and_metrics(void)
+{
+	char y[4096];
+
+	snprintf(y, sizeof(y), "control: { socket: /tmp/x.sock }\n"
+	    "metrics: { listen: \"127.0.0.1:9100\" }\n%s",
+	    variant("sample: 100,", "sample: 100,"));
+	T_REQUIRE(diff_base(y) == 0);
+	T_CHECK(strstr(out, "control: socket: \"") != NULL);
+	T_CHECK(strstr(out, "\" -> \"/tmp/x.sock\" (needs a restart)\n") !=
+	    NULL);
+	T_CHECK(strstr(out, "metrics: listen: \"\" -> \"127.0.0.1:9100\" "
+	    "(needs a restart)\n") != NULL);
+	T_EQ(d.restart, 2);
+}
+
 static void
 test_port_list(void)
 {
@@ -230,6 +249,7 @@ main(void)
 	T_RUN(test_capture_changes);
 	T_RUN(test_restart_keys);
 	T_RUN(test_user_and_mode);
+	T_RUN(test_control_and_metrics);
 	T_RUN(test_port_list);
 	T_RUN(test_forward_destinations);
 	conf_free(&a);
