@@ -23,7 +23,12 @@
 #include "control.h"
 
 static const char *sock_path = CONF_SOCKET_DEFAULT;
-static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t interrupted;	/* SIGINT, SIGTERM, SIGALRM */
+static volatile sig_atomic_t timed_out;		/* SIGALRM */
+/* A live capture asked the daemon to stop: only the answer is awaited,
+ * and a second SIGINT (timeout(1) signals its whole process group after
+ * the child) must not cut that wait short; SIGALRM still does. */
+static int stopping;
 
 static void __attribute__((noreturn))
 usage(void)
@@ -38,7 +43,8 @@ usage(void)
 static void
 on_signal(int sig)
 {
-	(void)sig;
+	if (sig == SIGALRM)
+		timed_out = 1;
 	interrupted = 1;
 }
 
@@ -107,7 +113,7 @@ rd_fill(struct rd *r)
 		if (n >= 0)
 			break;
 		if (errno == EINTR) {
-			if (interrupted)
+			if (timed_out || (interrupted && !stopping))
 				return -1;
 			continue;
 		}
@@ -287,7 +293,7 @@ capture(int argc, char **argv)
 		if (interrupted && !shut) {
 			/* the daemon detaches the capture and says "end" */
 			shutdown(r.fd, SHUT_WR);
-			shut = 1;
+			shut = stopping = 1;
 			alarm(10);
 		}
 		if (rd_line(&r, line, sizeof(line)) == NULL) {

@@ -108,6 +108,21 @@ out=$(timeout -s INT 3 "$CTL" -s "$S" capture g0 -c 1 less 50 -w "$WORK/none.pca
 n=$(tcpdump -nn -r "$WORK/none.pcap" 2>/dev/null | grep -c '^[0-9]')
 [ "$n" = 0 ] && echo "$out" | grep -q '^0 packets captured' && pass ctl_live_capture_filter ||
     fail ctl_live_capture_filter "$n frames, '$out', $(grep live- "$WORK/ixfwd.log" | tr '\n' '|')"
+# timeout(1) signals the child, then its whole process group: a second
+# SIGINT while ixfwdctl waits for the daemon's "end" must not lose it
+bad=
+for d in 0 0.001 0.002 0.005 0.01 0.02; do
+	"$CTL" -s "$S" capture g0 less 50 -w "$WORK/none2.pcap" \
+	    2>"$WORK/int2.err" &
+	cp=$!
+	sleep 0.5
+	kill -INT $cp; sleep $d; kill -INT $cp 2>/dev/null
+	wait $cp
+	grep -q '^0 packets captured' "$WORK/int2.err" ||
+	    bad="$bad [$d s: $(cat "$WORK/int2.err")]"
+done
+[ -z "$bad" ] && pass ctl_live_capture_two_sigints ||
+    fail ctl_live_capture_two_sigints "$bad"
 out=$("$CTL" -s "$S" capture nosuch -w "$WORK/x.pcap" 2>&1)
 [ $? = 1 ] && echo "$out" | grep -q 'unknown port nosuch' && pass ctl_capture_unknown_port ||
     fail ctl_capture_unknown_port "$out"
