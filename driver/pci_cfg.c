@@ -14,11 +14,12 @@
 #include "bar.h"
 #include "pci.h"
 
-int
-pci_cfg_read16(const struct bar *bar, uint32_t off, uint16_t *val)
+/* Two bytes of config space at off, read (write 0) or written. */
+static int
+pci_cfg_xfer16(const struct bar *bar, uint32_t off, uint8_t b[2], int write)
 {
 	const struct bar_cfg *c = &bar->cfg;
-	uint8_t b[2];
+	off_t at = c->off + (off_t)off;
 	ssize_t n;
 
 	if (!c->valid) {
@@ -26,14 +27,25 @@ pci_cfg_read16(const struct bar *bar, uint32_t off, uint16_t *val)
 		return -1;
 	}
 	if (c->ops != NULL)
-		n = c->ops->pread(c->ctx, c->fd, b, 2, c->off + (off_t)off);
+		n = write ? c->ops->pwrite(c->ctx, c->fd, b, 2, at) :
+		    c->ops->pread(c->ctx, c->fd, b, 2, at);
 	else
-		n = pread(c->fd, b, 2, c->off + (off_t)off);
+		n = write ? pwrite(c->fd, b, 2, at) : pread(c->fd, b, 2, at);
 	if (n != 2) {
 		if (n >= 0)
 			errno = EIO;
 		return -1;
 	}
+	return 0;
+}
+
+int
+pci_cfg_read16(const struct bar *bar, uint32_t off, uint16_t *val)
+{
+	uint8_t b[2];
+
+	if (pci_cfg_xfer16(bar, off, b, 0) == -1)
+		return -1;
 	/* config space is little endian */
 	*val = (uint16_t)(b[0] | b[1] << 8);
 	return 0;
@@ -42,24 +54,9 @@ pci_cfg_read16(const struct bar *bar, uint32_t off, uint16_t *val)
 int
 pci_cfg_write16(const struct bar *bar, uint32_t off, uint16_t val)
 {
-	const struct bar_cfg *c = &bar->cfg;
 	uint8_t b[2] = { (uint8_t)(val & 0xff), (uint8_t)(val >> 8) };
-	ssize_t n;
 
-	if (!c->valid) {
-		errno = ENODEV;
-		return -1;
-	}
-	if (c->ops != NULL)
-		n = c->ops->pwrite(c->ctx, c->fd, b, 2, c->off + (off_t)off);
-	else
-		n = pwrite(c->fd, b, 2, c->off + (off_t)off);
-	if (n != 2) {
-		if (n >= 0)
-			errno = EIO;
-		return -1;
-	}
-	return 0;
+	return pci_cfg_xfer16(bar, off, b, 1);
 }
 
 int
