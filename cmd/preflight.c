@@ -147,9 +147,9 @@ preflight(const struct conf *c, const struct conf *running,
 	for (i = 0; i < c->nports; i++) {
 		const struct conf_port *p = &c->ports[i];
 
-		if (!p->null)
+		if (p->kind != PORT_KIND_NULL)
 			ndma++;
-		if (!p->emulated && !p->null)
+		if (p->kind == PORT_KIND_IXGBE)
 			n += preflight_pci(c, p, errf);
 	}
 	if (ndma > 0 && preflight_meminfo("HugePages_Total") <= 0) {

@@ -19,6 +19,7 @@
 
 #include "capture.h"
 #include "filter.h"
+#include "port.h"
 
 #define CONF_NAME_MAX		32	/* port names, incl. NUL */
 #define CONF_PORTS_MAX		16
@@ -31,6 +32,11 @@
 #define CONF_SOCKET_MAX		108	/* sockaddr_un's sun_path */
 #define CONF_SOCKET_DEFAULT	"/run/ixfwd/ixfwd.sock"
 #define CONF_LISTEN_MAX		64	/* "127.0.0.1:9477", "[::1]:9477" */
+#define CONF_QUEUES_MAX		16	/* RX queues of a port (RSS) */
+#define CONF_RSS_KEY_LEN	40	/* RSSRK: 10 registers */
+#define CONF_RETA_SIZE		128	/* RETA: 32 registers of 4 entries */
+#define CONF_MTU_DEFAULT	1500
+#define CONF_MTU_MAX		9710
 
 enum conf_wire_kind {
 	CONF_WIRE_NONE,		/* emulated port without a cable */
@@ -62,18 +68,48 @@ struct conf_wire {
 	uint64_t	 gen_rate;		/* frames/s, 0: as fast as taken */
 };
 
+/* rss: { fields: [...] }: what the NIC hashes (MRQC field selects). */
+#define CONF_RSS_IPV4		0x01
+#define CONF_RSS_IPV4_TCP	0x02
+#define CONF_RSS_IPV4_UDP	0x04
+#define CONF_RSS_IPV6		0x08
+#define CONF_RSS_IPV6_TCP	0x10
+#define CONF_RSS_IPV6_UDP	0x20
+#define CONF_RSS_ALL		0x3f
+
+/* rss: { key:, fields:, reta: } of a port with queues > 1. */
+struct conf_rss {
+	uint8_t		 key[CONF_RSS_KEY_LEN];	/* default: the symmetric key */
+	uint32_t	 fields;		/* CONF_RSS_*, default CONF_RSS_ALL */
+	uint8_t		 reta[CONF_RETA_SIZE];	/* queue of each hash & 127;
+						 * default: entry i -> i % queues */
+};
+
+enum conf_poll {
+	CONF_POLL_DEFAULT = -1,	/* port: as the top level says */
+	CONF_POLL_ADAPTIVE = 0,	/* sleep in growing steps when idle */
+	CONF_POLL_BUSY,		/* spin */
+};
+
 struct conf_port {
 	char		 name[CONF_NAME_MAX];
-	int		 emulated;		/* device: emulated */
-	int		 null;			/* device: null: RX hands out 64-byte
-						 * frames (60 without CRC) forever,
-						 * TX frees what it is given; for
-						 * measuring the framework alone */
-	char		 device[CONF_DEV_MAX];	/* PCI address, canonical 0000:03:00.0 */
+	enum port_kind	 kind;			/* from device: */
+	char		 device[CONF_DEV_MAX];	/* PCI address, canonical 0000:03:00.0;
+						 * "emulated"; "null": RX hands out
+						 * 64-byte frames (60 without CRC)
+						 * forever, TX frees what it is given,
+						 * for measuring the framework alone */
 	uint16_t	 rx_ring;		/* default 512; power of two, 64..4096 */
 	uint16_t	 tx_ring;		/* default 512 */
 	int		 promisc;		/* default 1 */
-	int		 cpu;			/* -1: not set */
+	int		 cpu;			/* -1: not set; else cpus[0] */
+	uint16_t	 queues;		/* RX queues, 1..CONF_QUEUES_MAX, default 1 */
+	int		 ncpus;			/* cpus: [..] (cpu: N is cpus: [N]); 0: none */
+	int		 cpus[CONF_QUEUES_MAX];	/* queue q is served on cpus[q % ncpus] */
+	uint16_t	 mtu;			/* bytes of L3 packet, default 1500, up
+						 * to CONF_MTU_MAX */
+	struct conf_rss	 rss;
+	enum conf_poll	 poll;			/* CONF_POLL_DEFAULT unless given */
 	int		 force;			/* take the NIC even if its interface is up */
 	int		 has_mac;		/* emulated: mac given */
 	uint8_t		 mac[6];		/* emulated: the EEPROM's MAC address;
@@ -156,6 +192,8 @@ struct conf {
 	int		 nforwards;
 	struct conf_forward forwards[CONF_FORWARDS_MAX];
 	uint16_t	 batch;			/* burst size, 1..256, default 32 */
+	enum conf_poll	 poll;			/* poll: { mode: }, default ADAPTIVE */
+	uint32_t	 poll_sleep_max_us;	/* poll: { max_sleep: }, default 100 */
 	int		 emulator_cpu;		/* emulator: { cpu: N }, -1: not set */
 	uint32_t	 link_timeout_ms;	/* link_timeout: seconds → ms, default 10 s */
 	struct conf_bridge bridge;

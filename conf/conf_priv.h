@@ -215,4 +215,6 @@ int		 conf_match_tcp_flags(const char *, uint8_t *, uint8_t *,
 int		 conf_match_icmp_type(const char *, int, uint8_t *, char *,
 		    size_t);
 
+void	conf_rss_defaults(struct conf_rss *);
+
 #endif /* IXFWD_CONF_PRIV_H */

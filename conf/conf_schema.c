@@ -673,7 +673,28 @@ conf_root_begin(struct conf_parse *p)
 {
 	conf_defaults(&conf_root_table, p->c);
 	p->c->emulator_cpu = -1;
+	p->c->poll = CONF_POLL_ADAPTIVE;
+	p->c->poll_sleep_max_us = 100;
 	strlcpy(p->c->user, "ixfwd", sizeof(p->c->user));
+}
+
+/*
+ * The default RSS key is symmetric: 0x6d5a repeated.  With it the
+ * Toeplitz hash of (src, dst) equals that of (dst, src) for addresses and
+ * ports alike, so both directions of a flow land on the same queue index
+ * of each port and one worker sees the whole conversation (Woo and Park,
+ * "Scalable TCP Session Monitoring with Symmetric Receive-side Scaling",
+ * 2012).  The RETA spreads the queues round-robin.
+ */
+void
+conf_rss_defaults(struct conf_rss *r)
+{
+	int i;
+
+	for (i = 0; i < CONF_RSS_KEY_LEN; i++)
+		r->key[i] = i % 2 == 0 ? 0x6d : 0x5a;
+	r->fields = CONF_RSS_ALL;
+	memset(r->reta, 0, sizeof(r->reta));
 }
 
 /* A user or group name as useradd(8) takes them. */
@@ -878,6 +899,12 @@ conf_port_end(struct conf_parse *p, int i, struct conf_seen *seen)
 			port->mac[5] = i + 1;
 		}
 	}
+	if (port->cpu >= 0) {
+		port->ncpus = 1;
+		port->cpus[0] = port->cpu;
+	}
+	for (j = 0; j < CONF_RETA_SIZE; j++)
+		port->rss.reta[j] = (uint8_t)(j % port->queues);
 	for (j = 0; j < i; j++) {
 		o = &p->c->ports[j];
 		if (port->name[0] != '\0' && strcmp(port->name, o->name) == 0) {
@@ -932,6 +959,10 @@ conf_set_ports(struct conf_parse *p, void *obj, const struct conf_key *k,
 		port = &c->ports[i];
 		conf_defaults(&conf_port_table, port);
 		port->cpu = -1;
+		port->queues = 1;
+		port->mtu = CONF_MTU_DEFAULT;
+		port->poll = CONF_POLL_DEFAULT;
+		conf_rss_defaults(&port->rss);
 		port->wire.peer = -1;
 		port->line = conf_line(n);
 		port->col = (int)n->start_mark.column + 1;
@@ -996,11 +1027,11 @@ conf_set_device(struct conf_parse *p, void *obj, const struct conf_key *k,
 	(void)key;
 	src->device = val;
 	if (strcmp(s, "emulated") == 0) {
-		port->emulated = 1;
+		port->kind = PORT_KIND_EMULATED;
 		strlcpy(port->device, s, sizeof(port->device));
 		src->dev = CONF_DEV_EMULATED;
 	} else if (strcmp(s, "null") == 0) {
-		port->null = 1;
+		port->kind = PORT_KIND_NULL;
 		strlcpy(port->device, s, sizeof(port->device));
 		src->dev = CONF_DEV_NULL;
 	} else if (conf_pci_addr(s, port->device, sizeof(port->device)) == 0)

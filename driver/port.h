@@ -17,6 +17,14 @@
 
 #define PORT_NAME_MAX	32
 
+/* What is behind a port.  The configuration names it (device: PCI
+ * address, emulated, null); port_open() (port_open.c) opens each kind. */
+enum port_kind {
+	PORT_KIND_IXGBE,	/* an 82599-family NIC: sysfs or VFIO */
+	PORT_KIND_EMULATED,	/* the emulated 82599, same driver */
+	PORT_KIND_NULL,		/* no device: frames out of thin air */
+};
+
 struct port_link {
 	int		up;
 	uint32_t	speed_mbps;	/* 0 when down */

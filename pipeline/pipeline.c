@@ -123,7 +123,7 @@ pipe_plan(struct pipeline *pl)
 static int
 pipe_port_node(const struct conf_port *cp)
 {
-	return cp->emulated || cp->null ? -1 : pci_numa_node(cp->device);
+	return cp->kind != PORT_KIND_IXGBE ? -1 : pci_numa_node(cp->device);
 }
 
 static int
@@ -191,7 +191,7 @@ pipe_create_emulated(struct pipeline *pl)
 		struct emu_wire_conf wc;
 		uint8_t mac[6];
 
-		if (!cp->emulated)
+		if (cp->kind != PORT_KIND_EMULATED)
 			continue;
 		any = 1;
 		memset(&wc, 0, sizeof(wc));
@@ -228,7 +228,7 @@ pipe_create_emulated(struct pipeline *pl)
 	for (i = 0; i < c->nports; i++) {
 		int peer = c->ports[i].wire.peer;
 
-		if (c->ports[i].emulated &&
+		if (c->ports[i].kind == PORT_KIND_EMULATED &&
 		    c->ports[i].wire.kind == CONF_WIRE_PEER && peer > i &&
 		    emu_connect(pl->ports[i].emu, pl->ports[peer].emu) == -1)
 			return -1;
@@ -291,9 +291,9 @@ pipe_take_devices(struct pipeline *pl)
 		struct pipe_port *pp = &pl->ports[i];
 		const struct conf_port *cp = pp->conf;
 
-		if (cp->null)
+		if (cp->kind == PORT_KIND_NULL)
 			continue;
-		if (cp->emulated) {
+		if (cp->kind == PORT_KIND_EMULATED) {
 			if (pipe_take_emulated(pp, i) == -1)
 				return -1;
 		} else {
@@ -316,7 +316,7 @@ pipe_take_devices(struct pipeline *pl)
 		}
 		if (ixgbe_quiesce(&pp->bar, cp->name) == -1) {
 			log_warnx("%s: cannot reset %s", cp->name,
-			    cp->emulated ? "the emulated 82599" : cp->device);
+			    cp->kind == PORT_KIND_EMULATED ? "the emulated 82599" : cp->device);
 			return -1;
 		}
 	}
@@ -342,7 +342,7 @@ pipe_open_ports(struct pipeline *pl)
 		const struct conf_port *cp = pp->conf;
 		struct ixgbe_conf ic;
 
-		if (cp->null) {
+		if (cp->kind == PORT_KIND_NULL) {
 			pp->port = null_port_open(cp->name, pp->nb_txq,
 			    pl->workers[pp->worker]->pool);
 			if (pp->port == NULL)
@@ -365,13 +365,13 @@ pipe_open_ports(struct pipeline *pl)
 		dma_set_node(-1);
 		if (pp->port == NULL) {
 			log_warnx("%s: cannot initialise %s", cp->name,
-			    cp->emulated ? "the emulated 82599" : cp->device);
+			    cp->kind == PORT_KIND_EMULATED ? "the emulated 82599" : cp->device);
 			return -1;
 		}
 		strlcpy(pp->port->name, cp->name, sizeof(pp->port->name));
 		log_info("%s: %s %s, MAC %02x:%02x:%02x:%02x:%02x:%02x, "
 		    "%u RX / %u TX descriptors, %u TX queue%s", cp->name,
-		    pp->port->kind, cp->emulated ? "emulated" : cp->device,
+		    pp->port->kind, cp->kind == PORT_KIND_EMULATED ? "emulated" : cp->device,
 		    pp->port->mac[0], pp->port->mac[1], pp->port->mac[2],
 		    pp->port->mac[3], pp->port->mac[4], pp->port->mac[5],
 		    cp->rx_ring, cp->tx_ring, pp->nb_txq,
@@ -762,9 +762,7 @@ pipe_report(struct pipeline *pl, int idx, struct pipe_port_report *r)
 
 	memset(r, 0, sizeof(*r));
 	r->name = pp->conf->name;
-	r->device = pp->conf->emulated ? "emulated" : pp->conf->device;
-	if (pp->conf->null)
-		r->device = "null";
+	r->device = pp->conf->device;
 	port_link(pp->port, &r->link);
 	port_stats(pp->port, &r->hw);
 	for (w = 0; w < pl->nworkers; w++) {

@@ -472,8 +472,7 @@ to_null(struct conf *c)
 	for (i = 0; i < c->nports; i++) {
 		struct conf_port *p = &c->ports[i];
 
-		p->emulated = 0;
-		p->null = 1;
+		p->kind = PORT_KIND_NULL;
 		p->cpu = 1;
 		strcpy(p->device, "null");
 		memset(&p->wire, 0, sizeof(p->wire));

@@ -139,7 +139,7 @@ test_good_example(void)
 	T_EQ(c.nports, 2);
 	T_STREQ(c.ports[0].name, "wan");
 	T_STREQ(c.ports[0].device, "0000:03:00.0");
-	T_EQ(c.ports[0].emulated, 0);
+	T_EQ(c.ports[0].kind, PORT_KIND_IXGBE);
 	T_EQ(c.ports[0].rx_ring, 512);
 	T_EQ(c.ports[0].tx_ring, 1024);
 	T_EQ(c.ports[0].promisc, 1);
@@ -147,7 +147,7 @@ test_good_example(void)
 	T_EQ(c.ports[0].line, 2);
 	T_EQ(c.ports[0].col, 5);
 	T_STREQ(c.ports[1].name, "lan");
-	T_EQ(c.ports[1].emulated, 1);
+	T_EQ(c.ports[1].kind, PORT_KIND_EMULATED);
 	T_STREQ(c.ports[1].device, "emulated");
 	T_EQ(c.ports[1].wire.kind, CONF_WIRE_IFACE);
 	T_STREQ(c.ports[1].wire.iface, "veth-lan");
@@ -690,7 +690,7 @@ test_anchors(void)
 	T_GOOD("ports:\n"
 	    "  - { name: a, device: &emu emulated, rx_ring: &big 1024 }\n"
 	    "  - { name: b, device: *emu, rx_ring: *big }\n");
-	T_EQ(c.ports[1].emulated, 1);
+	T_EQ(c.ports[1].kind, PORT_KIND_EMULATED);
 	T_EQ(c.ports[1].rx_ring, 1024);
 	T_BAD("ports: &p [ *p ]\n",
 	    "1:8: ports: expected a mapping for each port, got a sequence\n");
@@ -784,12 +784,11 @@ test_null_port(void)
 	    "  - { name: b, device: \"null\", cpu: 0, promisc: false }\n"
 	    "forward:\n"
 	    "  - { from: a, to: b }\n");
-	T_EQ(c.ports[0].null, 1);
-	T_EQ(c.ports[0].emulated, 0);
+	T_EQ(c.ports[0].kind, PORT_KIND_NULL);
 	T_STREQ(c.ports[0].device, "null");
 	T_EQ(c.ports[0].rx_ring, 1024);
 	T_EQ(c.ports[0].tx_ring, 64);
-	T_EQ(c.ports[1].null, 1);
+	T_EQ(c.ports[1].kind, PORT_KIND_NULL);
 	T_EQ(c.ports[1].promisc, 0);
 	T_BAD("ports:\n"
 	    "  - { name: a, device: null, mac: 02:00:00:00:00:01 }\n"
