@@ -1,7 +1,10 @@
 /*
  * conf.c: loading the YAML file and walking it against the schema tables
- * of conf_schema.c.  Scalars are converted here, so every integer and
- * boolean of the configuration follows the same rules:
+ * (conf_schema.c for the top level, conf_ports.c, conf_forward.c,
+ * conf_rules.c, conf_bridge.c, conf_capture.c and conf_daemon.c for the
+ * sections), and the helpers those files share.  Scalars are converted
+ * here, so every integer and boolean of the configuration follows the
+ * same rules:
  *
  *   integers   plain scalars, decimal or 0x hex, optional sign; no floats,
  *              no underscores, no leading zeros (YAML 1.1 reads 010 as
@@ -35,6 +38,8 @@
 #include <strings.h>
 #include <unistd.h>
 #include <yaml.h>
+
+#include <pcap/pcap.h>
 
 #include "conf.h"
 #include "conf_priv.h"
@@ -1012,4 +1017,185 @@ conf_free(struct conf *c)
 	c->bridge.rules = NULL;
 	c->bridge.rule_line = NULL;
 	c->bridge.nrules = 0;
+}
+
+/*
+ * Helpers of the section files (conf_ports.c, conf_forward.c, ...): what
+ * more than one of them needs.
+ */
+
+/* Index of the key called name in t. */
+static int
+conf_key_index(const struct conf_table *t, const char *name)
+{
+	int i;
+
+	for (i = 0; i < t->nkeys; i++)
+		if (strcmp(t->keys[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+struct conf_seen *
+conf_seen_key(const struct conf_table *t, struct conf_seen *seen,
+    const char *name)
+{
+	int i = conf_key_index(t, name);
+
+	return i < 0 || seen[i].key == NULL ? NULL : &seen[i];
+}
+
+int
+conf_port_index(const struct conf *c, const char *name)
+{
+	int i;
+
+	if (name == NULL || *name == '\0')
+		return -1;
+	for (i = 0; i < c->nports; i++)
+		if (strcmp(c->ports[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* The port a name node refers to; -1 with an error if none. */
+int
+conf_port_ref(struct conf_parse *p, yaml_node_t *n)
+{
+	char q[CONF_QUOTE_MAX], names[CONF_PORTS_MAX * (CONF_NAME_MAX + 2)];
+	int i;
+
+	if ((i = conf_port_index(p->c, conf_text(n))) >= 0)
+		return i;
+	names[0] = '\0';
+	for (i = 0; i < p->c->nports; i++) {
+		if (p->c->ports[i].name[0] == '\0')
+			continue;
+		if (names[0] != '\0')
+			strlcat(names, ", ", sizeof(names));
+		strlcat(names, p->c->ports[i].name, sizeof(names));
+	}
+	conf_err(p, n, "unknown port %s (ports are: %s)",
+	    conf_quote(conf_text(n), q, sizeof(q)), names);
+	return -1;
+}
+
+const char *
+conf_mac_str(const uint8_t m[6], char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+	    m[3], m[4], m[5]);
+	return buf;
+}
+
+/* A path of the file, relative ones from the file's directory. */
+int
+conf_path(struct conf_parse *p, const char *s, char *out, size_t len)
+{
+	int n;
+
+	if (s[0] == '/' || p->dir[0] == '\0')
+		return strlcpy(out, s, len) < len ? 0 : -1;
+	n = snprintf(out, len, "%s/%s", strcmp(p->dir, "/") == 0 ? "" :
+	    p->dir, s);
+	return n >= 0 && (size_t)n < len ? 0 : -1;
+}
+
+/* The name of a what ("port", "capture"): 0, or -1 with an error. */
+int
+conf_name_ok(struct conf_parse *p, yaml_node_t *val, const char *what)
+{
+	const char *s = conf_text(val), *q;
+	char buf[CONF_QUOTE_MAX];
+
+	conf_quote(s, buf, sizeof(buf));
+	if (*s == '\0') {
+		conf_err(p, val, "name: a %s name cannot be empty", what);
+		return -1;
+	}
+	if (strlen(s) >= CONF_NAME_MAX) {
+		conf_err(p, val, "name: %s is longer than %d characters", buf,
+		    CONF_NAME_MAX - 1);
+		return -1;
+	}
+	for (q = s; *q != '\0'; q++) {
+		if (!isalnum((unsigned char)*q) && *q != '_' && *q != '-') {
+			conf_err(p, val, "name: %s may contain only letters, "
+			    "digits, '_' and '-'", buf);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A tcpdump expression into out: compiled now, so that a mistake is an
+ * error of the file, with libpcap's words. */
+int
+conf_bpf(struct conf_parse *p, const struct conf_key *k, yaml_node_t *val,
+    char *out, size_t outlen)
+{
+	struct filter_bpf *f;
+	const char *s = conf_text(val), *q;
+	char err[PCAP_ERRBUF_SIZE + 64];
+
+	if (strlen(s) >= outlen) {
+		conf_err(p, val, "%s: the expression is longer than %zu "
+		    "characters", k->name, outlen - 1);
+		return -1;
+	}
+	for (q = s; isspace((unsigned char)*q); q++)
+		;
+	if (*q == '\0') {
+		conf_err(p, val, "%s: the expression is empty; without %s, "
+		    "everything passes", k->name, k->name);
+		return -1;
+	}
+	if ((f = filter_bpf_compile(s, DLT_EN10MB, CAPTURE_SNAPLEN_MAX, err,
+	    sizeof(err))) == NULL) {
+		conf_err(p, val, "%s: %s", k->name, err);
+		return -1;
+	}
+	filter_bpf_free(f);
+	strlcpy(out, s, outlen);
+	return 0;
+}
+
+/* pass or drop: FILTER_PASS, FILTER_DROP, or -1 with an error. */
+int
+conf_action(struct conf_parse *p, const struct conf_key *k,
+    yaml_node_t *val)
+{
+	const char *s = conf_text(val);
+	char q[CONF_QUOTE_MAX];
+
+	if (strcmp(s, "pass") == 0)
+		return FILTER_PASS;
+	if (strcmp(s, "drop") == 0)
+		return FILTER_DROP;
+	conf_err(p, val, "%s: %s is neither pass nor drop", k->name,
+	    conf_quote(s, q, sizeof(q)));
+	return -1;
+}
+
+/* One of the words of a list: its index, or -1 with an error. */
+int
+conf_word(struct conf_parse *p, const struct conf_key *k, yaml_node_t *val,
+    const char *const *words, int n)
+{
+	const char *s = conf_text(val);
+	char q[CONF_QUOTE_MAX], list[128] = "";
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, words[i]) == 0)
+			return i;
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			strlcat(list, i == n - 1 ? " nor " : ", ",
+			    sizeof(list));
+		strlcat(list, words[i], sizeof(list));
+	}
+	conf_err(p, val, "%s: %s is neither %s", k->name,
+	    conf_quote(s, q, sizeof(q)), list);
+	return -1;
 }

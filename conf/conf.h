@@ -5,8 +5,10 @@
  * it finds as "FILE:LINE:COLUMN: message", so an operator fixes them all in
  * one go.  Nothing is started from a configuration with an error.
  *
- * The keys, their types, ranges and defaults are tables in
- * conf/conf_schema.c; conf_schema_print() lists them.
+ * The keys, their types, ranges and defaults are tables in conf/: the top
+ * level in conf_schema.c, each section in its own file (conf_ports.c,
+ * conf_forward.c, conf_rules.c, conf_bridge.c, conf_capture.c,
+ * conf_daemon.c); conf_schema_print() lists them.
  */
 #ifndef IXFWD_CONF_H
 #define IXFWD_CONF_H

@@ -1,7 +1,11 @@
 /*
  * conf_priv.h: the inside of the configuration parser, shared by conf.c
- * (loading, walking mappings, scalar conversion, error reporting) and
- * conf_schema.c (the tables of keys and the checks that span keys).
+ * (loading, walking mappings, scalar conversion, error reporting, helpers
+ * of the sections) and the tables of keys with their handlers and the
+ * checks that span keys: conf_schema.c (the top level, the list of
+ * tables, conf_schema_print()) and one file per part of the file,
+ * conf_ports.c, conf_forward.c, conf_rules.c, conf_bridge.c,
+ * conf_capture.c and conf_daemon.c.
  *
  * Every mapping of the YAML file has a table: each key with its type,
  * range, default and description.  The walker, the defaults, the error
@@ -66,7 +70,22 @@ struct conf_table {
 	int			 nkeys;
 };
 
+/* In a key: the field of struct type it is stored in. */
+#define CONF_FIELD(type, field)						\
+	.off = offsetof(struct type, field),				\
+	.size = sizeof(((struct type *)0)->field)
+
+/* A table of the array of keys k. */
+#define CONF_TABLE(n, w, k)						\
+	{ .name = (n), .where = (w), .keys = (k),			\
+	  .nkeys = sizeof(k) / sizeof((k)[0]) }
+
 #define CONF_KEYS_MAX	16	/* keys in one table */
+
+/* Where a table is defined: it has no more keys than a walk can see. */
+#define CONF_FITS(keys)							\
+	_Static_assert(sizeof(keys) / sizeof((keys)[0]) <= CONF_KEYS_MAX, \
+	    "CONF_KEYS_MAX too small for " #keys)
 #define CONF_PARTS_MAX	2	/* tables one mapping is walked against */
 
 /* Which keys a mapping had: key and value node, NULL when absent. */
@@ -191,10 +210,71 @@ const char	*conf_describe(const yaml_node_t *, char *, size_t);
 int		 conf_line(const yaml_node_t *);
 const char	*conf_type_name(enum conf_type);
 
-/* conf_schema.c */
+/* conf.c: helpers of the section files */
+struct conf_seen *conf_seen_key(const struct conf_table *, struct conf_seen *,
+		    const char *);
+int		 conf_port_ref(struct conf_parse *, yaml_node_t *);
+const char	*conf_mac_str(const uint8_t[6], char *, size_t);
+int		 conf_path(struct conf_parse *, const char *, char *, size_t);
+int		 conf_name_ok(struct conf_parse *, yaml_node_t *, const char *);
+int		 conf_bpf(struct conf_parse *, const struct conf_key *,
+		    yaml_node_t *, char *, size_t);
+int		 conf_action(struct conf_parse *, const struct conf_key *,
+		    yaml_node_t *);
+int		 conf_word(struct conf_parse *, const struct conf_key *,
+		    yaml_node_t *, const char *const *, int);
+
+/* conf_schema.c: the top level */
 extern const struct conf_table conf_root_table;
 void		 conf_root_begin(struct conf_parse *);
 void		 conf_root_end(struct conf_parse *, struct conf_seen *);
+
+/* conf_ports.c: ports, wire, generator, emulator */
+extern const struct conf_table conf_port_table, conf_wire_table,
+		    conf_generator_table, conf_emulator_table;
+void		 conf_set_ports(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+void		 conf_set_emulator(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+void		 conf_check_peers(struct conf_parse *);
+void		 conf_check_shared(struct conf_parse *);
+void		 conf_rss_defaults(struct conf_rss *);
+
+/* conf_forward.c: forward entries, and the keys of a path */
+extern const struct conf_table conf_forward_table, conf_path_table;
+void		 conf_set_forward(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+void		 conf_walk_path(struct conf_parse *, yaml_node_t *,
+		    const struct conf_table *, void *, struct conf_seen *,
+		    struct conf_path *);
+void		 conf_check_forwards(struct conf_parse *);
+
+/* conf_rules.c: a path's rules */
+extern const struct conf_table conf_rule_table;
+void		 conf_set_rules(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+
+/* conf_bridge.c */
+extern const struct conf_table conf_bridge_table, conf_static_table;
+void		 conf_set_bridge(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+int		 conf_bridge_line(struct conf_parse *, int);
+void		 conf_check_bridge(struct conf_parse *);
+
+/* conf_capture.c */
+extern const struct conf_table conf_capture_table, conf_rotate_table;
+void		 conf_set_captures(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+void		 conf_check_captures(struct conf_parse *);
+
+/* conf_daemon.c: user, control, metrics */
+extern const struct conf_table conf_control_table, conf_metrics_table;
+void		 conf_set_user(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+void		 conf_set_control(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+void		 conf_set_metrics(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
 
 /* conf_match.c: the values of rules and VLAN lists.  Each returns 0, or
  * -1 with what is wrong with s in err (without the key's name). */
@@ -214,7 +294,5 @@ int		 conf_match_tcp_flags(const char *, uint8_t *, uint8_t *,
 		    char *, size_t);
 int		 conf_match_icmp_type(const char *, int, uint8_t *, char *,
 		    size_t);
-
-void	conf_rss_defaults(struct conf_rss *);
 
 #endif /* IXFWD_CONF_PRIV_H */

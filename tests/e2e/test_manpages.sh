@@ -2,8 +2,9 @@
 # test_manpages.sh: the manual pages say what the code does.  No root.
 #
 #   man_lint           mandoc -Tlint -W warning is silent on man/*.5 man/*.8
-#   man_keys           every key in the tables of conf/conf_schema.c has an
-#                      item ".It Cm KEY Ar TYPE" in ixfwd.yaml.5, with the
+#   man_keys           every key in the tables of conf/conf_*.c (the schema:
+#                      conf_schema.c and a file per section) has an item
+#                      ".It Cm KEY Ar TYPE" in ixfwd.yaml.5, with the
 #                      table's type
 #   man_keys_known     every such item in ixfwd.yaml.5 is a key of the tables
 #   man_key_facts      each key's item states its table's range ("MIN to MAX",
@@ -19,7 +20,8 @@ trap 'rm -rf "$WORK"' EXIT INT TERM
 
 MAN5=$TOP/man/ixfwd.yaml.5
 MAN8=$TOP/man/ixfwd.8
-SCHEMA=$TOP/conf/conf_schema.c
+# the files with key tables: conf_schema.c and one per section
+SCHEMA="$TOP/conf/conf_*.c"
 MAIN=$TOP/cmd/ixfwd.c
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -72,7 +74,7 @@ intable && /^};/ { emit(); intable = 0; next }
 	if ($0 ~ /CONF_K_REQUIRED/) req = 1
 	if ($0 ~ /CONF_K_POW2/) pow2 = 1
 }
-' "$SCHEMA" >"$WORK/keys"
+' $SCHEMA >"$WORK/keys"
 
 # The text of every item ".It Cm KEY Ar ..." of the page, one line each:
 # KEY TYPE text...  (the item ends at the next .It or .El).
@@ -101,7 +103,7 @@ doc_type() {
 if [ ! -f "$MAN5" ]; then
 	fail man_keys "$MAN5 does not exist"
 elif [ ! -s "$WORK/keys" ]; then
-	fail man_keys "no key found in the tables of $SCHEMA"
+	fail man_keys "no key found in the tables of conf/conf_*.c"
 else
 	missing=
 	facts=
@@ -150,7 +152,7 @@ else
 	if [ -z "$unknown" ]; then
 		pass man_keys_known
 	else
-		fail man_keys_known "documented but not in $SCHEMA:$unknown"
+		fail man_keys_known "documented but not in conf/conf_*.c:$unknown"
 	fi
 fi
 

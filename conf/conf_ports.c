@@ -1,0 +1,674 @@
+/*
+ * conf_ports.c: the ports (ports:), what each is (device:), the cable of
+ * an emulated one (wire:, generator:), and the emulator: section.  The
+ * handlers check what a type and a range cannot (names, PCI and MAC
+ * addresses, interfaces, pcap files); conf_check_peers() and
+ * conf_check_shared() check what spans ports once all are read.
+ */
+#include <sys/stat.h>
+
+#include <bsd/string.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "conf_priv.h"
+
+static void	conf_set_name(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_device(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_mac(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_wire(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_iface(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_peer(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_pcap(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_generator(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+
+static const struct conf_key conf_emulator_keys[] = {
+	{ .name = "cpu", .type = CONF_T_INT, .flags = CONF_K_CPU, .min = 0,
+	  .max = 1023, CONF_FIELD(conf, emulator_cpu),
+	  .desc = "CPU the engine thread is pinned to (default: not "
+	    "pinned)." },
+};
+
+static const struct conf_key conf_port_keys[] = {
+	{ .name = "name", .type = CONF_T_STRING, .flags = CONF_K_REQUIRED,
+	  .set = conf_set_name,
+	  .desc = "The port's name: 1 to 31 letters, digits, '_' or '-'; "
+	    "unique." },
+	{ .name = "device", .type = CONF_T_STRING,
+	  .flags = CONF_K_REQUIRED | CONF_K_NULLWORD, .set = conf_set_device,
+	  .desc = "The PCI address of an 82599-family port, 0000:03:00.0 "
+	    "(03:00.0 means domain 0000; vfio:0000:03:00.0 takes it "
+	    "through VFIO only), \"emulated\" for the built-in "
+	    "emulated 82599, or null for a port without a device: it "
+	    "receives 64-byte frames as fast as they are taken and frees "
+	    "what it is given to send.  A PCI address may be used by one "
+	    "port only." },
+	{ .name = "rx_ring", .type = CONF_T_INT, .flags = CONF_K_POW2,
+	  .min = 64, .max = 4096, .def = "512",
+	  CONF_FIELD(conf_port, rx_ring),
+	  .desc = "RX descriptors." },
+	{ .name = "tx_ring", .type = CONF_T_INT, .flags = CONF_K_POW2,
+	  .min = 64, .max = 4096, .def = "512",
+	  CONF_FIELD(conf_port, tx_ring),
+	  .desc = "TX descriptors." },
+	{ .name = "promisc", .type = CONF_T_BOOL, .def = "true",
+	  CONF_FIELD(conf_port, promisc),
+	  .desc = "Receive frames for every destination address." },
+	{ .name = "cpu", .type = CONF_T_INT, .flags = CONF_K_CPU, .min = 0,
+	  .max = 1023, CONF_FIELD(conf_port, cpu),
+	  .desc = "CPU of the thread that polls the port; ports on the same "
+	    "cpu share one thread (default: a thread of its own, not "
+	    "pinned)." },
+	{ .name = "force", .type = CONF_T_BOOL, .def = "false",
+	  CONF_FIELD(conf_port, force),
+	  .desc = "PCI only: take the NIC even if its kernel interface is "
+	    "up." },
+	{ .name = "mac", .type = CONF_T_STRING, .set = conf_set_mac,
+	  .desc = "Emulated only: the MAC address in the NIC's EEPROM, "
+	    "02:00:00:00:00:01 (default: 02:1f:d0:00:00:NN, NN the port's "
+	    "position in ports, from 01)." },
+	{ .name = "wire", .type = CONF_T_MAP, .set = conf_set_wire,
+	  .desc = "Emulated only: what the NIC's cable is plugged into (see "
+	    "\"wire\"; default: nothing, the link stays down)." },
+};
+
+static const struct conf_key conf_wire_keys[] = {
+	{ .name = "interface", .type = CONF_T_STRING, .set = conf_set_iface,
+	  .desc = "A kernel network interface (a veth or tap), used through "
+	    "AF_PACKET.  It need not exist until the port is started." },
+	{ .name = "peer", .type = CONF_T_STRING, .set = conf_set_peer,
+	  .desc = "Another emulated port, at the other end of the cable.  "
+	    "That port says peer: back, or has no wire (it gets this one)." },
+	{ .name = "pcap_in", .type = CONF_T_STRING, .set = conf_set_pcap,
+	  .desc = "Frames to receive, from a pcap file that must be "
+	    "readable.  Relative paths start at the configuration's "
+	    "directory." },
+	{ .name = "pcap_out", .type = CONF_T_STRING, .set = conf_set_pcap,
+	  .desc = "Where the frames the port sends are written, as pcap.  "
+	    "Either of pcap_in and pcap_out may be given alone." },
+	{ .name = "generator", .type = CONF_T_MAP, .flags = CONF_K_NULLMAP,
+	  .set = conf_set_generator,
+	  .desc = "A traffic generator and sink (see \"generator\")." },
+};
+
+static const struct conf_key conf_generator_keys[] = {
+	{ .name = "size", .type = CONF_T_INT, .min = 64, .max = 1518,
+	  .bias = -4, .def = "64", .unit = "bytes on the wire, CRC included",
+	  CONF_FIELD(conf_wire, gen_size),
+	  .desc = "Frame size as benchmarks count it, 4-byte CRC included: "
+	    "64 is the smallest Ethernet frame." },
+	{ .name = "count", .type = CONF_T_INT, .min = 0, .max = LLONG_MAX,
+	  .def = "0", .unit = "frames", CONF_FIELD(conf_wire, gen_count),
+	  .desc = "Frames to send; 0: forever." },
+	{ .name = "rate", .type = CONF_T_INT, .min = 0, .max = LLONG_MAX,
+	  .def = "0", .unit = "frames per second",
+	  CONF_FIELD(conf_wire, gen_rate),
+	  .desc = "Frames per second; 0: as fast as the NIC takes them." },
+};
+
+const struct conf_table conf_emulator_table =
+    CONF_TABLE("emulator", "in emulator", conf_emulator_keys);
+const struct conf_table conf_port_table =
+    CONF_TABLE("port", "in port", conf_port_keys);
+const struct conf_table conf_wire_table =
+    CONF_TABLE("wire", "in wire", conf_wire_keys);
+const struct conf_table conf_generator_table =
+    CONF_TABLE("generator", "in generator", conf_generator_keys);
+
+CONF_FITS(conf_port_keys);
+
+/* Exactly n hex digits at s. */
+static int
+conf_hex(const char *s, int n, unsigned int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return -1;
+		*v = *v * 16 + (isdigit((unsigned char)s[i]) ? s[i] - '0' :
+		    tolower((unsigned char)s[i]) - 'a' + 10);
+	}
+	return 0;
+}
+
+/* DDDD:BB:DD.F or BB:DD.F into the canonical, lower-case long form. */
+static int
+conf_pci_addr(const char *s, char *out, size_t len)
+{
+	unsigned int dom = 0, bus, dev, fn;
+
+	if (strlen(s) == 12) {
+		if (conf_hex(s, 4, &dom) == -1 || s[4] != ':')
+			return -1;
+		s += 5;
+	} else if (strlen(s) != 7)
+		return -1;
+	if (conf_hex(s, 2, &bus) == -1 || s[2] != ':' ||
+	    conf_hex(s + 3, 2, &dev) == -1 || s[5] != '.' ||
+	    conf_hex(s + 6, 1, &fn) == -1)
+		return -1;
+	if (dev > 0x1f || fn > 7)
+		return -1;
+	snprintf(out, len, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+	return 0;
+}
+
+/* A PCI device string without its "vfio:". */
+static const char *
+conf_bdf(const char *device)
+{
+	return strncmp(device, "vfio:", 5) == 0 ? device + 5 : device;
+}
+
+static const char *
+conf_wire_name(enum conf_wire_kind k)
+{
+	switch (k) {
+	case CONF_WIRE_NONE:
+		return "none";
+	case CONF_WIRE_IFACE:
+		return "interface";
+	case CONF_WIRE_PEER:
+		return "peer";
+	case CONF_WIRE_PCAP:
+		return "pcap";
+	case CONF_WIRE_GENERATOR:
+		return "generator";
+	}
+	return "?";
+}
+
+/*
+ * The default RSS key is symmetric: 0x6d5a repeated.  With it the
+ * Toeplitz hash of (src, dst) equals that of (dst, src) for addresses and
+ * ports alike, so both directions of a flow land on the same queue index
+ * of each port and one worker sees the whole conversation (Woo and Park,
+ * "Scalable TCP Session Monitoring with Symmetric Receive-side Scaling",
+ * 2012).  The RETA spreads the queues round-robin.
+ */
+void
+conf_rss_defaults(struct conf_rss *r)
+{
+	int i;
+
+	for (i = 0; i < CONF_RSS_KEY_LEN; i++)
+		r->key[i] = i % 2 == 0 ? 0x6d : 0x5a;
+	r->fields = CONF_RSS_ALL;
+	memset(r->reta, 0, sizeof(r->reta));
+}
+
+/* emulator: { cpu: N } */
+void
+conf_set_emulator(struct conf_parse *p, void *obj,
+    const struct conf_key *k, yaml_node_t *key, yaml_node_t *val)
+{
+	(void)k;
+	(void)key;
+	conf_walk(p, val, &conf_emulator_table, obj, NULL);
+}
+
+/* Checks of one port that need all its keys. */
+static void
+conf_port_end(struct conf_parse *p, int i, struct conf_seen *seen)
+{
+	struct conf_port *port = &p->c->ports[i], *o;
+	struct conf_port_src *src = &p->psrc[i];
+	struct conf_seen *s;
+	int j;
+
+	if (src->dev == CONF_DEV_NULL &&
+	    (s = conf_seen_key(&conf_port_table, seen, "force")) != NULL)
+		conf_err(p, s->key, "force: only applies to a PCI port");
+	if (src->dev == CONF_DEV_PCI || src->dev == CONF_DEV_NULL) {
+		if ((s = conf_seen_key(&conf_port_table, seen, "mac")) != NULL)
+			conf_err(p, s->key, "mac: only an emulated port can "
+			    "have its MAC address set");
+		if ((s = conf_seen_key(&conf_port_table, seen, "wire")) !=
+		    NULL)
+			conf_err(p, s->key, "wire: only an emulated port has "
+			    "a wire");
+	}
+	if (src->dev == CONF_DEV_EMULATED) {
+		if ((s = conf_seen_key(&conf_port_table, seen, "force")) !=
+		    NULL)
+			conf_err(p, s->key, "force: only applies to a PCI "
+			    "port");
+		if (!port->has_mac) {
+			/* locally administered, unicast */
+			static const uint8_t base[6] = {
+				0x02, 0x1f, 0xd0, 0x00, 0x00, 0x00
+			};
+
+			memcpy(port->mac, base, sizeof(base));
+			port->mac[5] = i + 1;
+		}
+	}
+	if (port->cpu >= 0) {
+		port->ncpus = 1;
+		port->cpus[0] = port->cpu;
+	}
+	for (j = 0; j < CONF_RETA_SIZE; j++)
+		port->rss.reta[j] = (uint8_t)(j % port->queues);
+	for (j = 0; j < i; j++) {
+		o = &p->c->ports[j];
+		if (port->name[0] != '\0' && strcmp(port->name, o->name) == 0) {
+			conf_err(p, src->name, "duplicate port name \"%s\" "
+			    "(first at line %d)", port->name, o->line);
+			/* names stay unique: the first one is meant */
+			port->name[0] = '\0';
+		}
+		if (src->dev == CONF_DEV_PCI &&
+		    p->psrc[j].dev == CONF_DEV_PCI &&
+		    strcmp(conf_bdf(port->device), conf_bdf(o->device)) == 0)
+			conf_err(p, src->device, "device: %s is already used "
+			    "by port \"%s\" at line %d", port->device,
+			    o->name, o->line);
+	}
+}
+
+/* ports: [ {port}, ... ] */
+void
+conf_set_ports(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	struct conf *c = obj;
+	struct conf_seen seen[CONF_KEYS_MAX];
+	struct conf_port *port;
+	yaml_node_item_t *it;
+	yaml_node_t *n;
+	char d[CONF_QUOTE_MAX + 32];
+	int i;
+
+	(void)k;
+	(void)key;
+	if (val->data.sequence.items.start == val->data.sequence.items.top) {
+		conf_err(p, val, "ports: at least one port is required");
+		return;
+	}
+	for (it = val->data.sequence.items.start;
+	    it < val->data.sequence.items.top; it++) {
+		if ((n = conf_item(p, *it)) == NULL)
+			continue;
+		if (c->nports == CONF_PORTS_MAX) {
+			conf_err(p, n, "ports: at most %d ports are supported",
+			    CONF_PORTS_MAX);
+			break;
+		}
+		if (n->type != YAML_MAPPING_NODE) {
+			conf_err(p, n, "ports: expected a mapping for each "
+			    "port, got %s", conf_describe(n, d, sizeof(d)));
+			continue;
+		}
+		i = c->nports++;
+		port = &c->ports[i];
+		conf_defaults(&conf_port_table, port);
+		port->cpu = -1;
+		port->queues = 1;
+		port->mtu = CONF_MTU_DEFAULT;
+		port->poll = CONF_POLL_DEFAULT;
+		conf_rss_defaults(&port->rss);
+		port->wire.peer = -1;
+		port->line = conf_line(n);
+		port->col = (int)n->start_mark.column + 1;
+		p->psrc[i].node = n;
+		p->psrc[i].peer_of = -1;
+		p->cur = i;
+		conf_walk(p, n, &conf_port_table, port, seen);
+		conf_port_end(p, i, seen);
+	}
+}
+
+static void
+conf_set_name(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	struct conf_port *port = obj;
+
+	(void)k;
+	(void)key;
+	p->psrc[p->cur].name = val;
+	if (conf_name_ok(p, val, "port") == 0)
+		strlcpy(port->name, conf_text(val), sizeof(port->name));
+}
+
+static void
+conf_set_device(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	struct conf_port *port = obj;
+	struct conf_port_src *src = &p->psrc[p->cur];
+	const char *s = conf_text(val);
+	char buf[CONF_QUOTE_MAX];
+
+	(void)k;
+	(void)key;
+	src->device = val;
+	if (strcmp(s, "emulated") == 0) {
+		port->kind = PORT_KIND_EMULATED;
+		strlcpy(port->device, s, sizeof(port->device));
+		src->dev = CONF_DEV_EMULATED;
+	} else if (strcmp(s, "null") == 0) {
+		port->kind = PORT_KIND_NULL;
+		strlcpy(port->device, s, sizeof(port->device));
+		src->dev = CONF_DEV_NULL;
+	} else if (conf_pci_addr(s, port->device, sizeof(port->device)) == 0)
+		src->dev = CONF_DEV_PCI;
+	else if (strncmp(s, "vfio:", 5) == 0 && conf_pci_addr(s + 5,
+	    port->device + 5, sizeof(port->device) - 5) == 0) {
+		memcpy(port->device, "vfio:", 5);	/* through VFIO only */
+		src->dev = CONF_DEV_PCI;
+	} else
+		conf_err(p, val, "device: %s is not \"emulated\", \"null\", "
+		    "a PCI address such as 0000:03:00.0 or vfio:0000:03:00.0",
+		    conf_quote(s, buf, sizeof(buf)));
+}
+
+static void
+conf_set_mac(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	struct conf_port *port = obj;
+	const char *s = conf_text(val);
+	char err[CONF_QUOTE_MAX + 64];
+	uint8_t mac[6];
+	static const uint8_t zero[6];
+
+	(void)k;
+	(void)key;
+	if (conf_match_mac(s, mac, err, sizeof(err)) == -1) {
+		conf_err(p, val, "mac: %s", err);
+		return;
+	}
+	if (mac[0] & 1) {
+		conf_err(p, val, "mac: %s is a multicast address", s);
+		return;
+	}
+	if (memcmp(mac, zero, sizeof(zero)) == 0) {
+		conf_err(p, val, "mac: %s is not a usable address", s);
+		return;
+	}
+	memcpy(port->mac, mac, sizeof(mac));
+	port->has_mac = 1;
+	p->psrc[p->cur].mac = val;
+}
+
+/* wire: { exactly one kind } */
+static void
+conf_set_wire(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	struct conf_port *port = obj;
+	struct conf_seen seen[CONF_KEYS_MAX];
+	const struct conf_table *t = &conf_wire_table;
+	enum conf_wire_kind kind = CONF_WIRE_NONE;
+	int n = 0;
+
+	(void)k;
+	(void)key;
+	conf_walk(p, val, t, &port->wire, seen);
+	if (conf_seen_key(t, seen, "interface") != NULL) {
+		kind = CONF_WIRE_IFACE;
+		n++;
+	}
+	if (conf_seen_key(t, seen, "peer") != NULL) {
+		kind = CONF_WIRE_PEER;
+		n++;
+	}
+	if (conf_seen_key(t, seen, "pcap_in") != NULL ||
+	    conf_seen_key(t, seen, "pcap_out") != NULL) {
+		kind = CONF_WIRE_PCAP;
+		n++;
+	}
+	if (conf_seen_key(t, seen, "generator") != NULL) {
+		kind = CONF_WIRE_GENERATOR;
+		n++;
+	}
+	if (n != 1) {
+		conf_err(p, val, "wire: choose one of interface, peer, "
+		    "pcap_in/pcap_out, generator");
+		p->psrc[p->cur].wire_ok = -1;
+		return;
+	}
+	port->wire.kind = kind;
+	p->psrc[p->cur].wire_ok = 1;
+}
+
+/* Linux's dev_valid_name(). */
+static void
+conf_set_iface(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	struct conf_wire *w = obj;
+	const char *s = conf_text(val), *q;
+	char buf[CONF_QUOTE_MAX];
+	int bad = 0;
+
+	(void)k;
+	(void)key;
+	p->psrc[p->cur].iface = val;
+	if (*s == '\0' || strlen(s) > 15 || strcmp(s, ".") == 0 ||
+	    strcmp(s, "..") == 0)
+		bad = 1;
+	for (q = s; *q != '\0'; q++)
+		if (*q == '/' || *q == ':' || isspace((unsigned char)*q))
+			bad = 1;
+	if (bad) {
+		conf_err(p, val, "interface: %s is not an interface name (1 to "
+		    "15 characters, no '/', ':' or spaces)",
+		    conf_quote(s, buf, sizeof(buf)));
+		return;
+	}
+	strlcpy(w->iface, s, sizeof(w->iface));
+}
+
+static void
+conf_set_peer(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	(void)obj;
+	(void)k;
+	(void)key;
+	p->psrc[p->cur].peer = val;
+}
+
+static void
+conf_set_pcap(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	struct conf_wire *w = obj;
+	struct conf_port_src *src = &p->psrc[p->cur];
+	struct stat st;
+	const char *s = conf_text(val);
+	char path[PATH_MAX], dir[PATH_MAX], *slash;
+	int in = strcmp(k->name, "pcap_in") == 0, fd;
+
+	(void)key;
+	if (!in)
+		src->pcap_out = val;
+	if (*s == '\0') {
+		conf_err(p, val, "%s: the path is empty", k->name);
+		return;
+	}
+	if (conf_path(p, s, path, sizeof(path)) == -1) {
+		conf_err(p, val, "%s: the path is too long", k->name);
+		return;
+	}
+	if (in) {
+		/* O_NONBLOCK: a FIFO must not hang the check */
+		if ((fd = open(path, O_RDONLY | O_NONBLOCK)) == -1) {
+			conf_err(p, val, "pcap_in: cannot open %s: %s", path,
+			    strerror(errno));
+			return;
+		}
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			conf_err(p, val, "pcap_in: cannot read %s: %s", path,
+			    strerror(EISDIR));
+			close(fd);
+			return;
+		}
+		close(fd);
+		strlcpy(w->pcap_in, path, sizeof(w->pcap_in));
+		return;
+	}
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		conf_err(p, val, "pcap_out: cannot write %s: %s", path,
+		    strerror(EISDIR));
+		return;
+	}
+	strlcpy(dir, path, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		strlcpy(dir, ".", sizeof(dir));
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (access(dir, W_OK) == -1) {
+		conf_err(p, val, "pcap_out: cannot write in %s: %s", dir,
+		    strerror(errno));
+		return;
+	}
+	strlcpy(w->pcap_out, path, sizeof(w->pcap_out));
+}
+
+static void
+conf_set_generator(struct conf_parse *p, void *obj,
+    const struct conf_key *k, yaml_node_t *key, yaml_node_t *val)
+{
+	(void)k;
+	(void)key;
+	conf_defaults(&conf_generator_table, obj);
+	conf_walk(p, val, &conf_generator_table, obj, NULL);
+}
+
+/*
+ * Peers: A's wire says peer: B.  B must be another emulated port whose
+ * wire says peer: A, or which has no wire at all; then B is given the
+ * other end of A's cable.  B may be the implicit peer of one port only.
+ */
+void
+conf_check_peers(struct conf_parse *p)
+{
+	struct conf *c = p->c;
+	struct conf_port_src *a, *b;
+	int i, t, back;
+
+	for (i = 0; i < c->nports; i++) {
+		a = &p->psrc[i];
+		if (a->dev != CONF_DEV_EMULATED || a->wire_ok != 1 ||
+		    c->ports[i].wire.kind != CONF_WIRE_PEER ||
+		    a->peer == NULL)
+			continue;
+		if ((t = conf_port_ref(p, a->peer)) < 0)
+			continue;
+		b = &p->psrc[t];
+		if (t == i) {
+			conf_err(p, a->peer, "peer: a port cannot be its own "
+			    "peer");
+			continue;
+		}
+		if (b->dev == CONF_DEV_PCI || b->dev == CONF_DEV_NULL) {
+			conf_err(p, a->peer, "peer: port \"%s\" is not "
+			    "emulated", c->ports[t].name);
+			continue;
+		}
+		if (b->dev != CONF_DEV_EMULATED || b->wire_ok == -1)
+			continue;	/* its own error says why */
+		if (b->wire_ok == 0) {
+			if (b->peer_of >= 0) {
+				conf_err(p, a->peer, "peer: port \"%s\" is "
+				    "already the peer of port \"%s\"",
+				    c->ports[t].name,
+				    c->ports[b->peer_of].name);
+				continue;
+			}
+			b->peer_of = i;
+		} else if (c->ports[t].wire.kind != CONF_WIRE_PEER) {
+			conf_err(p, a->peer, "peer: port \"%s\" already has a "
+			    "wire (%s)", c->ports[t].name,
+			    conf_wire_name(c->ports[t].wire.kind));
+			continue;
+		} else if (b->peer != NULL &&
+		    (back = conf_port_index(c, conf_text(b->peer))) != i) {
+			if (back >= 0)
+				conf_err(p, a->peer, "peer: port \"%s\" is "
+				    "wired to port \"%s\"", c->ports[t].name,
+				    c->ports[back].name);
+			continue;
+		}
+		c->ports[i].wire.peer = t;
+	}
+	for (t = 0; t < c->nports; t++) {
+		if (p->psrc[t].peer_of >= 0) {
+			c->ports[t].wire.kind = CONF_WIRE_PEER;
+			c->ports[t].wire.peer = p->psrc[t].peer_of;
+		}
+	}
+}
+
+/* Things two ports must not share: MAC, interface, pcap output. */
+void
+conf_check_shared(struct conf_parse *p)
+{
+	struct conf *c = p->c;
+	struct conf_port *x, *y;
+	struct conf_port_src *xs, *ys;
+	char m[32];
+	int i, j;
+
+	for (j = 0; j < c->nports; j++) {
+		y = &c->ports[j];
+		ys = &p->psrc[j];
+		if (ys->dev != CONF_DEV_EMULATED)
+			continue;
+		for (i = 0; i < c->nports; i++) {
+			x = &c->ports[i];
+			xs = &p->psrc[i];
+			if (i == j || xs->dev != CONF_DEV_EMULATED)
+				continue;
+			/* each pair once, at the explicit one, later first */
+			if (memcmp(x->mac, y->mac, 6) == 0 && ys->mac != NULL &&
+			    (i < j || xs->mac == NULL))
+				conf_err(p, ys->mac, "mac: %s is also the "
+				    "address of port \"%s\"",
+				    conf_mac_str(y->mac, m, sizeof(m)),
+				    x->name);
+			if (i < j && y->wire.kind == CONF_WIRE_IFACE &&
+			    x->wire.kind == CONF_WIRE_IFACE &&
+			    y->wire.iface[0] != '\0' &&
+			    strcmp(x->wire.iface, y->wire.iface) == 0)
+				conf_err(p, ys->iface, "interface: %s is also "
+				    "the wire of port \"%s\"", y->wire.iface,
+				    x->name);
+			if (i < j && y->wire.pcap_out[0] != '\0' &&
+			    strcmp(x->wire.pcap_out, y->wire.pcap_out) == 0)
+				conf_err(p, ys->pcap_out, "pcap_out: %s is "
+				    "also written by port \"%s\"",
+				    y->wire.pcap_out, x->name);
+		}
+		for (i = 0; i < c->nports; i++) {
+			if (y->wire.pcap_out[0] != '\0' &&
+			    strcmp(c->ports[i].wire.pcap_in,
+			    y->wire.pcap_out) == 0)
+				conf_err(p, ys->pcap_out, "pcap_out: %s is "
+				    "also read by port \"%s\"",
+				    y->wire.pcap_out, c->ports[i].name);
+		}
+	}
+}
