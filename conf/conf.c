@@ -471,7 +471,7 @@ conf_bound(const struct conf_key *k, long long v, char *buf, size_t len)
 	return buf;
 }
 
-static int
+int
 conf_int(struct conf_parse *p, const struct conf_key *k, yaml_node_t *val,
     long long *v)
 {

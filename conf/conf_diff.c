@@ -57,6 +57,70 @@ diff_bool(int v)
 		    diff_bool(a), diff_bool(b));			\
 } while (0)
 
+static const char *
+diff_poll(enum conf_poll m)
+{
+	switch (m) {
+	case CONF_POLL_DEFAULT:
+		return "(the top level's)";
+	case CONF_POLL_ADAPTIVE:
+		return "adaptive";
+	case CONF_POLL_BUSY:
+		return "busy";
+	}
+	return "?";
+}
+
+static const char *
+diff_cpu_list(const struct conf_port *p, char *buf, size_t len)
+{
+	size_t o;
+	int i;
+
+	if (p->ncpus == 0)
+		return "none";
+	o = snprintf(buf, len, "[");
+	for (i = 0; i < p->ncpus && o < len; i++)
+		o += snprintf(buf + o, len - o, "%s%d", i ? ", " : "",
+		    p->cpus[i]);
+	if (o < len)
+		snprintf(buf + o, len - o, "]");
+	return buf;
+}
+
+/* The threads a port's queues are polled on: a restart moves them. */
+static void
+diff_cpus(struct diff *df, const char *what, const struct conf_port *pa,
+    const struct conf_port *pb)
+{
+	char a[CONF_QUEUES_MAX * 6 + 8], b[sizeof(a)];
+
+	if (pa->ncpus == pb->ncpus && memcmp(pa->cpus, pb->cpus,
+	    pa->ncpus * sizeof(pa->cpus[0])) == 0)
+		return;
+	if (pa->ncpus <= 1 && pb->ncpus <= 1)	/* as cpu: was written */
+		DIFF_NUM(df, RESTART, what, "cpu", pa->cpu, pb->cpu);
+	else
+		diff_say(df, RESTART, "%s: cpus: %s -> %s", what,
+		    diff_cpu_list(pa, a, sizeof(a)),
+		    diff_cpu_list(pb, b, sizeof(b)));
+}
+
+/* The NIC's RSS registers are written when the port starts. */
+static void
+diff_rss(struct diff *df, const char *what, const struct conf_port *pa,
+    const struct conf_port *pb)
+{
+	if (memcmp(pa->rss.key, pb->rss.key, sizeof(pa->rss.key)) != 0)
+		diff_say(df, RESTART, "%s: rss: key changed", what);
+	if (pa->rss.fields != pb->rss.fields)
+		diff_say(df, RESTART, "%s: rss: fields changed", what);
+	/* the default table follows queues, said above */
+	if (pa->queues == pb->queues && memcmp(pa->rss.reta, pb->rss.reta,
+	    sizeof(pa->rss.reta)) != 0)
+		diff_say(df, RESTART, "%s: rss: reta changed", what);
+}
+
 static int
 diff_port_set(const struct conf *a, const struct conf *b)
 {
@@ -114,7 +178,13 @@ diff_ports(struct diff *df, const struct conf *a, const struct conf *b)
 		    pb->tx_ring);
 		DIFF_BOOL(df, RESTART, what, "promisc", pa->promisc,
 		    pb->promisc);
-		DIFF_NUM(df, RESTART, what, "cpu", pa->cpu, pb->cpu);
+		diff_cpus(df, what, pa, pb);
+		DIFF_NUM(df, RESTART, what, "queues", pa->queues, pb->queues);
+		DIFF_NUM(df, RESTART, what, "mtu", pa->mtu, pb->mtu);
+		diff_rss(df, what, pa, pb);
+		if (pa->poll != pb->poll)
+			diff_say(df, RESTART, "%s: poll: %s -> %s", what,
+			    diff_poll(pa->poll), diff_poll(pb->poll));
 		DIFF_BOOL(df, RESTART, what, "force", pa->force, pb->force);
 		if (pa->has_mac != pb->has_mac ||
 		    memcmp(pa->mac, pb->mac, sizeof(pa->mac)) != 0)
@@ -372,6 +442,12 @@ conf_diff(const struct conf *a, const struct conf *b, struct conf_diff *d,
 	DIFF_NUM(&df, RESTART, "top level", "batch", a->batch, b->batch);
 	DIFF_NUM(&df, RESTART, "top level", "link_timeout",
 	    a->link_timeout_ms / 1000, b->link_timeout_ms / 1000);
+	/* The workers are made for their poll mode at start. */
+	if (a->poll != b->poll)
+		diff_say(&df, RESTART, "poll: mode: %s -> %s",
+		    diff_poll(a->poll), diff_poll(b->poll));
+	DIFF_NUM(&df, RESTART, "poll", "max_sleep", a->poll_sleep_max_us,
+	    b->poll_sleep_max_us);
 	DIFF_NUM(&df, RESTART, "emulator", "cpu", a->emulator_cpu,
 	    b->emulator_cpu);
 	if (strcmp(a->user, b->user) != 0 || strcmp(a->group, b->group) != 0)

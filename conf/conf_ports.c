@@ -35,6 +35,20 @@ static void	conf_set_pcap(struct conf_parse *, void *,
 		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
 static void	conf_set_generator(struct conf_parse *, void *,
 		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_cpus(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_rss(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_rss_key(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_rss_fields(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_reta(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_port_poll(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_poll_mode(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
 
 static const struct conf_key conf_emulator_keys[] = {
 	{ .name = "cpu", .type = CONF_T_INT, .flags = CONF_K_CPU, .min = 0,
@@ -72,7 +86,30 @@ static const struct conf_key conf_port_keys[] = {
 	  .max = 1023, CONF_FIELD(conf_port, cpu),
 	  .desc = "CPU of the thread that polls the port; ports on the same "
 	    "cpu share one thread (default: a thread of its own, not "
-	    "pinned)." },
+	    "pinned).  The same as cpus: [N]." },
+	{ .name = "queues", .type = CONF_T_INT, .min = 1, .max = 16,
+	  .def = "1", CONF_FIELD(conf_port, queues),
+	  .desc = "RX queues; the NIC spreads the flows it receives over "
+	    "them by RSS (see \"rss\")." },
+	{ .name = "cpus", .type = CONF_T_SEQ, .set = conf_set_cpus,
+	  .desc = "CPUs of the threads that poll the queues, queue q on the "
+	    "CPU at position q % n of the list.  Each a CPU of this machine, "
+	    "listed once, no more CPUs than queues; not with cpu.  Threads "
+	    "are per CPU: ports sharing a CPU share its thread." },
+	{ .name = "mtu", .type = CONF_T_INT, .min = 68, .max = 9710,
+	  .def = "1500", .unit = "bytes", CONF_FIELD(conf_port, mtu),
+	  .desc = "The largest L3 packet received and sent.  The 82599 "
+	    "takes frames up to 15.5 KB (MAXFRS.MFS); 9710 is the cap so "
+	    "that a frame with two VLAN tags and its CRC fits a 10 KB "
+	    "buffer.  Meaningless for a null port." },
+	{ .name = "rss", .type = CONF_T_MAP, .flags = CONF_K_NULLMAP,
+	  .set = conf_set_rss,
+	  .desc = "How received packets are spread over the queues (see "
+	    "\"rss\"); matters with queues above 1." },
+	{ .name = "poll", .type = CONF_T_STRING, .set = conf_set_port_poll,
+	  .desc = "busy or adaptive: the top level's poll mode for this "
+	    "port only.  A thread serving several ports busy-polls if any "
+	    "of them says busy (default: the top level's mode)." },
 	{ .name = "force", .type = CONF_T_BOOL, .def = "false",
 	  CONF_FIELD(conf_port, force),
 	  .desc = "PCI only: take the NIC even if its kernel interface is "
@@ -84,6 +121,42 @@ static const struct conf_key conf_port_keys[] = {
 	{ .name = "wire", .type = CONF_T_MAP, .set = conf_set_wire,
 	  .desc = "Emulated only: what the NIC's cable is plugged into (see "
 	    "\"wire\"; default: nothing, the link stays down)." },
+};
+
+/* rss: { key:, fields:, reta: }: into a struct conf_rss. */
+static const struct conf_key conf_rss_keys[] = {
+	{ .name = "key", .type = CONF_T_STRING, .def = "symmetric",
+	  .set = conf_set_rss_key,
+	  .desc = "The 40-byte Toeplitz key: 80 hex digits, a colon or a "
+	    "space allowed between bytes; symmetric (0x6d5a repeated: both "
+	    "directions of a flow hash alike, so one thread sees both); or "
+	    "microsoft, the key of Microsoft's RSS verification suite." },
+	{ .name = "fields", .type = CONF_T_SEQ,
+	  .def = "all",
+	  .set = conf_set_rss_fields,
+	  .desc = "What is hashed, a list of ipv4, ipv4-tcp, ipv4-udp, ipv6, "
+	    "ipv6-tcp, ipv6-udp (the -tcp and -udp ones add the ports); "
+	    "other packets go to queue 0." },
+	{ .name = "reta", .type = CONF_T_SEQ, .set = conf_set_reta,
+	  .desc = "The redirection table: the queue of each of the 128 hash "
+	    "buckets, as a list repeated to fill them, so its length "
+	    "divides 128 (1, 2, 4, ... 128); each entry a queue of the "
+	    "port, from 0.  Default: bucket i to queue i % queues." },
+};
+
+/* poll: { mode:, max_sleep: } at the top level: into a struct conf. */
+static const struct conf_key conf_poll_keys[] = {
+	{ .name = "mode", .type = CONF_T_STRING, .def = "adaptive",
+	  .set = conf_set_poll_mode,
+	  .desc = "adaptive: an idle thread sleeps, in steps that grow up to "
+	    "max_sleep, and spins again as soon as a packet comes; busy: "
+	    "the threads spin, one CPU each at 100%.  A port's poll: "
+	    "overrides it." },
+	{ .name = "max_sleep", .type = CONF_T_INT, .min = 1, .max = 10000,
+	  .def = "100", .unit = "microseconds",
+	  CONF_FIELD(conf, poll_sleep_max_us),
+	  .desc = "adaptive: the longest sleep of an idle thread, which is "
+	    "the most a packet arriving at an idle port waits." },
 };
 
 static const struct conf_key conf_wire_keys[] = {
@@ -128,6 +201,10 @@ const struct conf_table conf_wire_table =
     CONF_TABLE("wire", "in wire", conf_wire_keys);
 const struct conf_table conf_generator_table =
     CONF_TABLE("generator", "in generator", conf_generator_keys);
+const struct conf_table conf_rss_table =
+    CONF_TABLE("rss", "in rss", conf_rss_keys);
+const struct conf_table conf_poll_table =
+    CONF_TABLE("poll", "in poll", conf_poll_keys);
 
 CONF_FITS(conf_port_keys);
 
@@ -223,6 +300,53 @@ conf_set_emulator(struct conf_parse *p, void *obj,
 	conf_walk(p, val, &conf_emulator_table, obj, NULL);
 }
 
+/* cpu or cpus against queues; cpu becomes cpus[0]. */
+static void
+conf_port_cpus(struct conf_parse *p, int i, struct conf_seen *seen)
+{
+	struct conf_port *port = &p->c->ports[i];
+	struct conf_port_src *src = &p->psrc[i];
+	struct conf_seen *one, *list;
+	int j;
+
+	one = conf_seen_key(&conf_port_table, seen, "cpu");
+	list = conf_seen_key(&conf_port_table, seen, "cpus");
+	if (one != NULL && list != NULL) {
+		if (one->key->start_mark.index > list->key->start_mark.index)
+			list = one;
+		conf_err(p, list->key, "%s: give cpu or cpus, not both",
+		    conf_text(list->key));
+		port->ncpus = 0;
+	} else if (one != NULL && port->cpu >= 0) {
+		port->ncpus = 1;
+		port->cpus[0] = port->cpu;
+	}
+	for (j = port->queues; j < port->ncpus; j++)
+		conf_err(p, src->cpu_node[j], "cpus: %d CPUs for %d queue%s: "
+		    "CPU %d would serve nothing", port->ncpus, port->queues,
+		    port->queues == 1 ? "" : "s", port->cpus[j]);
+	port->cpu = port->ncpus > 0 ? port->cpus[0] : -1;
+}
+
+/* The redirection table: the list given, repeated, or round-robin. */
+static void
+conf_port_reta(struct conf_parse *p, int i)
+{
+	struct conf_port *port = &p->c->ports[i];
+	struct conf_port_src *src = &p->psrc[i];
+	int j, n = src->nreta;
+
+	for (j = 0; j < n; j++)
+		if (port->rss.reta[j] >= port->queues)
+			conf_err(p, src->reta_node[j], "reta: queue %d is not a "
+			    "queue of the port: it has %d (0 to %d)",
+			    port->rss.reta[j], port->queues,
+			    port->queues - 1);
+	for (j = 0; j < CONF_RETA_SIZE; j++)
+		port->rss.reta[j] = n > 0 ? port->rss.reta[j % n] :
+		    (uint8_t)(j % port->queues);
+}
+
 /* Checks of one port that need all its keys. */
 static void
 conf_port_end(struct conf_parse *p, int i, struct conf_seen *seen)
@@ -259,12 +383,8 @@ conf_port_end(struct conf_parse *p, int i, struct conf_seen *seen)
 			port->mac[5] = i + 1;
 		}
 	}
-	if (port->cpu >= 0) {
-		port->ncpus = 1;
-		port->cpus[0] = port->cpu;
-	}
-	for (j = 0; j < CONF_RETA_SIZE; j++)
-		port->rss.reta[j] = (uint8_t)(j % port->queues);
+	conf_port_cpus(p, i, seen);
+	conf_port_reta(p, i);
 	for (j = 0; j < i; j++) {
 		o = &p->c->ports[j];
 		if (port->name[0] != '\0' && strcmp(port->name, o->name) == 0) {
@@ -555,6 +675,276 @@ conf_set_generator(struct conf_parse *p, void *obj,
 	(void)key;
 	conf_defaults(&conf_generator_table, obj);
 	conf_walk(p, val, &conf_generator_table, obj, NULL);
+}
+
+/* cpus: [2, 3]: each a CPU of this machine, once; against queues in
+ * conf_port_cpus(). */
+static void
+conf_set_cpus(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	static const struct conf_key item = {
+		.name = "cpus", .type = CONF_T_INT, .min = 0, .max = 1023,
+	};
+	struct conf_port *port = obj;
+	struct conf_port_src *src = &p->psrc[p->cur];
+	yaml_node_item_t *it;
+	yaml_node_t *n;
+	long long v;
+	int j, bad = 0;
+
+	(void)k;
+	(void)key;
+	if (val->data.sequence.items.start == val->data.sequence.items.top) {
+		conf_err(p, val, "cpus: the list is empty; leave cpus out for "
+		    "a thread that is not pinned");
+		return;
+	}
+	for (it = val->data.sequence.items.start;
+	    it < val->data.sequence.items.top; it++) {
+		if ((n = conf_item(p, *it)) == NULL) {
+			bad = 1;
+			continue;
+		}
+		if (port->ncpus == CONF_QUEUES_MAX) {
+			conf_err(p, n, "cpus: at most %d CPUs, one per queue",
+			    CONF_QUEUES_MAX);
+			bad = 1;
+			break;
+		}
+		if (conf_int(p, &item, n, &v) == -1) {
+			bad = 1;
+			continue;
+		}
+		if (v >= p->ncpus) {
+			conf_err(p, n, "cpus: CPU %lld does not exist on this "
+			    "machine (%ld CPU%s)", v, p->ncpus,
+			    p->ncpus == 1 ? "" : "s");
+			bad = 1;
+			continue;
+		}
+		for (j = 0; j < port->ncpus && port->cpus[j] != v; j++)
+			;
+		if (j < port->ncpus) {
+			conf_err(p, n, "cpus: CPU %lld is listed twice", v);
+			bad = 1;
+			continue;
+		}
+		src->cpu_node[port->ncpus] = n;
+		port->cpus[port->ncpus++] = (int)v;
+	}
+	if (bad)
+		port->ncpus = 0;	/* said; no more errors about it */
+}
+
+/* rss: { key:, fields:, reta: } */
+static void
+conf_set_rss(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	struct conf_port *port = obj;
+
+	(void)k;
+	(void)key;
+	conf_walk(p, val, &conf_rss_table, &port->rss, NULL);
+}
+
+/* 40 bytes in hex, a ':' or ' ' allowed between bytes: the number of
+ * bytes (up to len + 1), or -1 if s is not hex bytes. */
+static int
+conf_hex_bytes(const char *s, uint8_t *out, int len)
+{
+	unsigned int v;
+	int n = 0;
+
+	while (*s != '\0') {
+		if (n > 0 && (*s == ':' || *s == ' '))
+			s++;
+		if (conf_hex(s, 2, &v) == -1)
+			return -1;
+		if (n < len)
+			out[n] = (uint8_t)v;
+		if (++n > len)
+			return n;
+		s += 2;
+	}
+	return n;
+}
+
+static void
+conf_set_rss_key(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	/* The key of Microsoft's RSS verification suite, the one its
+	 * test vectors are computed with. */
+	static const char microsoft[] =
+	    "6d5a56da255b0ec24167253d43a38fb0d0ca2bcb"
+	    "ae7b30b477cb2da38030f20c6a42b73bbeac01fa";
+	struct conf_rss *r = obj;
+	const char *s = conf_text(val);
+	uint8_t b[CONF_RSS_KEY_LEN];
+	char q[CONF_QUOTE_MAX];
+	int n;
+
+	(void)key;
+	if (strcmp(s, "symmetric") == 0) {
+		for (n = 0; n < CONF_RSS_KEY_LEN; n++)
+			r->key[n] = n % 2 == 0 ? 0x6d : 0x5a;
+		return;
+	}
+	if (strcmp(s, "microsoft") == 0)
+		s = microsoft;
+	if ((n = conf_hex_bytes(s, b, CONF_RSS_KEY_LEN)) == -1) {
+		conf_err(p, val, "%s: %s is neither symmetric, microsoft nor "
+		    "40 bytes in hex (80 hex digits, a colon or a space "
+		    "allowed between bytes)", k->name,
+		    conf_quote(s, q, sizeof(q)));
+		return;
+	}
+	if (n != CONF_RSS_KEY_LEN) {
+		conf_err(p, val, "%s: %s%d bytes; an RSS key is 40 bytes (80 "
+		    "hex digits)", k->name, n > CONF_RSS_KEY_LEN ?
+		    "more than " : "", n > CONF_RSS_KEY_LEN ? CONF_RSS_KEY_LEN :
+		    n);
+		return;
+	}
+	memcpy(r->key, b, sizeof(b));
+}
+
+/* fields: [ipv4, ipv4-tcp, ...] */
+static void
+conf_set_rss_fields(struct conf_parse *p, void *obj,
+    const struct conf_key *k, yaml_node_t *key, yaml_node_t *val)
+{
+	static const char *const words[] = {
+		"ipv4", "ipv4-tcp", "ipv4-udp", "ipv6", "ipv6-tcp", "ipv6-udp",
+	};
+	static const uint32_t bits[] = {
+		CONF_RSS_IPV4, CONF_RSS_IPV4_TCP, CONF_RSS_IPV4_UDP,
+		CONF_RSS_IPV6, CONF_RSS_IPV6_TCP, CONF_RSS_IPV6_UDP,
+	};
+	struct conf_rss *r = obj;
+	yaml_node_item_t *it;
+	yaml_node_t *n;
+	char d[CONF_QUOTE_MAX + 32];
+	int w;
+
+	(void)key;
+	if (val->data.sequence.items.start == val->data.sequence.items.top) {
+		conf_err(p, val, "fields: the list is empty: every packet "
+		    "would go to queue 0");
+		return;
+	}
+	r->fields = 0;
+	for (it = val->data.sequence.items.start;
+	    it < val->data.sequence.items.top; it++) {
+		if ((n = conf_item(p, *it)) == NULL)
+			continue;
+		if (n->type != YAML_SCALAR_NODE || conf_is_null(n)) {
+			conf_err(p, n, "fields: expected ipv4, ipv4-tcp, "
+			    "ipv4-udp, ipv6, ipv6-tcp or ipv6-udp, got %s",
+			    conf_describe(n, d, sizeof(d)));
+			continue;
+		}
+		if ((w = conf_word(p, k, n, words, 6)) < 0)
+			continue;
+		if (r->fields & bits[w])
+			conf_err(p, n, "fields: %s is listed twice", words[w]);
+		r->fields |= bits[w];
+	}
+}
+
+/* reta: [0, 1, ...]: checked against queues in conf_port_reta(). */
+static void
+conf_set_reta(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	static const struct conf_key item = {
+		.name = "reta", .type = CONF_T_INT, .min = 0,
+		.max = CONF_QUEUES_MAX - 1,
+	};
+	struct conf_rss *r = obj;
+	struct conf_port_src *src = &p->psrc[p->cur];
+	yaml_node_item_t *it;
+	yaml_node_t *n;
+	long long v;
+	int i = 0, bad = 0;
+
+	(void)k;
+	(void)key;
+	if (val->data.sequence.items.start == val->data.sequence.items.top) {
+		conf_err(p, val, "reta: the list is empty; leave reta out to "
+		    "spread the buckets round-robin");
+		return;
+	}
+	for (it = val->data.sequence.items.start;
+	    it < val->data.sequence.items.top; it++, i++) {
+		if ((n = conf_item(p, *it)) == NULL) {
+			bad = 1;
+			continue;
+		}
+		if (i == CONF_RETA_SIZE) {
+			conf_err(p, n, "reta: at most %d entries, one per hash "
+			    "bucket", CONF_RETA_SIZE);
+			return;
+		}
+		if (conf_int(p, &item, n, &v) == -1) {
+			bad = 1;
+			continue;
+		}
+		src->reta_node[i] = n;
+		r->reta[i] = (uint8_t)v;
+	}
+	if (CONF_RETA_SIZE % i != 0) {
+		conf_err(p, val, "reta: %d entries, which do not divide the "
+		    "table's 128; give 1, 2, 4, 8, 16, 32, 64 or 128", i);
+		return;
+	}
+	if (!bad)
+		src->nreta = i;
+}
+
+/* poll: busy or adaptive, for one port */
+static void
+conf_set_port_poll(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	static const char *const words[] = { "adaptive", "busy" };
+	static const enum conf_poll modes[] = {
+		CONF_POLL_ADAPTIVE, CONF_POLL_BUSY,
+	};
+	struct conf_port *port = obj;
+	int i;
+
+	(void)key;
+	if ((i = conf_word(p, k, val, words, 2)) >= 0)
+		port->poll = modes[i];
+}
+
+/* poll: { mode:, max_sleep: } at the top level */
+void
+conf_set_poll(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	(void)k;
+	(void)key;
+	conf_walk(p, val, &conf_poll_table, obj, NULL);
+}
+
+static void
+conf_set_poll_mode(struct conf_parse *p, void *obj, const struct conf_key *k,
+    yaml_node_t *key, yaml_node_t *val)
+{
+	static const char *const words[] = { "adaptive", "busy" };
+	static const enum conf_poll modes[] = {
+		CONF_POLL_ADAPTIVE, CONF_POLL_BUSY,
+	};
+	struct conf *c = obj;
+	int i;
+
+	(void)key;
+	if ((i = conf_word(p, k, val, words, 2)) >= 0)
+		c->poll = modes[i];
 }
 
 /*

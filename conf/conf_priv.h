@@ -140,6 +140,11 @@ struct conf_port_src {
 	enum conf_dev_kind dev;
 	int		 wire_ok;	/* 0: no wire, 1: one kind, -1: bad */
 	int		 peer_of;	/* implicit peer: wired by this port */
+	/* cpus: and rss: { reta: }, checked against queues at the port's
+	 * end: each entry's node */
+	yaml_node_t	*cpu_node[CONF_QUEUES_MAX];
+	int		 nreta;		/* reta entries given, 0: none or bad */
+	yaml_node_t	*reta_node[CONF_RETA_SIZE];
 };
 
 struct conf_fwd_src {
@@ -200,6 +205,8 @@ void		 conf_walk_parts(struct conf_parse *, yaml_node_t *,
 		    struct conf_part *, int);
 void		 conf_type_err(struct conf_parse *, const struct conf_key *,
 		    const yaml_node_t *);
+int		 conf_int(struct conf_parse *, const struct conf_key *,
+		    yaml_node_t *, long long *);
 int		 conf_parse_int(const char *, long long *);
 const char	*conf_size_str(unsigned long long, char *, size_t);
 yaml_node_t	*conf_item(struct conf_parse *, yaml_node_item_t);
@@ -229,12 +236,15 @@ extern const struct conf_table conf_root_table;
 void		 conf_root_begin(struct conf_parse *);
 void		 conf_root_end(struct conf_parse *, struct conf_seen *);
 
-/* conf_ports.c: ports, wire, generator, emulator */
+/* conf_ports.c: ports, wire, generator, emulator, RSS, polling */
 extern const struct conf_table conf_port_table, conf_wire_table,
-		    conf_generator_table, conf_emulator_table;
+		    conf_generator_table, conf_emulator_table, conf_rss_table,
+		    conf_poll_table;
 void		 conf_set_ports(struct conf_parse *, void *,
 		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
 void		 conf_set_emulator(struct conf_parse *, void *,
+		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+void		 conf_set_poll(struct conf_parse *, void *,
 		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
 void		 conf_check_peers(struct conf_parse *);
 void		 conf_check_shared(struct conf_parse *);

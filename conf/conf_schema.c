@@ -44,6 +44,10 @@ static const struct conf_key conf_root_keys[] = {
 	  .scale = 1000, .def = "10", .unit = "seconds",
 	  CONF_FIELD(conf, link_timeout_ms),
 	  .desc = "How long to wait at start for the links to come up." },
+	{ .name = "poll", .type = CONF_T_MAP, .flags = CONF_K_NULLMAP,
+	  .set = conf_set_poll,
+	  .desc = "How the threads poll their ports (see \"poll\"); a port's "
+	    "poll: overrides the mode for that port." },
 	{ .name = "emulator", .type = CONF_T_MAP, .flags = CONF_K_NULLMAP,
 	  .set = conf_set_emulator,
 	  .desc = "Settings of the emulated 82599s' DMA engine (see "
@@ -75,8 +79,9 @@ const struct conf_table conf_root_table =
 CONF_FITS(conf_root_keys);
 
 static const struct conf_table *const conf_tables[] = {
-	&conf_root_table, &conf_emulator_table, &conf_port_table,
-	&conf_wire_table, &conf_generator_table, &conf_forward_table,
+	&conf_root_table, &conf_poll_table, &conf_emulator_table,
+	&conf_port_table, &conf_rss_table, &conf_wire_table,
+	&conf_generator_table, &conf_forward_table,
 	&conf_path_table, &conf_rule_table, &conf_bridge_table,
 	&conf_static_table, &conf_capture_table, &conf_rotate_table,
 	&conf_control_table, &conf_metrics_table,

@@ -216,7 +216,9 @@ else
 		at=${f%/ixfwd.yaml}
 		name=man_example_L${at##*/ex.}
 		top=-1
-		for c in $(sed -n 's/.*cpu: *\([0-9][0-9]*\).*/\1/p' "$f"); do
+		# cpu: N, and every N of cpus: [N, M]
+		for c in $(sed -n 's/.*cpu: *\([0-9][0-9]*\).*/\1/p
+		    s/.*cpus: *\[\([0-9, ]*\)\].*/\1/p' "$f" | tr ',' ' '); do
 			[ "$c" -gt "$top" ] && top=$c
 		done
 		if [ "$top" -ge "$ncpus" ]; then

@@ -188,6 +188,203 @@ test_defaults(void)
 	T_EQ(c.ports[0].mac[5], 1);
 	T_EQ(c.ports[1].cpu, -1);
 	T_EQ(c.ports[1].promisc, 1);
+	/* queues, CPUs, MTU, RSS and polling */
+	T_EQ(c.poll, CONF_POLL_ADAPTIVE);
+	T_EQ(c.poll_sleep_max_us, 100);
+	T_EQ(c.ports[0].queues, 1);
+	T_EQ(c.ports[0].ncpus, 0);
+	T_EQ(c.ports[0].mtu, 1500);
+	T_EQ(c.ports[0].poll, CONF_POLL_DEFAULT);
+	T_EQ(c.ports[0].rss.fields, CONF_RSS_ALL);
+	T_EQ(c.ports[0].rss.key[0], 0x6d);
+	T_EQ(c.ports[0].rss.key[1], 0x5a);
+	T_EQ(c.ports[0].rss.key[39], 0x5a);
+	T_EQ(c.ports[0].rss.reta[0], 0);
+	T_EQ(c.ports[0].rss.reta[127], 0);
+}
+
+/* The key of Microsoft's RSS verification suite. */
+static const uint8_t ms_key[40] = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67,
+	0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb,
+	0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30,
+	0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
+static void
+test_queues(void)
+{
+	int i;
+
+	if (ncpus() < 2)
+		T_SKIP("uses CPUs 0 and 1; this machine has one CPU");
+	T_GOOD("ports:\n"
+	    "  - name: a\n"
+	    "    device: emulated\n"
+	    "    queues: 4\n"
+	    "    cpus: [1, 0]\n"
+	    "    mtu: 9000\n"
+	    "    poll: busy\n"
+	    "    rss:\n"
+	    "      key: microsoft\n"
+	    "      fields: [ipv4-tcp, ipv6-udp]\n"
+	    "      reta: [3, 2, 1, 0]\n"
+	    "  - name: b\n"
+	    "    device: emulated\n"
+	    "    cpu: 1\n"
+	    "    poll: adaptive\n"
+	    "    rss: {}\n"
+	    "  - { name: c, device: \"null\", mtu: 68, queues: 16 }\n"
+	    "  - name: d\n"
+	    "    device: emulated\n"
+	    "    queues: 2\n"
+	    "    rss:\n"
+	    "      key: 6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da"
+	    "38030f20c6a42b73bbeac01fa\n"
+	    "      reta: [1]\n"
+	    "  - name: e\n"
+	    "    device: emulated\n"
+	    "    mtu: 9710\n"
+	    "    rss:\n"
+	    "      key: \"6d:5a:56:da:25:5b:0e:c2:41:67:25:3d:43:a3:8f:b0:d0:"
+	    "ca:2b:cb ae 7b 30 b4 77 cb 2d a3 80 30 f2 0c 6a 42 b7 3b be ac "
+	    "01 fa\"\n"
+	    "poll: { mode: busy, max_sleep: 10000 }\n");
+	T_EQ(c.poll, CONF_POLL_BUSY);
+	T_EQ(c.poll_sleep_max_us, 10000);
+
+	T_EQ(c.ports[0].queues, 4);
+	T_EQ(c.ports[0].ncpus, 2);
+	T_EQ(c.ports[0].cpus[0], 1);
+	T_EQ(c.ports[0].cpus[1], 0);
+	T_EQ(c.ports[0].cpu, 1);
+	T_EQ(c.ports[0].mtu, 9000);
+	T_EQ(c.ports[0].poll, CONF_POLL_BUSY);
+	T_CHECK(memcmp(c.ports[0].rss.key, ms_key, 40) == 0);
+	T_EQ(c.ports[0].rss.fields, CONF_RSS_IPV4_TCP | CONF_RSS_IPV6_UDP);
+	for (i = 0; i < CONF_RETA_SIZE; i++)
+		T_EQ(c.ports[0].rss.reta[i], 3 - i % 4);
+
+	T_EQ(c.ports[1].queues, 1);
+	T_EQ(c.ports[1].ncpus, 1);
+	T_EQ(c.ports[1].cpus[0], 1);
+	T_EQ(c.ports[1].cpu, 1);
+	T_EQ(c.ports[1].poll, CONF_POLL_ADAPTIVE);
+	T_EQ(c.ports[1].rss.key[0], 0x6d);
+	T_EQ(c.ports[1].rss.key[1], 0x5a);
+	T_EQ(c.ports[1].rss.fields, CONF_RSS_ALL);
+
+	T_EQ(c.ports[2].queues, 16);
+	T_EQ(c.ports[2].mtu, 68);
+	T_EQ(c.ports[2].ncpus, 0);
+	T_EQ(c.ports[2].cpu, -1);
+	T_EQ(c.ports[2].rss.reta[17], 1);
+	T_EQ(c.ports[2].rss.reta[127], 15);
+
+	T_CHECK(memcmp(c.ports[3].rss.key, ms_key, 40) == 0);
+	for (i = 0; i < CONF_RETA_SIZE; i++)
+		T_EQ(c.ports[3].rss.reta[i], 1);
+	T_CHECK(memcmp(c.ports[4].rss.key, ms_key, 40) == 0);
+	T_EQ(c.ports[4].mtu, 9710);
+}
+
+static void
+test_queues_errors(void)
+{
+	char yaml[2048], want[4096];
+	long n = ncpus();
+
+	snprintf(yaml, sizeof(yaml),
+	    "ports:\n"
+	    "  - name: a\n"
+	    "    device: emulated\n"
+	    "    queues: 2\n"
+	    "    cpus: [0, 0, %ld, x]\n"
+	    "    rss: { key: \"6d:5a\", fields: [ipv4, bogus, ipv4, [1]], "
+	    "reta: [0, 1, 2] }\n"
+	    "  - name: b\n"
+	    "    device: emulated\n"
+	    "    cpus: [0]\n"
+	    "    cpu: 0\n"
+	    "    rss: { key: zz, fields: [], reta: [0, 5, 1, 16] }\n"
+	    "    mtu: 67\n"
+	    "    poll: sometimes\n"
+	    "  - name: c\n"
+	    "    device: emulated\n"
+	    "    cpus: []\n"
+	    "    mtu: 9711\n"
+	    "    queues: 17\n"
+	    "    rss:\n"
+	    "      key: 6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2"
+	    "da38030f20c6a42b73bbeac01fa00\n"
+	    "      reta: []\n"
+	    "      hash: all\n"
+	    "  - { name: d, device: emulated, queues: 2, "
+	    "rss: { reta: [1, 0, 2, 1] } }\n"
+	    "  - { name: e, device: emulated, rss: { key: \"6d::5a\" } }\n"
+	    "poll: { mode: spin, max_sleep: 0, sleep: 1 }\n", n);
+	snprintf(want, sizeof(want),
+	    "5:15: cpus: CPU 0 is listed twice\n"
+	    "5:18: cpus: CPU %ld does not exist on this machine (%ld CPU%s)\n"
+	    "5:21: cpus: expected an integer, got \"x\"\n"
+	    "6:17: key: 2 bytes; an RSS key is 40 bytes (80 hex digits)\n"
+	    "6:41: fields: \"bogus\" is neither ipv4, ipv4-tcp, ipv4-udp, "
+	    "ipv6, ipv6-tcp nor ipv6-udp\n"
+	    "6:48: fields: ipv4 is listed twice\n"
+	    "6:54: fields: expected ipv4, ipv4-tcp, ipv4-udp, ipv6, ipv6-tcp "
+	    "or ipv6-udp, got a sequence\n"
+	    "6:66: reta: 3 entries, which do not divide the table's 128; give "
+	    "1, 2, 4, 8, 16, 32, 64 or 128\n"
+	    "10:5: cpu: give cpu or cpus, not both\n"
+	    "11:17: key: \"zz\" is neither symmetric, microsoft nor 40 bytes "
+	    "in hex (80 hex digits, a colon or a space allowed between "
+	    "bytes)\n"
+	    "11:29: fields: the list is empty: every packet would go to queue "
+	    "0\n"
+	    "11:49: reta: 16 is not between 0 and 15\n"
+	    "12:10: mtu: 67 is not between 68 and 9710 (bytes)\n"
+	    "13:11: poll: \"sometimes\" is neither adaptive nor busy\n"
+	    "16:11: cpus: the list is empty; leave cpus out for a thread that "
+	    "is not pinned\n"
+	    "17:10: mtu: 9711 is not between 68 and 9710 (bytes)\n"
+	    "18:13: queues: 17 is not between 1 and 16\n"
+	    "20:12: key: more than 40 bytes; an RSS key is 40 bytes (80 hex "
+	    "digits)\n"
+	    "21:13: reta: the list is empty; leave reta out to spread the "
+	    "buckets round-robin\n"
+	    "22:7: unknown key \"hash\" in rss (known keys: key, fields, "
+	    "reta)\n"
+	    "23:65: reta: queue 2 is not a queue of the port: it has 2 (0 to "
+	    "1)\n"
+	    "24:46: key: \"6d::5a\" is neither symmetric, microsoft nor 40 "
+	    "bytes in hex (80 hex digits, a colon or a space allowed between "
+	    "bytes)\n"
+	    "25:15: mode: \"spin\" is neither adaptive nor busy\n"
+	    "25:32: max_sleep: 0 is not between 1 and 10000 "
+	    "(microseconds)\n"
+	    "25:35: unknown key \"sleep\" in poll (known keys: mode, "
+	    "max_sleep)\n",
+	    n, n, n == 1 ? "" : "s");
+	T_BAD(yaml, want);
+}
+
+/* More CPUs than queues: the extra ones, named, would poll nothing. */
+static void
+test_cpus_surplus(void)
+{
+	if (ncpus() < 2)
+		T_SKIP("uses CPUs 0 and 1; this machine has one CPU");
+	T_BAD("ports:\n"
+	    "  - { name: a, device: emulated, cpus: [1, 0] }\n"
+	    "  - name: b\n"
+	    "    device: emulated\n"
+	    "    queues: 2\n"
+	    "    cpus: [0, 1]\n"
+	    "  - { name: c, device: emulated, cpu: 1, queues: 2 }\n",
+	    "2:44: cpus: 2 CPUs for 1 queue: CPU 0 would serve nothing\n");
+	T_EQ(c.ports[1].ncpus, 2);
+	T_EQ(c.ports[2].ncpus, 1);
+	T_EQ(c.ports[2].cpus[0], 1);
 }
 
 static void
@@ -399,7 +596,8 @@ test_unknown_key(void)
 	T_BAD("ports:\n"
 	    "  - { name: a, device: emulated, speed: 10000 }\n",
 	    "2:34: unknown key \"speed\" in port (known keys: name, device, "
-	    "rx_ring, tx_ring, promisc, cpu, force, mac, wire)\n");
+	    "rx_ring, tx_ring, promisc, cpu, queues, cpus, mtu, rss, poll, "
+	    "force, mac, wire)\n");
 }
 
 static void
@@ -1736,7 +1934,8 @@ test_schema_print(void)
 		"aging", "max_entries", "vlan_learning", "static", "port",
 		"direction", "where", "sample", "probability", "max_rate",
 		"snaplen", "file", "rotate", "format", "recorder", "ring",
-		"seconds",
+		"seconds", "queues", "cpus", "mtu", "rss", "poll", "key",
+		"fields", "reta", "mode", "max_sleep",
 	};
 	char *raw = NULL, pat[64];
 	size_t len = 0, i;
@@ -1804,6 +2003,9 @@ main(void)
 	T_RUN(test_bridge_errors);
 	T_RUN(test_captures);
 	T_RUN(test_capture_errors);
+	T_RUN(test_queues);
+	T_RUN(test_queues_errors);
+	T_RUN(test_cpus_surplus);
 	T_RUN(test_examples);
 	T_RUN(test_fixtures_good);
 	T_RUN(test_fixtures_bad);

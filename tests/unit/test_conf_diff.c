@@ -80,6 +80,7 @@ diff_two(const char *ya, const char *yb)
 {
 	FILE *m;
 
+	out[0] = '\0';		/* fmemopen() leaves it when nothing is said */
 	if (load(&a, ya) != 0 || load(&b, yb) != 0 ||
 	    (m = fmemopen(out, sizeof(out), "w")) == NULL)
 		return -1;
@@ -176,6 +177,56 @@ test_restart_keys(void)
 	T_EQ(d.changes, 1);
 }
 
+/* Queues, CPUs, MTU, RSS and polling shape the ports and the workers:
+ * each is named, and the reload refused. */
+static void
+test_queue_keys(void)
+{
+	char y[4096];
+
+	snprintf(y, sizeof(y), "poll: { mode: busy, max_sleep: 50 }\n%s",
+	    variant("rx_ring: 512 }", "rx_ring: 512, queues: 2, cpus: [0], "
+	    "mtu: 9000, poll: busy,\n"
+	    "      rss: { key: microsoft, fields: [ipv4] } }"));
+	T_REQUIRE(diff_base(y) == 0);
+	T_STREQ(out, "port wan: cpu: -1 -> 0 (needs a restart)\n"
+	    "port wan: queues: 1 -> 2 (needs a restart)\n"
+	    "port wan: mtu: 1500 -> 9000 (needs a restart)\n"
+	    "port wan: rss: key changed (needs a restart)\n"
+	    "port wan: rss: fields changed (needs a restart)\n"
+	    "port wan: poll: (the top level's) -> busy (needs a restart)\n"
+	    "poll: mode: adaptive -> busy (needs a restart)\n"
+	    "poll: max_sleep: 100 -> 50 (needs a restart)\n");
+	T_EQ(d.restart, 8);
+	T_EQ(d.changes, 0);
+}
+
+/* The same queues, another spread or other CPUs. */
+static void
+test_reta_and_cpus(void)
+{
+	char ya[4096], yb[4096];
+
+	if (sysconf(_SC_NPROCESSORS_CONF) < 2)
+		T_SKIP("uses CPUs 0 and 1; this machine has one CPU");
+	strlcpy(ya, variant("rx_ring: 512 }",
+	    "rx_ring: 512, queues: 2, cpus: [0, 1] }"), sizeof(ya));
+	strlcpy(yb, variant("rx_ring: 512 }",
+	    "rx_ring: 512, queues: 2, cpus: [1, 0], rss: { reta: [1, 0] } }"),
+	    sizeof(yb));
+	T_REQUIRE(diff_two(ya, yb) == 0);
+	T_STREQ(out, "port wan: cpus: [0, 1] -> [1, 0] (needs a restart)\n"
+	    "port wan: rss: reta changed (needs a restart)\n");
+	T_EQ(d.restart, 2);
+	/* the table written as its default is no change */
+	strlcpy(yb, variant("rx_ring: 512 }",
+	    "rx_ring: 512, queues: 2, cpus: [0, 1], rss: { reta: [0, 1] } }"),
+	    sizeof(yb));
+	T_REQUIRE(diff_two(ya, yb) == 0);
+	T_STREQ(out, "");
+	T_EQ(d.restart, 0);
+}
+
 static void
 test_user_and_mode(void)
 {
@@ -248,6 +299,8 @@ main(void)
 	T_RUN(test_bridge_settings);
 	T_RUN(test_capture_changes);
 	T_RUN(test_restart_keys);
+	T_RUN(test_queue_keys);
+	T_RUN(test_reta_and_cpus);
 	T_RUN(test_user_and_mode);
 	T_RUN(test_control_and_metrics);
 	T_RUN(test_port_list);
