@@ -10,7 +10,10 @@ trap 'rm -rf "$WORK"' EXIT
 # -t on every example and good fixture
 for f in "$TOP"/conf/examples/*.yaml "$TOP"/tests/conf/good/*.yaml; do
 	n=$(basename "$f" .yaml)
-	maxcpu=$(sed -n 's/.*cpu: *\([0-9]*\).*/\1/p' "$f" | sort -n | tail -n 1)
+	# the highest CPU of cpu: N and cpus: [N, M]
+	maxcpu=$(sed -n 's/.*cpu: *\([0-9]*\).*/\1/p
+	    s/.*cpus: *\[\([0-9, ]*\)\].*/\1/p' "$f" | tr ', ' '\n\n' |
+	    grep . | sort -n | tail -n 1)
 	if [ -n "$maxcpu" ] && [ "$maxcpu" -ge "$(nproc --all)" ]; then
 		skip "check_ok_$n" "uses cpu $maxcpu, this machine has $(nproc --all)"
 		continue

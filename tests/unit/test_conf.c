@@ -1850,6 +1850,31 @@ test_examples(void)
 	T_EQ(c.captures[0].rotate_count, 24);
 }
 
+static void
+test_example_router(void)
+{
+	int i;
+
+	if (ncpus() < 3)
+		T_SKIP("router-4core.yaml uses CPUs 1 and 2; this machine has "
+		    "%ld", ncpus());
+	T_EQ(load_file("conf/examples/router-4core.yaml"), 0);
+	T_STREQ(msgs, "");
+	T_EQ(c.nports, 2);
+	T_EQ(c.nforwards, 2);
+	T_EQ(c.poll, CONF_POLL_ADAPTIVE);
+	T_EQ(c.poll_sleep_max_us, 50);
+	for (i = 0; i < 2; i++) {
+		T_EQ(c.ports[i].queues, 2);
+		T_EQ(c.ports[i].ncpus, 2);
+		T_EQ(c.ports[i].cpus[0], 1);
+		T_EQ(c.ports[i].cpus[1], 2);
+		T_EQ(c.ports[i].mtu, 9000);
+		T_EQ(c.ports[i].rss.fields, CONF_RSS_ALL);
+		T_EQ(c.ports[i].rss.reta[1], 1);
+	}
+}
+
 /* The "# expect: " lines at the top of a fixture. */
 static int
 fixture_expect(const char *path, char *want, size_t len)
@@ -2007,6 +2032,7 @@ main(void)
 	T_RUN(test_queues_errors);
 	T_RUN(test_cpus_surplus);
 	T_RUN(test_examples);
+	T_RUN(test_example_router);
 	T_RUN(test_fixtures_good);
 	T_RUN(test_fixtures_bad);
 	T_RUN(test_schema_print);
