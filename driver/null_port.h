@@ -14,6 +14,7 @@
 #include "port.h"
 
 #define NULL_PORT_FRAME_LEN	60
+#define NULL_PORT_QUEUES_MAX	64	/* per direction */
 
 /* rx_pool supplies the frames RX hands out.  NULL with the reason logged. */
 struct port	*null_port_open(const char *name, uint16_t nb_txq,
