@@ -1,9 +1,9 @@
 /*
  * null_port.c: a port with no device behind it (null_port.h).
  *
- * RX hands out buffers of its pool as they are, each already holding the
- * frame: the template is written into the pool's buffers once, at open,
- * and a received buffer only gets its length and offset set, as DPDK's
+ * Each RX queue hands out buffers of its own pool as they are, each
+ * already holding the frame: the template is written into the pools'
+ * buffers once, at open, and a received buffer only gets its length and offset set, as DPDK's
  * net_null does without its copy option.  TX frees what it is given.  The
  * statistics are what the port handed out and took, per queue, each
  * queue written by its one owner and summed by the control thread.
@@ -36,10 +36,14 @@ struct null_queue {
 	uint64_t	 bytes;
 } __attribute__((aligned(64)));
 
+struct null_rxq {
+	struct null_queue c;
+	struct mempool	*pool;
+} __attribute__((aligned(64)));
+
 struct null_dev {
 	struct port	 port;
-	struct mempool	*pool;
-	struct null_queue rxq;
+	struct null_rxq	 rxq[NULL_PORT_QUEUES_MAX];	/* nb_rxq used */
 	struct null_queue txq[];	/* nb_txq */
 };
 
@@ -113,21 +117,27 @@ null_template(uint8_t f[NULL_PORT_FRAME_LEN], const uint8_t mac[6])
 }
 
 struct port *
-null_port_open(const char *name, uint16_t nb_txq, struct mempool *rx_pool)
+null_port_open(const char *name, uint16_t nb_rxq, uint16_t nb_txq,
+    struct mempool *const *rx_pool)
 {
 	uint8_t frame[NULL_PORT_FRAME_LEN];
 	struct null_dev *dev;
+	struct mempool *pool;
 	size_t size;
-	uint32_t i, k;
+	uint32_t i, k, q, r;
 
-	if (rx_pool == NULL) {
-		log_warnx("%s: null port without a buffer pool", name);
+	if (nb_rxq == 0 || nb_rxq > NULL_PORT_QUEUES_MAX ||
+	    nb_txq == 0 || nb_txq > NULL_PORT_QUEUES_MAX) {
+		log_warnx("%s: null port with %u RX and %u TX queues (1 to "
+		    "%d each)", name, nb_rxq, nb_txq, NULL_PORT_QUEUES_MAX);
 		return NULL;
 	}
-	if (nb_txq == 0) {
-		log_warnx("%s: null port with no TX queue", name);
-		return NULL;
-	}
+	for (q = 0; q < nb_rxq; q++)
+		if (rx_pool[q] == NULL) {
+			log_warnx("%s: null port without a buffer pool for RX "
+			    "queue %u", name, q);
+			return NULL;
+		}
 	size = sizeof(*dev) + (size_t)nb_txq * sizeof(dev->txq[0]);
 	if ((dev = aligned_alloc(64, (size + 63) & ~(size_t)63)) == NULL) {
 		log_warn("%s", name);
@@ -137,9 +147,10 @@ null_port_open(const char *name, uint16_t nb_txq, struct mempool *rx_pool)
 	dev->port.ops = &null_ops;
 	dev->port.kind = "null";
 	strlcpy(dev->port.name, name, sizeof(dev->port.name));
-	dev->port.nb_rxq = 1;
+	dev->port.nb_rxq = nb_rxq;
 	dev->port.nb_txq = nb_txq;
-	dev->pool = rx_pool;
+	for (q = 0; q < nb_rxq; q++)
+		dev->rxq[q].pool = rx_pool[q];
 	/* locally administered, unicast: 02:6e:75:6c:6c:NN ("null") */
 	k = __atomic_fetch_add(&null_nopened, 1, __ATOMIC_RELAXED);
 	dev->port.mac[0] = 0x02;
@@ -149,16 +160,24 @@ null_port_open(const char *name, uint16_t nb_txq, struct mempool *rx_pool)
 	dev->port.mac[4] = 0x6c;
 	dev->port.mac[5] = (uint8_t)k;
 
-	/* The frame goes into every buffer the pool holds now.  Those on
-	 * another port's rings are that device's to write: a NIC may be
-	 * receiving into them at this very moment. */
+	/* The frame goes into every buffer each pool holds now (once a
+	 * pool).  Those on another port's rings are that device's to
+	 * write: a NIC may be receiving into them at this very moment. */
 	null_template(frame, dev->port.mac);
-	for (i = 0; i < rx_pool->nfree; i++)
-		memcpy(rx_pool->free[i]->room + PKT_HEADROOM, frame,
-		    sizeof(frame));
-	log_debug("%s: null port, %u TX queue%s, frame written into %u of "
-	    "%u buffers", name, nb_txq, nb_txq == 1 ? "" : "s",
-	    rx_pool->nfree, rx_pool->n);
+	for (q = 0; q < nb_rxq; q++) {
+		pool = rx_pool[q];
+		for (r = 0; r < q && rx_pool[r] != pool; r++)
+			;
+		if (r < q)
+			continue;
+		for (i = 0; i < pool->nfree; i++)
+			memcpy(pool->free[i]->room + PKT_HEADROOM, frame,
+			    sizeof(frame));
+		log_debug("%s: null port, RX queue %u: frame written into %u "
+		    "of %u buffers", name, q, pool->nfree, pool->n);
+	}
+	log_debug("%s: null port, %u RX queue%s, %u TX queue%s", name,
+	    nb_rxq, nb_rxq == 1 ? "" : "s", nb_txq, nb_txq == 1 ? "" : "s");
 	return &dev->port;
 }
 
@@ -168,17 +187,16 @@ null_port_open(const char *name, uint16_t nb_txq, struct mempool *rx_pool)
 static uint16_t
 null_rx_batch(struct port *p, uint16_t qi, struct pkt_buf **bufs, uint16_t n)
 {
-	struct null_dev *dev = null_dev(p);
+	struct null_rxq *q = &null_dev(p)->rxq[qi];
 	uint16_t i;
 
-	(void)qi;
 	/* mempool_alloc_bulk() puts data_off at PKT_HEADROOM, where the
 	 * frame is. */
-	n = (uint16_t)mempool_alloc_bulk(dev->pool, bufs, n);
+	n = (uint16_t)mempool_alloc_bulk(q->pool, bufs, n);
 	for (i = 0; i < n; i++)
 		bufs[i]->len = NULL_PORT_FRAME_LEN;
-	NULL_COUNT(dev->rxq.packets, n);
-	NULL_COUNT(dev->rxq.bytes, (uint64_t)n * NULL_PORT_FRAME_LEN);
+	NULL_COUNT(q->c.packets, n);
+	NULL_COUNT(q->c.bytes, (uint64_t)n * NULL_PORT_FRAME_LEN);
 	return n;
 }
 
@@ -216,8 +234,12 @@ null_stats(struct port *p, struct port_stats *st)
 	uint16_t q;
 
 	memset(st, 0, sizeof(*st));
-	st->rx_packets = __atomic_load_n(&dev->rxq.packets, __ATOMIC_RELAXED);
-	st->rx_bytes = __atomic_load_n(&dev->rxq.bytes, __ATOMIC_RELAXED);
+	for (q = 0; q < p->nb_rxq; q++) {
+		st->rx_packets += __atomic_load_n(&dev->rxq[q].c.packets,
+		    __ATOMIC_RELAXED);
+		st->rx_bytes += __atomic_load_n(&dev->rxq[q].c.bytes,
+		    __ATOMIC_RELAXED);
+	}
 	for (q = 0; q < p->nb_txq; q++) {
 		st->tx_packets += __atomic_load_n(&dev->txq[q].packets,
 		    __ATOMIC_RELAXED);

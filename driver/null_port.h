@@ -16,8 +16,9 @@
 #define NULL_PORT_FRAME_LEN	60
 #define NULL_PORT_QUEUES_MAX	64	/* per direction */
 
-/* rx_pool supplies the frames RX hands out.  NULL with the reason logged. */
-struct port	*null_port_open(const char *name, uint16_t nb_txq,
-		    struct mempool *rx_pool);
+/* rx_pool[q] supplies the frames RX queue q hands out (q < nb_rxq; one
+ * pool may serve several queues).  NULL with the reason logged. */
+struct port	*null_port_open(const char *name, uint16_t nb_rxq,
+		    uint16_t nb_txq, struct mempool *const *rx_pool);
 
 #endif /* IXFWD_NULL_PORT_H */

@@ -15,21 +15,14 @@
 
 #include "bridge.h"
 #include "conf_diff.h"
-#include "emu82599.h"
-#include "ixgbe.h"
+#include "dma.h"
 #include "log.h"
-#include "null_port.h"
-#include "pci.h"
-#include "vfio.h"
+#include "port_open.h"
 #include "worker.h"
 
 struct pipe_port {
 	const struct conf_port *conf;
 	struct port	*port;
-	struct emu82599	*emu;		/* emulated ports */
-	struct bar	 bar;
-	int		 pci_open;
-	int		 vfio;		/* behind VFIO (or the emulated one) */
 	int		 worker;	/* owner of the RX queue */
 	uint16_t	 nb_txq;	/* one per worker sending to it */
 	int		 txq_of[CONF_PORTS_MAX]; /* by worker; -1 none */
@@ -44,7 +37,7 @@ struct pipeline {
 	struct pipe_port ports[CONF_PORTS_MAX];
 	int		 nworkers;
 	struct pipe_worker *workers[CONF_PORTS_MAX];
-	int		 emu_running;
+	struct port_set	*devs;
 	struct bridge	*bridge;
 	struct capture_set *captures;
 	int		 captures_running;
@@ -119,13 +112,6 @@ pipe_plan(struct pipeline *pl)
 	return 0;
 }
 
-/* The NUMA node of a real NIC (sysfs numa_node); -1 for the others. */
-static int
-pipe_port_node(const struct conf_port *cp)
-{
-	return cp->kind != PORT_KIND_IXGBE ? -1 : pci_numa_node(cp->device);
-}
-
 static int
 pipe_worker_node(struct pipeline *pl, int w)
 {
@@ -133,8 +119,8 @@ pipe_worker_node(struct pipeline *pl, int w)
 
 	for (i = 0; i < pl->conf->nports; i++)
 		if (pl->ports[i].worker == w &&
-		    pipe_port_node(&pl->conf->ports[i]) >= 0)
-			return pipe_port_node(&pl->conf->ports[i]);
+		    port_set_node(pl->devs, i) >= 0)
+			return port_set_node(pl->devs, i);
 	return -1;
 }
 
@@ -167,168 +153,71 @@ pipe_pools(struct pipeline *pl)
 	return 0;
 }
 
+/* What the factory needs of port i: its device, its wire when it is
+ * emulated (the configuration's terms put in the model's). */
 static void
-pipe_default_mac(int idx, uint8_t mac[6])
+pipe_port_spec(const struct conf *c, int i, struct port_spec *ps)
 {
-	/* locally administered, unicast */
-	mac[0] = 0x02;
-	mac[1] = 0x1f;
-	mac[2] = 0xd0;
-	mac[3] = 0x00;
-	mac[4] = 0x00;
-	mac[5] = (uint8_t)(idx + 1);
+	const struct conf_port *cp = &c->ports[i];
+	const struct conf_wire *cw = &cp->wire;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->name = cp->name;
+	ps->kind = cp->kind;
+	ps->device = cp->device;
+	ps->force = cp->force;
+	ps->peer = cw->peer;
+	if (cp->has_mac)
+		memcpy(ps->mac, cp->mac, sizeof(ps->mac));
+	else {
+		/* locally administered, unicast */
+		ps->mac[0] = 0x02;
+		ps->mac[1] = 0x1f;
+		ps->mac[2] = 0xd0;
+		ps->mac[5] = (uint8_t)(i + 1);
+	}
+	switch (cw->kind) {
+	case CONF_WIRE_NONE:
+		ps->wire.kind = EMU_WIRE_NONE;
+		break;
+	case CONF_WIRE_IFACE:
+		ps->wire.kind = EMU_WIRE_IFACE;
+		strlcpy(ps->wire.iface, cw->iface, sizeof(ps->wire.iface));
+		break;
+	case CONF_WIRE_PEER:
+		ps->wire.kind = EMU_WIRE_PEER;
+		break;
+	case CONF_WIRE_PCAP:
+		ps->wire.kind = EMU_WIRE_PCAP;
+		strlcpy(ps->wire.pcap_in, cw->pcap_in,
+		    sizeof(ps->wire.pcap_in));
+		strlcpy(ps->wire.pcap_out, cw->pcap_out,
+		    sizeof(ps->wire.pcap_out));
+		break;
+	case CONF_WIRE_GENERATOR:
+		ps->wire.kind = EMU_WIRE_GENERATOR;
+		ps->wire.gen_size = cw->gen_size;
+		ps->wire.gen_count = cw->gen_count;
+		ps->wire.gen_rate = cw->gen_rate;
+		break;
+	}
+	ps->rx_ring = cp->rx_ring;
+	ps->tx_ring = cp->tx_ring;
+	ps->promisc = cp->promisc;
 }
 
-static int
-pipe_create_emulated(struct pipeline *pl)
-{
-	const struct conf *c = pl->conf;
-	int i, any = 0;
-
-	for (i = 0; i < c->nports; i++) {
-		const struct conf_port *cp = &c->ports[i];
-		const struct conf_wire *cw = &cp->wire;
-		struct emu_wire_conf wc;
-		uint8_t mac[6];
-
-		if (cp->kind != PORT_KIND_EMULATED)
-			continue;
-		any = 1;
-		memset(&wc, 0, sizeof(wc));
-		switch (cw->kind) {
-		case CONF_WIRE_NONE:
-			wc.kind = EMU_WIRE_NONE;
-			break;
-		case CONF_WIRE_IFACE:
-			wc.kind = EMU_WIRE_IFACE;
-			strlcpy(wc.iface, cw->iface, sizeof(wc.iface));
-			break;
-		case CONF_WIRE_PEER:
-			wc.kind = EMU_WIRE_PEER;
-			break;
-		case CONF_WIRE_PCAP:
-			wc.kind = EMU_WIRE_PCAP;
-			strlcpy(wc.pcap_in, cw->pcap_in, sizeof(wc.pcap_in));
-			strlcpy(wc.pcap_out, cw->pcap_out, sizeof(wc.pcap_out));
-			break;
-		case CONF_WIRE_GENERATOR:
-			wc.kind = EMU_WIRE_GENERATOR;
-			wc.gen_size = cw->gen_size;
-			wc.gen_count = cw->gen_count;
-			wc.gen_rate = cw->gen_rate;
-			break;
-		}
-		if (cp->has_mac)
-			memcpy(mac, cp->mac, sizeof(mac));
-		else
-			pipe_default_mac(i, mac);
-		if ((pl->ports[i].emu = emu_create(cp->name, mac, &wc)) == NULL)
-			return -1;
-	}
-	for (i = 0; i < c->nports; i++) {
-		int peer = c->ports[i].wire.peer;
-
-		if (c->ports[i].kind == PORT_KIND_EMULATED &&
-		    c->ports[i].wire.kind == CONF_WIRE_PEER && peer > i &&
-		    emu_connect(pl->ports[i].emu, pl->ports[peer].emu) == -1)
-			return -1;
-	}
-	if (any) {
-		if (emu_engine_start(c->emulator_cpu) == -1)
-			return -1;
-		pl->emu_running = 1;
-	}
-	return 0;
-}
-
-/* IXFWD_EMU_VFIO=1: emulated ports are put behind the emulated VFIO
- * (emu82599_vfio.c) and taken through vfio.c, as real ones bound to
- * vfio-pci are; the tests run the whole end-to-end suite both ways. */
-static int
-pipe_emu_vfio(void)
-{
-	const char *e = getenv("IXFWD_EMU_VFIO");
-
-	return e != NULL && strcmp(e, "1") == 0;
-}
-
-static int
-pipe_take_emulated(struct pipe_port *pp, int idx)
-{
-	char bdf[16];
-
-	if (!pipe_emu_vfio()) {
-		emu_bar(pp->emu, &pp->bar);
-		return 0;
-	}
-	/* a bus of its own per port: bus 0xa0 + i, IOMMU group 100 + i */
-	snprintf(bdf, sizeof(bdf), "0000:%02x:00.0", (0xa0 + idx) & 0xff);
-	if (emu_vfio_add(pp->emu, bdf, 100 + idx) == -1 ||
-	    vfio_open(bdf, 100 + idx, &emu_vfio_ops, NULL, &pp->bar) == -1)
-		return -1;
-	log_info("%s: the emulated 82599 is %s behind the emulated VFIO "
-	    "(IXFWD_EMU_VFIO=1)", pp->conf->name, bdf);
-	pp->pci_open = 1;
-	pp->vfio = 1;
-	return 0;
-}
-
-/*
- * Take every NIC (VFIO, sysfs, or the model) and reset it, before any
- * DMA memory is allocated: a NIC that a killed run left with armed rings
- * stops writing before hugepages are handed out again.  Then choose the
- * DMA addresses: IOVAs mapped through VFIO, physical ones for the sysfs
- * path; one process cannot give both kinds to its NICs.
- */
+/* Take and reset every device before any DMA memory is allocated. */
 static int
 pipe_take_devices(struct pipeline *pl)
 {
 	const struct conf *c = pl->conf;
-	const char *vfio = NULL, *phys = NULL;
+	struct port_spec spec[CONF_PORTS_MAX];
 	int i;
 
-	for (i = 0; i < c->nports; i++) {
-		struct pipe_port *pp = &pl->ports[i];
-		const struct conf_port *cp = pp->conf;
-
-		if (cp->kind == PORT_KIND_NULL)
-			continue;
-		if (cp->kind == PORT_KIND_EMULATED) {
-			if (pipe_take_emulated(pp, i) == -1)
-				return -1;
-		} else {
-			if (pci_take(cp->device, cp->force, &pp->bar,
-			    &pp->vfio) == -1)
-				return -1;
-			pp->pci_open = 1;
-			if (!pp->vfio && phys == NULL)
-				phys = cp->name;
-		}
-		if (pp->vfio && vfio == NULL)
-			vfio = cp->name;
-		if (vfio != NULL && phys != NULL) {
-			log_warnx("port %s is reached through VFIO (DMA "
-			    "addresses mapped in the IOMMU) and port %s through "
-			    "sysfs (physical addresses): one process cannot "
-			    "serve both; bind the device of %s to vfio-pci too",
-			    vfio, phys, phys);
-			return -1;
-		}
-		if (ixgbe_quiesce(&pp->bar, cp->name) == -1) {
-			log_warnx("%s: cannot reset %s", cp->name,
-			    cp->kind == PORT_KIND_EMULATED ? "the emulated 82599" : cp->device);
-			return -1;
-		}
-	}
-	if (vfio != NULL)
-		return 0;		/* vfio_open() chose DMA_IOVA_IOMMU */
-	if ((phys != NULL ? dma_mode() != DMA_IOVA_PHYS :
-	    dma_mode() == DMA_IOVA_AUTO) &&
-	    dma_init(phys != NULL ? DMA_IOVA_PHYS : DMA_IOVA_AUTO) == -1) {
-		log_warnx("no DMA memory");
-		return -1;
-	}
-	return 0;
+	for (i = 0; i < c->nports; i++)
+		pipe_port_spec(c, i, &spec[i]);
+	pl->devs = port_set_take(spec, c->nports, c->emulator_cpu);
+	return pl->devs == NULL ? -1 : 0;
 }
 
 static int
@@ -339,43 +228,14 @@ pipe_open_ports(struct pipeline *pl)
 
 	for (i = 0; i < c->nports; i++) {
 		struct pipe_port *pp = &pl->ports[i];
-		const struct conf_port *cp = pp->conf;
-		struct ixgbe_conf ic;
+		struct port_spec ps;
 
-		if (cp->kind == PORT_KIND_NULL) {
-			pp->port = null_port_open(cp->name, pp->nb_txq,
-			    pl->workers[pp->worker]->pool);
-			if (pp->port == NULL)
-				return -1;
-			log_info("%s: null port, %u TX queue%s", cp->name,
-			    pp->nb_txq, pp->nb_txq == 1 ? "" : "s");
-			continue;
-		}
-		memset(&ic, 0, sizeof(ic));
-		ic.name = cp->name;
-		ic.nb_rxq = 1;
-		ic.nb_txq = pp->nb_txq;
-		ic.rx_ring = cp->rx_ring;
-		ic.tx_ring = cp->tx_ring;
-		ic.rx_pool[0] = pl->workers[pp->worker]->pool;
-		ic.promisc = cp->promisc;
-		ic.link_timeout_ms = 0;		/* pipe_wait_links() waits for all */
-		dma_set_node(pipe_port_node(cp));	/* its rings */
-		pp->port = ixgbe_open(&pp->bar, &ic);
-		dma_set_node(-1);
-		if (pp->port == NULL) {
-			log_warnx("%s: cannot initialise %s", cp->name,
-			    cp->kind == PORT_KIND_EMULATED ? "the emulated 82599" : cp->device);
+		pipe_port_spec(c, i, &ps);
+		ps.nb_rxq = 1;
+		ps.nb_txq = pp->nb_txq;
+		ps.rx_pool[0] = pl->workers[pp->worker]->pool;
+		if ((pp->port = port_open(pl->devs, i, &ps)) == NULL)
 			return -1;
-		}
-		strlcpy(pp->port->name, cp->name, sizeof(pp->port->name));
-		log_info("%s: %s %s, MAC %02x:%02x:%02x:%02x:%02x:%02x, "
-		    "%u RX / %u TX descriptors, %u TX queue%s", cp->name,
-		    pp->port->kind, cp->kind == PORT_KIND_EMULATED ? "emulated" : cp->device,
-		    pp->port->mac[0], pp->port->mac[1], pp->port->mac[2],
-		    pp->port->mac[3], pp->port->mac[4], pp->port->mac[5],
-		    cp->rx_ring, cp->tx_ring, pp->nb_txq,
-		    pp->nb_txq == 1 ? "" : "s");
 	}
 	return 0;
 }
@@ -600,8 +460,7 @@ pipe_create(const struct conf *c)
 	}
 	pl->conf = c;
 	pl->nports = c->nports;
-	if (pipe_plan(pl) == -1 || pipe_create_emulated(pl) == -1 ||
-	    pipe_take_devices(pl) == -1 || pipe_pools(pl) == -1 ||
+	if (pipe_plan(pl) == -1 || pipe_take_devices(pl) == -1 || pipe_pools(pl) == -1 ||
 	    pipe_open_ports(pl) == -1 ||
 	    pipe_create_bridge(pl) == -1 || pipe_wire_workers(pl) == -1 ||
 	    pipe_create_captures(pl) == -1) {
@@ -703,31 +562,8 @@ pipe_destroy(struct pipeline *pl)
 	if (pl == NULL)
 		return;
 	pipe_stop(pl);
-	for (i = 0; i < pl->nports; i++) {
-		struct pipe_port *pp = &pl->ports[i];
-
-		if (pp->port != NULL)
-			port_close(pp->port);
-		else if (pp->pci_open)
-			pci_close(&pp->bar);
-		pp->port = NULL;
-	}
-	if (pl->emu_running)
-		emu_engine_stop();
-	for (i = 0; i < pl->nports; i++) {
-		struct emu82599 *nic = pl->ports[i].emu;
-
-		if (nic == NULL)
-			continue;
-		/* The strict model counted every datasheet rule the driver
-		 * broke (each first break is logged as it happens); the
-		 * total goes in the log for the tests to see. */
-		if (emu_violations(nic) != 0)
-			log_warnx("emu82599 %s: strict: %llu violations of the "
-			    "datasheet rules in all", pl->ports[i].conf->name,
-			    (unsigned long long)emu_violations(nic));
-		emu_destroy(nic);
-	}
+	/* the ports first: their rings hold buffers of the workers' pools */
+	port_set_close(pl->devs);
 	for (i = 0; i < pl->nworkers; i++) {
 		struct pipe_worker *w = pl->workers[i];
 		int k;
