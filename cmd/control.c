@@ -89,7 +89,7 @@ ctl_snap(struct control *ctl, struct ctl_snap *s)
 		pipe_report(pl, i, &r);
 		s->port[i] = r.sw;
 	}
-	for (i = 0; i < pipe_nworkers(pl) && i < CONF_PORTS_MAX; i++)
+	for (i = 0; i < pipe_nworkers(pl) && i < PIPE_WORKERS_MAX; i++)
 		pipe_worker_report(pl, i, &s->worker[i]);
 	s->valid = 1;
 }

@@ -34,7 +34,7 @@ struct ctl_snap {
 	int		 valid;
 	uint64_t	 ms;
 	struct pipe_counters port[CONF_PORTS_MAX];
-	struct pipe_worker_counters worker[CONF_PORTS_MAX];
+	struct pipe_worker_counters worker[PIPE_WORKERS_MAX];
 };
 
 struct ctl_rates {

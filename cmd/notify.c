@@ -21,7 +21,7 @@ static socklen_t notify_len;		/* 0: not under systemd */
 static uint64_t	notify_wd_usec;		/* 0: no watchdog */
 static uint64_t	notify_last_ping;	/* monotonic µs */
 static uint64_t	notify_last_status;
-static uint64_t	notify_loops[CONF_PORTS_MAX];	/* at the last ping */
+static uint64_t	notify_loops[PIPE_WORKERS_MAX];	/* at the last ping */
 static int	notify_stalled = -1;	/* worker logged as stalled */
 
 /* Rates: the counters at the last status line. */
@@ -109,10 +109,10 @@ static int
 notify_stalled_worker(struct pipeline *pl, int update)
 {
 	struct pipe_worker_counters wc;
-	uint64_t loops[CONF_PORTS_MAX];
+	uint64_t loops[PIPE_WORKERS_MAX];
 	int w, stalled = -1;
 
-	for (w = 0; w < pipe_nworkers(pl) && w < CONF_PORTS_MAX; w++) {
+	for (w = 0; w < pipe_nworkers(pl) && w < PIPE_WORKERS_MAX; w++) {
 		pipe_worker_report(pl, w, &wc);
 		loops[w] = wc.busy_loops + wc.idle_loops;
 		if (loops[w] == notify_loops[w] && stalled == -1)

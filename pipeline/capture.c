@@ -434,8 +434,9 @@ capture_create(const struct capture_conf *cc, int n, int nworkers)
 		log_warnx("%d captures, at most %d", n, CAPTURE_MAX);
 		return NULL;
 	}
-	if (nworkers < 1) {
-		log_warnx("captures need at least one worker");
+	if (nworkers < 1 || nworkers > CAPTURE_WORKERS_MAX) {
+		log_warnx("captures: %d workers, 1 to %d", nworkers,
+		    CAPTURE_WORKERS_MAX);
 		return NULL;
 	}
 	if ((cs = calloc(1, sizeof(*cs))) == NULL) {
@@ -790,11 +791,11 @@ static int
 capture_attach_one(struct capture_set *cs, const struct capture_conf *cc,
     struct capture_live *live, char *err, size_t errlen)
 {
-	struct capture_worker *fresh[CAPTURE_PORTS_MAX];
+	struct capture_worker *fresh[CAPTURE_WORKERS_MAX];
 	struct capture *caps[CAPTURE_MAX], *c = NULL;
 
 	*err = '\0';
-	if (cs->nworkers > CAPTURE_PORTS_MAX)
+	if (cs->nworkers > CAPTURE_WORKERS_MAX)
 		snprintf(err, errlen, "too many workers");
 	else if (capture_find(cs, cc->name) != -1)
 		snprintf(err, errlen, "capture %s exists already", cc->name);
@@ -837,7 +838,7 @@ capture_attach_one(struct capture_set *cs, const struct capture_conf *cc,
 int
 capture_detach(struct capture_set *cs, const char *name)
 {
-	struct capture_worker *fresh[CAPTURE_PORTS_MAX];
+	struct capture_worker *fresh[CAPTURE_WORKERS_MAX];
 	struct capture *caps[CAPTURE_MAX], *c;
 	int i, k, n = 0;
 

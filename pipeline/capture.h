@@ -65,6 +65,7 @@
 #define CAPTURE_FILTER_MAX	1024	/* filter expression, incl. NUL */
 #define CAPTURE_MAX		16	/* captures in a set */
 #define CAPTURE_PORTS_MAX	16	/* port indexes 0..15 (CONF_PORTS_MAX) */
+#define CAPTURE_WORKERS_MAX	64	/* workers of a set (PIPE_WORKERS_MAX) */
 #define CAPTURE_SNAPLEN_MAX	65535
 #define CAPTURE_RING_DEFAULT	(1U << 20)	/* bytes, per worker and capture */
 #define CAPTURE_RING_MIN	(1U << 12)

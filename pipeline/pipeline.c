@@ -1,6 +1,8 @@
 /*
- * pipeline.c: planning workers, opening ports, starting and stopping the
- * fast path, and summing its counters.  Control thread only.
+ * pipeline.c: setting up the fast path from a configuration (the plan,
+ * the ports, the workers' pools and paths), starting and stopping it,
+ * summing its counters, watching links, and swapping paths on a reload.
+ * Control thread only.
  */
 #include <assert.h>
 #include <errno.h>
@@ -17,110 +19,80 @@
 #include "conf_diff.h"
 #include "dma.h"
 #include "log.h"
+#include "path.h"
+#include "plan.h"
 #include "port_open.h"
 #include "worker.h"
 
 struct pipe_port {
 	const struct conf_port *conf;
 	struct port	*port;
-	int		 worker;	/* owner of the RX queue */
-	uint16_t	 nb_txq;	/* one per worker sending to it */
-	int		 txq_of[CONF_PORTS_MAX]; /* by worker; -1 none */
 	int		 link_up;	/* as last logged */
 };
 
 static_assert(CONF_PORTS_MAX <= BRIDGE_PORTS_MAX, "bridge port numbers");
+static_assert(CONF_QUEUES_MAX <= PORT_RXQ_MAX, "RX queues of a port");
+static_assert(PIPE_WORKERS_MAX <= CAPTURE_WORKERS_MAX, "capture workers");
 
 struct pipeline {
 	const struct conf *conf;
+	struct pipe_plan *plan;
 	int		 nports;
 	struct pipe_port ports[CONF_PORTS_MAX];
+	struct port	*port_of[CONF_PORTS_MAX];	/* ports[i].port */
 	int		 nworkers;
-	struct pipe_worker *workers[CONF_PORTS_MAX];
+	struct pipe_worker *workers[PIPE_WORKERS_MAX];
 	struct port_set	*devs;
 	struct bridge	*bridge;
 	struct capture_set *captures;
 	int		 captures_running;
 };
 
+/* The workers of the plan, each still without a pool or paths. */
 static int
-pipe_in_bridge(const struct conf *c, int port)
-{
-	int i;
-
-	for (i = 0; c->bridge.enabled && i < c->bridge.nports; i++)
-		if (c->bridge.ports[i] == port)
-			return 1;
-	return 0;
-}
-
-/* Ports on the same cpu share a worker; a port without a cpu gets its
- * own, unpinned. */
-static int
-pipe_plan(struct pipeline *pl)
+pipe_workers(struct pipeline *pl)
 {
 	const struct conf *c = pl->conf;
-	int i, j, w;
+	char err[256];
+	int w;
 
-	for (i = 0; i < c->nports; i++) {
-		struct pipe_port *pp = &pl->ports[i];
-
-		pp->conf = &c->ports[i];
-		pp->worker = -1;
-		for (j = 0; j < CONF_PORTS_MAX; j++)
-			pp->txq_of[j] = -1;
-		if (pp->conf->cpu >= 0)
-			for (j = 0; j < i; j++)
-				if (c->ports[j].cpu == pp->conf->cpu)
-					pp->worker = pl->ports[j].worker;
-		if (pp->worker == -1) {
-			struct pipe_worker *nw;
-
-			if ((nw = aligned_alloc(64, sizeof(*nw))) == NULL) {
-				log_warn("worker");
-				return -1;
-			}
-			memset(nw, 0, sizeof(*nw));
-			nw->id = pl->nworkers;
-			nw->cpu = pp->conf->cpu;
-			nw->batch = c->batch;
-			pp->worker = pl->nworkers;
-			pl->workers[pl->nworkers++] = nw;
-		}
+	if ((pl->plan = malloc(sizeof(*pl->plan))) == NULL) {
+		log_warn("plan");
+		return -1;
 	}
-	/* A private TX queue on each destination, per sending worker. */
-	for (i = 0; i < c->nports; i++) {
-		const struct conf_forward *f = conf_forward_of(c, i);
-
-		w = pl->ports[i].worker;
-		for (j = 0; f != NULL && j < f->nto; j++) {
-			struct pipe_port *dst = &pl->ports[f->to[j]];
-
-			if (dst->txq_of[w] == -1)
-				dst->txq_of[w] = dst->nb_txq++;
-		}
-		for (j = 0; pipe_in_bridge(c, i) && j < c->bridge.nports; j++) {
-			struct pipe_port *dst = &pl->ports[c->bridge.ports[j]];
-
-			if (c->bridge.ports[j] != i && dst->txq_of[w] == -1)
-				dst->txq_of[w] = dst->nb_txq++;
-		}
+	if (pipe_plan(c, pl->plan, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return -1;
 	}
-	for (i = 0; i < c->nports; i++)
-		if (pl->ports[i].nb_txq == 0)
-			pl->ports[i].nb_txq = 1;	/* the NIC wants one */
+	for (w = 0; w < pl->plan->nworkers; w++) {
+		const struct plan_worker *pw = &pl->plan->workers[w];
+		struct pipe_worker *nw;
+
+		if ((nw = aligned_alloc(64, sizeof(*nw))) == NULL) {
+			log_warn("worker");
+			return -1;
+		}
+		memset(nw, 0, sizeof(*nw));
+		nw->id = w;
+		nw->cpu = pw->cpu;
+		nw->busy_poll = pw->busy_poll;
+		nw->batch = c->batch;
+		pl->workers[pl->nworkers++] = nw;
+	}
 	return 0;
 }
 
+/* The node of the NIC the worker receives from (the first one, when it
+ * has several); -1 for none. */
 static int
 pipe_worker_node(struct pipeline *pl, int w)
 {
-	int i;
+	const struct plan_worker *pw = &pl->plan->workers[w];
+	int k, node;
 
-	for (i = 0; i < pl->conf->nports; i++)
-		if (pl->ports[i].worker == w &&
-		    port_set_node(pl->devs, i) >= 0)
-			return port_set_node(pl->devs, i);
+	for (k = 0; k < pw->nin; k++)
+		if ((node = port_set_node(pl->devs, pw->in[k].port)) >= 0)
+			return node;
 	return -1;
 }
 
@@ -130,19 +102,17 @@ static int
 pipe_pools(struct pipeline *pl)
 {
 	const struct conf *c = pl->conf;
-	int i, w;
+	int i, k, w;
 
 	for (w = 0; w < pl->nworkers; w++) {
+		const struct plan_worker *pw = &pl->plan->workers[w];
 		uint32_t n = 4u * PIPE_BATCH_MAX;
 
-		for (i = 0; i < c->nports; i++) {
-			if (pl->ports[i].worker == w)
-				n += c->ports[i].rx_ring;
-			if (pl->ports[i].txq_of[w] != -1)
+		for (k = 0; k < pw->nin; k++)
+			n += c->ports[pw->in[k].port].rx_ring;
+		for (i = 0; i < c->nports; i++)
+			if (pw->txq[i] != -1)
 				n += c->ports[i].tx_ring;
-		}
-		/* the buffers on the node of the NIC the worker receives
-		 * from (the first one, when it has several) */
 		dma_set_node(pipe_worker_node(pl, w));
 		pl->workers[w]->pool = mempool_create(n);
 		dma_set_node(-1);
@@ -220,183 +190,53 @@ pipe_take_devices(struct pipeline *pl)
 	return pl->devs == NULL ? -1 : 0;
 }
 
+/* Each RX queue filled from the pool of the worker that polls it. */
 static int
 pipe_open_ports(struct pipeline *pl)
 {
 	const struct conf *c = pl->conf;
 	int i;
+	uint16_t q;
 
 	for (i = 0; i < c->nports; i++) {
-		struct pipe_port *pp = &pl->ports[i];
+		const struct plan_port *pp = &pl->plan->ports[i];
 		struct port_spec ps;
 
 		pipe_port_spec(c, i, &ps);
-		ps.nb_rxq = 1;
+		ps.nb_rxq = pp->nb_rxq;
 		ps.nb_txq = pp->nb_txq;
-		ps.rx_pool[0] = pl->workers[pp->worker]->pool;
-		if ((pp->port = port_open(pl->devs, i, &ps)) == NULL)
+		for (q = 0; q < pp->nb_rxq; q++)
+			ps.rx_pool[q] = pl->workers[pp->worker[q]]->pool;
+		if ((pl->ports[i].port = port_open(pl->devs, i, &ps)) == NULL)
 			return -1;
+		pl->port_of[i] = pl->ports[i].port;
 	}
 	return 0;
 }
 
-static void
-pipe_path_free(struct pipe_path *p)
-{
-	if (p == NULL)
-		return;
-	filter_bpf_free(p->bpf);
-	filter_rules_free(p->rules);
-	free(p->hits);
-	free(p);
-}
-
-/* Filtering and VLAN handling of a forward path or of the bridge. */
-static int
-pipe_path_filters(struct pipe_path *p, const char *port, const char *filter,
-    const struct filter_rule *rules, int nrules, int default_action,
-    const struct conf_vlan *vlan)
-{
-	char err[512];
-
-	if (filter[0] != '\0' && (p->bpf = filter_bpf_compile(filter,
-	    DLT_EN10MB, 65535, err, sizeof(err))) == NULL) {
-		log_warnx("%s: filter \"%s\": %s", port, filter, err);
-		return -1;
-	}
-	if (nrules > 0) {
-		if ((p->rules = filter_rules_compile(rules, nrules,
-		    default_action, err, sizeof(err))) == NULL) {
-			log_warnx("%s: rules: %s", port, err);
-			return -1;
-		}
-		p->nrules = nrules;
-		if ((p->hits = calloc((size_t)nrules + 1,
-		    sizeof(*p->hits))) == NULL) {
-			log_warn("%s: rule counters", port);
-			return -1;
-		}
-	}
-	p->vlan_filter = vlan->filter;
-	p->vlan_untagged = vlan->untagged;
-	memcpy(p->vlan_allow, vlan->allow, sizeof(p->vlan_allow));
-	p->vlan_op = vlan->op;
-	p->vlan_tci = (uint16_t)(vlan->pcp << 13 | vlan->id);
-	p->parse = p->bpf != NULL || p->rules != NULL || p->vlan_filter ||
-	    p->vlan_op != CONF_VLAN_KEEP;
-	return 0;
-}
-
-/* The path of input port i on its worker, from configuration c (the one
- * running, or a new one for pipe_update()). */
-static struct pipe_path *
-pipe_path_build(struct pipeline *pl, const struct conf *c, int i,
-    struct bridge *br)
-{
-	struct pipe_worker *w = pl->workers[pl->ports[i].worker];
-	const struct conf_forward *f = conf_forward_of(c, i);
-	const char *name = c->ports[i].name;
-	struct pipe_path *p;
-	int j;
-
-	if ((p = aligned_alloc(64, sizeof(*p))) == NULL) {
-		log_warn("%s: path", name);
-		return NULL;
-	}
-	memset(p, 0, sizeof(*p));
-	memset(p->slot_of, -1, sizeof(p->slot_of));
-	if (pipe_in_bridge(c, i)) {
-		const struct conf_bridge *b = &c->bridge;
-
-		if (pipe_path_filters(p, name, b->filter, b->rules, b->nrules,
-		    b->default_action, &b->vlan) == -1)
-			goto fail;
-		p->bridge = br;
-		p->learning = b->learning;
-		/* the MAC table is keyed by VLAN */
-		p->parse = 1;
-		for (j = 0; j < b->nports; j++) {
-			int dst = b->ports[j];
-			struct pipe_out *o;
-
-			if (dst == i)
-				continue;
-			if (pl->ports[dst].txq_of[w->id] == -1) {
-				log_warnx("%s: no TX queue on %s (topology "
-				    "changed; restart ixfwd)", name,
-				    c->ports[dst].name);
-				goto fail;
-			}
-			p->slot_of[dst] = (int8_t)p->nout;
-			o = &p->out[p->nout++];
-			o->port = pl->ports[dst].port;
-			o->txq = (uint16_t)pl->ports[dst].txq_of[w->id];
-			o->idx = (uint16_t)dst;
-		}
-		return p;
-	}
-	if (f == NULL)
-		return p;		/* nowhere to go: drop_no_route */
-	if (pipe_path_filters(p, name, f->filter, f->rules, f->nrules,
-	    f->default_action, &f->vlan) == -1)
-		goto fail;
-	for (j = 0; j < f->nto; j++) {
-		int dst = f->to[j];
-		struct pipe_out *o = &p->out[p->nout++];
-
-		if (pl->ports[dst].txq_of[w->id] == -1) {
-			log_warnx("%s: no TX queue on %s (topology changed; "
-			    "restart ixfwd)", name, c->ports[dst].name);
-			goto fail;
-		}
-		o->port = pl->ports[dst].port;
-		o->txq = (uint16_t)pl->ports[dst].txq_of[w->id];
-		o->idx = (uint16_t)dst;
-	}
-	return p;
-
-fail:
-	pipe_path_free(p);
-	return NULL;
-}
-
+/* Every worker's inputs, each (port, RX queue) with its own path. */
 static int
 pipe_wire_workers(struct pipeline *pl)
 {
-	const struct conf *c = pl->conf;
-	int i;
+	int w, k;
 
-	for (i = 0; i < c->nports; i++) {
-		struct pipe_worker *w = pl->workers[pl->ports[i].worker];
-		struct pipe_in *in = &w->in[w->nin];
+	for (w = 0; w < pl->nworkers; w++) {
+		const struct plan_worker *pw = &pl->plan->workers[w];
+		struct pipe_worker *wk = pl->workers[w];
 
-		in->port = pl->ports[i].port;
-		in->idx = (uint16_t)i;
-		if ((in->path = pipe_path_build(pl, c, i, pl->bridge)) == NULL)
-			return -1;
-		w->nin++;
+		for (k = 0; k < pw->nin; k++) {
+			struct pipe_in *in = &wk->in[wk->nin];
+
+			in->port = pl->ports[pw->in[k].port].port;
+			in->idx = pw->in[k].port;
+			in->rxq = pw->in[k].rxq;
+			if ((in->path = pipe_path_build(pl->conf, in->idx,
+			    pw->txq, pl->port_of, pl->bridge)) == NULL)
+				return -1;
+			wk->nin++;
+		}
 	}
 	return 0;
-}
-
-/* The MAC table of bridge b with its static entries; NULL, logged. */
-static struct bridge *
-pipe_bridge_new(const struct conf_bridge *b)
-{
-	struct bridge *br;
-	int i;
-
-	if ((br = bridge_create(b->max_entries, b->aging,
-	    b->vlan_learning)) == NULL)
-		return NULL;
-	for (i = 0; i < b->nstatic; i++)
-		if (bridge_add_static(br, b->statics[i].mac,
-		    b->statics[i].vlan, b->statics[i].port) == -1) {
-			log_warnx("bridge: cannot add static entry %d", i + 1);
-			bridge_free(br);
-			return NULL;
-		}
-	return br;
 }
 
 static int
@@ -453,6 +293,7 @@ struct pipeline *
 pipe_create(const struct conf *c)
 {
 	struct pipeline *pl;
+	int i;
 
 	if ((pl = calloc(1, sizeof(*pl))) == NULL) {
 		log_warn("pipeline");
@@ -460,8 +301,10 @@ pipe_create(const struct conf *c)
 	}
 	pl->conf = c;
 	pl->nports = c->nports;
-	if (pipe_plan(pl) == -1 || pipe_take_devices(pl) == -1 || pipe_pools(pl) == -1 ||
-	    pipe_open_ports(pl) == -1 ||
+	for (i = 0; i < c->nports; i++)
+		pl->ports[i].conf = &c->ports[i];
+	if (pipe_workers(pl) == -1 || pipe_take_devices(pl) == -1 ||
+	    pipe_pools(pl) == -1 || pipe_open_ports(pl) == -1 ||
 	    pipe_create_bridge(pl) == -1 || pipe_wire_workers(pl) == -1 ||
 	    pipe_create_captures(pl) == -1) {
 		pipe_destroy(pl);
@@ -483,6 +326,38 @@ pipe_spare_cpus(const struct pipeline *pl, cpu_set_t *set)
 	for (w = 0; w < pl->nworkers; w++)
 		if (pl->workers[w]->cpu >= 0 && CPU_COUNT(set) > 1)
 			CPU_CLR(pl->workers[w]->cpu, set);
+}
+
+/* "worker 0 on cpu 2: 2 ports", with their RX queues when a port has
+ * several. */
+static void
+pipe_log_worker(const struct pipeline *pl, int w)
+{
+	const struct pipe_worker *wk = pl->workers[w];
+	char where[32], queues[32] = "";
+	int i, nports = 0, multi = 0;
+
+	for (i = 0; i < pl->nports; i++) {
+		const struct plan_port *pp = &pl->plan->ports[i];
+		uint16_t q;
+
+		for (q = 0; q < pp->nb_rxq; q++)
+			if (pp->worker[q] == w)
+				break;
+		if (q == pp->nb_rxq)
+			continue;
+		nports++;
+		multi |= pp->nb_rxq > 1;
+	}
+	if (wk->cpu >= 0)
+		snprintf(where, sizeof(where), "on cpu %d", wk->cpu);
+	else
+		snprintf(where, sizeof(where), "(not pinned)");
+	if (multi)
+		snprintf(queues, sizeof(queues), ", %d RX queue%s", wk->nin,
+		    wk->nin == 1 ? "" : "s");
+	log_info("worker %d %s: %d port%s%s", w, where, nports,
+	    nports == 1 ? "" : "s", queues);
 }
 
 int
@@ -524,12 +399,7 @@ pipe_start(struct pipeline *pl)
 		wk->running = 1;
 		snprintf(name, sizeof(name), "ixfwd-w%d", w);
 		pthread_setname_np(wk->thread, name);
-		if (wk->cpu >= 0)
-			log_info("worker %d on cpu %d: %d port%s", w, wk->cpu,
-			    wk->nin, wk->nin == 1 ? "" : "s");
-		else
-			log_info("worker %d (not pinned): %d port%s", w,
-			    wk->nin, wk->nin == 1 ? "" : "s");
+		pipe_log_worker(pl, w);
 	}
 	return 0;
 }
@@ -575,6 +445,7 @@ pipe_destroy(struct pipeline *pl)
 	}
 	capture_destroy(pl->captures);
 	bridge_free(pl->bridge);
+	free(pl->plan);
 	free(pl);
 }
 
@@ -721,7 +592,7 @@ static void
 pipe_quiesce(struct pipeline *pl)
 {
 	struct timespec ts = { 0, 100 * 1000 };
-	uint64_t seen[CONF_PORTS_MAX];
+	uint64_t seen[PIPE_WORKERS_MAX];
 	int w, busy;
 
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -769,8 +640,10 @@ pipe_carry_one(void *arg, const uint8_t mac[6], uint16_t vlan, int port,
 int
 pipe_update(struct pipeline *pl, const struct conf *c)
 {
-	struct pipe_path *fresh[CONF_PORTS_MAX], *old[CONF_PORTS_MAX];
-	struct pipe_in *ins[CONF_PORTS_MAX];
+	/* every (port, RX queue) is one worker's input: PIPE_INPUTS_MAX
+	 * in all */
+	struct pipe_path *fresh[PIPE_INPUTS_MAX], *old[PIPE_INPUTS_MAX];
+	struct pipe_in *ins[PIPE_INPUTS_MAX];
 	struct bridge *br = pl->bridge, *old_br = NULL;
 	int i, w, k, n = 0;
 
@@ -799,8 +672,10 @@ pipe_update(struct pipeline *pl, const struct conf *c)
 	for (w = 0; w < pl->nworkers; w++)
 		for (k = 0; k < pl->workers[w]->nin; k++) {
 			ins[n] = &pl->workers[w]->in[k];
-			if ((fresh[n] = pipe_path_build(pl, c,
-			    ins[n]->idx, br)) == NULL) {
+			if (n == PIPE_INPUTS_MAX || (fresh[n] =
+			    pipe_path_build(c, ins[n]->idx,
+			    pl->plan->workers[w].txq, pl->port_of,
+			    br)) == NULL) {
 				while (n > 0)
 					pipe_path_free(fresh[--n]);
 				if (br != pl->bridge)
@@ -833,21 +708,34 @@ pipe_set_conf(struct pipeline *pl, const struct conf *c)
 		pl->ports[i].conf = &c->ports[i];
 }
 
+/* Each (worker, input) path counts its own hits: a port's RX queues may
+ * be served by several workers, so its hits are the sum over all. */
 int
 pipe_rule_hits(struct pipeline *pl, int port, uint64_t *hits, int max)
 {
-	struct pipe_worker *w = pl->workers[pl->ports[port].worker];
-	const struct pipe_path *p = NULL;
-	int k, r;
+	int w, k, r, nrules = -1;
 
-	for (k = 0; k < w->nin; k++)
-		if (w->in[k].idx == port)
-			p = __atomic_load_n(&w->in[k].path, __ATOMIC_ACQUIRE);
-	if (p == NULL || p->rules == NULL)
-		return -1;
-	for (r = 0; r <= p->nrules && r < max; r++)
-		hits[r] = __atomic_load_n(&p->hits[r], __ATOMIC_RELAXED);
-	return p->nrules;
+	for (r = 0; r < max; r++)
+		hits[r] = 0;
+	for (w = 0; w < pl->nworkers; w++) {
+		struct pipe_worker *wk = pl->workers[w];
+
+		for (k = 0; k < wk->nin; k++) {
+			const struct pipe_path *p;
+
+			if (wk->in[k].idx != port)
+				continue;
+			p = __atomic_load_n(&wk->in[k].path,
+			    __ATOMIC_ACQUIRE);
+			if (p == NULL || p->rules == NULL)
+				continue;
+			nrules = p->nrules;
+			for (r = 0; r <= p->nrules && r < max; r++)
+				hits[r] += __atomic_load_n(&p->hits[r],
+				    __ATOMIC_RELAXED);
+		}
+	}
+	return nrules;
 }
 
 void

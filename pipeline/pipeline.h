@@ -1,12 +1,15 @@
 /*
  * pipeline.h: from a configuration to running workers.
  *
- * pipe_create() plans the workers (one per port, or one per cpu shared by
- * the ports configured on it), gives each worker its own mempool, creates
- * the emulated NICs, opens every port with the ixgbe driver and resolves
- * the forward paths.  Each worker owns the RX queue of its ports and one
- * private TX queue on every port it sends to, so the fast path takes no
- * lock.  Everything here but the worker loop runs on the control thread.
+ * pipe_create() plans the workers (plan.h: every (port, RX queue) on a
+ * cpu is served by that cpu's worker, an unpinned one by a worker of its
+ * own), takes and resets every device and opens the ports (port_open.h),
+ * gives each worker its own mempool, which fills the RX queues it polls,
+ * and builds each worker's path for each of its inputs (path.h).  Each
+ * worker owns its RX queues and one private TX queue on every port it
+ * sends to, so the fast path takes no lock.  Counters are kept per
+ * worker and summed over all workers here.  Everything but the worker
+ * loop runs on the control thread.
  */
 #ifndef IXFWD_PIPELINE_H
 #define IXFWD_PIPELINE_H
@@ -17,6 +20,7 @@
 #include "port.h"
 
 #define PIPE_BATCH_MAX	256
+#define PIPE_WORKERS_MAX	64	/* pipe_nworkers() is at most this */
 
 /* Counters of one port as one worker sees it.  Only that worker writes
  * them (relaxed stores, no atomics); the control thread sums them. */
@@ -92,7 +96,8 @@ int		 pipe_update(struct pipeline *pl, const struct conf *c);
  * caller) is the configuration pl reports and compares against. */
 void		 pipe_set_conf(struct pipeline *pl, const struct conf *c);
 /* The hit counters of port's rule list: hits[0..nrules-1], then the
- * default action's.  Returns nrules, or -1 if the path has no rules. */
+ * default action's, summed over every worker polling one of the port's
+ * RX queues.  Returns nrules, or -1 if the path has no rules. */
 int		 pipe_rule_hits(struct pipeline *pl, int port, uint64_t *hits,
 		    int max);
 /* Once a second from the control thread: links, MAC table aging. */

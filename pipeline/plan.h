@@ -26,8 +26,8 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "pipeline.h"		/* PIPE_WORKERS_MAX */
 
-#define PIPE_WORKERS_MAX	64
 /* (port, RX queue) pairs one worker may serve: all of them */
 #define PIPE_INPUTS_MAX		(CONF_PORTS_MAX * CONF_QUEUES_MAX)
 

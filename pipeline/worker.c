@@ -1,6 +1,6 @@
 /*
- * worker.c: the fast path.  A worker polls the RX queue of each of its
- * ports, receives a batch, runs it through the port's path (parse once,
+ * worker.c: the fast path.  A worker polls each of its RX queues (of one
+ * port or several), receives a batch, runs it through the input's path (parse once,
  * tcpdump filter, rule list, VLAN list and tag handling, then forward or
  * bridge) and hands it to the TX queues of the destinations.  Nothing
  * here makes a syscall, takes a lock, logs or allocates other than from
@@ -338,7 +338,7 @@ worker_main(void *arg)
 			uint64_t bytes = 0;
 			uint16_t k, n;
 
-			n = port_rx_batch(in->port, 0, bufs, w->batch);
+			n = port_rx_batch(in->port, in->rxq, bufs, w->batch);
 			if (n == 0)
 				continue;
 			for (k = 0; k < n; k++) {

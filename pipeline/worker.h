@@ -14,6 +14,7 @@
 #include "mempool.h"
 #include "parse.h"
 #include "pipeline.h"
+#include "plan.h"
 #include "port.h"
 
 struct bridge;
@@ -33,7 +34,7 @@ struct pipe_out {
 /*
  * What happens to the packets of one input port: filters, VLAN handling,
  * and where they go.  Immutable once a worker can see it, except the rule
- * hit counters, which only the worker owning the input port writes.  The
+ * hit counters, which only the worker polling that input writes.  The
  * control thread replaces a path as a whole (pipe_update()); the worker
  * picks the new one up at its next batch.
  */
@@ -56,20 +57,22 @@ struct pipe_path {
 	int8_t		 slot_of[CONF_PORTS_MAX]; /* bridge: port -> out[] slot */
 };
 
-/* An input port a worker polls. */
+/* An RX queue of a port, as the worker polling it sees it. */
 struct pipe_in {
 	struct port	*port;
-	uint16_t	 idx;
+	uint16_t	 idx;		/* port index, for counters */
+	uint16_t	 rxq;
 	struct pipe_path *path;		/* atomic: swapped by pipe_update() */
 };
 
 struct pipe_worker {
 	int		 id;
 	int		 cpu;		/* -1: not pinned */
+	int		 busy_poll;	/* as planned (not acted on yet) */
 	uint16_t	 batch;
 	int		 nin;
-	struct pipe_in	 in[CONF_PORTS_MAX];
-	struct mempool	*pool;		/* RX buffers of this worker's ports */
+	struct pipe_in	 in[PIPE_INPUTS_MAX];
+	struct mempool	*pool;		/* RX buffers of this worker's queues */
 	struct capture_worker *capture;	/* NULL: no capture; loaded from
 					 * capture_slot each poll round */
 	struct capture_worker *const *capture_slot;
@@ -77,7 +80,8 @@ struct pipe_worker {
 	int		 running;
 	int		 stop;		/* set by the control thread */
 	uint64_t	 epoch;		/* loops done; pipe_update() waits on it */
-	struct pipe_counters counters[CONF_PORTS_MAX];
+	struct pipe_counters counters[CONF_PORTS_MAX]; /* by port: the ports
+					 * it receives on and sends to */
 	struct pipe_worker_counters wc;
 	/* per-batch scratch */
 	struct pkt_meta	 meta[PIPE_BATCH_MAX];

@@ -521,6 +521,134 @@ test_hitless_update(void)
 	conf_free(&other);
 }
 
+/* ---- RX queues: a port's queues on several workers ---- */
+
+/* Two null ports, 2 RX queues each on cpus [0, 1] (the shape the
+ * benchmarks run): 2 workers, each polling queue q of both ports and
+ * sending on its own TX queue of each.  The port's counters and its rule
+ * hits are the sums over both workers. */
+static void
+test_queues_null(void)
+{
+	static struct conf c;
+	struct pipe_port_report ra, rb;
+	struct pipe_worker_counters w0, w1;
+	struct timespec ts = { 0, 5 * 1000 * 1000 };
+	struct pipeline *pl;
+	uint64_t hits[4];
+	int i, n;
+
+	T_REQUIRE(load("ports:\n"
+	    "  - { name: a, device: null }\n"
+	    "  - { name: b, device: null }\n"
+	    "forward:\n"
+	    "  - { from: a, to: b, rules: [ { action: drop, proto: tcp } ],\n"
+	    "      default: pass }\n"
+	    "  - { from: b, to: a }\n", "queues.yaml", &c) == 0);
+	for (i = 0; i < 2; i++) {
+		c.ports[i].queues = 2;
+		c.ports[i].ncpus = 2;
+		c.ports[i].cpus[0] = 0;
+		c.ports[i].cpus[1] = 1;
+	}
+	T_REQUIRE((pl = pipe_create(&c)) != NULL);
+	T_EQ(pipe_nworkers(pl), 2);
+	T_EQ(pipe_worker_cpu(pl, 0), 0);
+	T_EQ(pipe_worker_cpu(pl, 1), 1);
+	if (pipe_start(pl) == -1) {
+		pipe_destroy(pl);
+		T_REQUIRE(0);
+	}
+	for (i = 0; i < 2000; i++) {
+		pipe_worker_report(pl, 0, &w0);
+		pipe_worker_report(pl, 1, &w1);
+		if (w0.busy_packets > 100000 && w1.busy_packets > 100000)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	pipe_stop(pl);
+	pipe_worker_report(pl, 0, &w0);
+	pipe_worker_report(pl, 1, &w1);
+	pipe_report(pl, 0, &ra);
+	pipe_report(pl, 1, &rb);
+	n = pipe_rule_hits(pl, 0, hits, 4);
+	pipe_destroy(pl);
+	conf_free(&c);
+
+	T_CHECK(w0.busy_packets > 0);
+	T_CHECK(w1.busy_packets > 0);
+	/* what both queues handed out, counted by both workers */
+	T_EQ(ra.sw.rx_packets, ra.hw.rx_packets);
+	T_EQ(rb.sw.rx_packets, rb.hw.rx_packets);
+	T_EQ(ra.sw.rx_packets + rb.sw.rx_packets,
+	    w0.busy_packets + w1.busy_packets);
+	/* what both TX queues took */
+	T_EQ(ra.sw.tx_packets, ra.hw.tx_packets);
+	T_EQ(rb.sw.tx_packets, rb.hw.tx_packets);
+	T_EQ(rb.sw.tx_packets + rb.sw.drop_tx_full, ra.sw.rx_packets);
+	T_EQ(ra.sw.tx_packets + ra.sw.drop_tx_full, rb.sw.rx_packets);
+	/* the null frame is UDP: every one passes by default, on both
+	 * workers' paths */
+	T_EQ(n, 1);
+	T_EQ(hits[0], 0);
+	T_EQ(hits[1], ra.sw.rx_packets);
+}
+
+/* An emulated 82599 with 2 RX queues and no RSS yet: everything arrives
+ * on queue 0, so only the worker polling queue 0 receives, byte for
+ * byte, and the other, polling queue 1, sees nothing. */
+static void
+test_queues_emulated(void)
+{
+	static struct conf c;
+	struct pipe_port_report ra, rb;
+	struct pipe_worker_counters w0, w1;
+	struct pipeline *pl;
+	char yaml[1024], in[300], out[300];
+	int n, bad;
+
+	snprintf(in, sizeof(in), "%s/in.pcap", dir);
+	snprintf(out, sizeof(out), "%s/q.pcap", dir);
+	snprintf(yaml, sizeof(yaml),
+	    "ports:\n"
+	    "  - { name: a, device: emulated, rx_ring: 64, wire: { pcap_in: %s } }\n"
+	    "  - { name: b, device: emulated, wire: { pcap_out: %s } }\n"
+	    "forward:\n"
+	    "  - { from: a, to: b }\n", in, out);
+	T_REQUIRE(load(yaml, "queues-emu.yaml", &c) == 0);
+	c.ports[0].queues = 2;
+	c.ports[0].ncpus = 2;
+	c.ports[0].cpus[0] = 0;
+	c.ports[0].cpus[1] = 1;
+	c.ports[1].ncpus = 1;
+	c.ports[1].cpus[0] = 1;
+	c.ports[1].cpu = 1;
+	T_REQUIRE((pl = pipe_create(&c)) != NULL);
+	T_EQ(pipe_nworkers(pl), 2);
+	pipe_wait_links(pl, 2000);
+	if (pipe_start(pl) == -1) {
+		pipe_destroy(pl);
+		T_REQUIRE(0);
+	}
+	wait_tx(pl, 1, NFRAMES);
+	pipe_stop(pl);
+	pipe_worker_report(pl, 0, &w0);
+	pipe_worker_report(pl, 1, &w1);
+	pipe_report(pl, 0, &ra);
+	pipe_report(pl, 1, &rb);
+	pipe_destroy(pl);
+	conf_free(&c);
+
+	T_EQ(ra.sw.rx_packets, NFRAMES);
+	T_EQ(w0.busy_packets, NFRAMES);		/* (a, 0) */
+	T_EQ(w1.busy_packets, 0);		/* (a, 1), (b, 0) */
+	T_EQ(rb.sw.tx_packets, NFRAMES);
+	T_EQ(rb.hw.tx_packets, NFRAMES);
+	n = check_output(out, &bad);
+	T_EQ(n, NFRAMES);
+	T_EQ(bad, 0);
+}
+
 int
 main(void)
 {
@@ -538,6 +666,8 @@ main(void)
 	T_RUN(test_no_route_counted);
 	T_RUN(test_filter_and_vlan_paths);
 	T_RUN(test_hitless_update);
+	T_RUN(test_queues_null);
+	T_RUN(test_queues_emulated);
 	rc = t_done();
 	if (rc == 0) {
 		char cmd[300];
