@@ -521,11 +521,21 @@ emu_set_link(struct emu82599 *nic, int up)
 static void
 emu_rxq_stop(struct emu82599 *nic, int q)
 {
+	int i;
+
 	if (nic->rxq_en_ns[q] != 0) {
 		nic->rxq_en_ns[q] = 0;
 		nic->nqen--;
 	}
+	if (nic->rxq[q].running) {
+		for (i = 0; i < nic->nrxact; i++)
+			if (nic->rxact[i] == q) {
+				nic->rxact[i] = nic->rxact[--nic->nrxact];
+				break;
+			}
+	}
 	nic->rxq[q].running = 0;
+	nic->rxq[q].on = 0;
 	emu_wr(nic, EMU_RXDCTL(q),
 	    emu_rd(nic, EMU_RXDCTL(q)) & ~EMU_RXDCTL_ENABLE);
 }
@@ -668,9 +678,11 @@ emu_reset(struct emu82599 *nic, uint32_t rstbits, uint64_t now)
 
 	for (i = 0; i < EMU_NQ; i++) {
 		nic->rxq[i].running = 0;
+		nic->rxq[i].on = 0;
 		nic->txq[i].running = 0;
 	}
 	nic->ntxact = 0;
+	nic->nrxact = 0;
 	nic->nqen = 0;
 	memset(nic->rxq_en_ns, 0, sizeof(nic->rxq_en_ns));
 	memset(nic->txq_en_ns, 0, sizeof(nic->txq_en_ns));
@@ -900,6 +912,7 @@ emu_queue_enables(struct emu82599 *nic, uint64_t now)
 			nic->rxq_en_ns[q] = 0;
 			nic->nqen--;
 			nic->rxq[q].running = 1;
+			nic->rxact[nic->nrxact++] = (uint8_t)q;
 			emu_wr(nic, EMU_RXDCTL(q), emu_rd(nic, EMU_RXDCTL(q)) |
 			    EMU_RXDCTL_ENABLE);
 		}
@@ -1515,41 +1528,88 @@ emu_desc_fetch(const void *ring, size_t dsize, uint32_t idx, uint32_t size,
 	}
 }
 
-/* Start of a pass: what the receive side looks like now.  Queue 0 is the
- * only one frames go to (no RSS, MRQC.MRQE = 0, §7.1.2). */
+/* Start of a pass, one queue: what it looks like now.  Lock held. */
+static void
+emu_rxq_begin(struct emu82599 *nic, int q)
+{
+	struct emu_rxq *r = &nic->rxq[q];
+	uint32_t tail;
+
+	r->on = 0;
+	r->nwb = 0;
+	r->avail = 0;
+	if (!r->running)
+		return;
+	r->srrctl = emu_rd(nic, EMU_SRRCTL(q));
+	r->bsize = (r->srrctl & EMU_SRRCTL_BSIZEPKT_MASK) * 1024;
+	tail = __atomic_load_n(&nic->regs[EMU_RDT(q) >> 2], __ATOMIC_ACQUIRE);
+	if (tail >= r->n) {
+		if (emu_warn_once(nic, EMU_W_RDT))
+			log_warnx("emu82599 %s: RDT(%d) = %u is beyond the "
+			    "ring (%u descriptors): no descriptors taken",
+			    nic->name, q, tail, r->n);
+		r->on = 1;	/* a queue without descriptors */
+		return;
+	}
+	r->on = 1;
+	r->avail = (tail + r->n - r->head) % r->n;
+	emu_desc_fetch(r->ring, sizeof(r->ring[0]), r->head, r->n,
+	    r->avail < EMU_BATCH ? r->avail : EMU_BATCH, 1);
+}
+
+/*
+ * Start of a pass: what the receive side looks like now.  §7.1.2: with
+ * MRQC.MRQE = 0 every frame goes to queue 0; with MRQE = RSS (0001b)
+ * the queue comes from the hash (emu_rx_queue).  Other MRQE values
+ * (DCB, virtualisation) are not modelled: frames go to queue 0.
+ */
 static void
 emu_rx_begin(struct emu82599 *nic)
 {
 	struct emu_rxpass *p = &nic->rx;
-	struct emu_rxq *r = &nic->rxq[0];
-	uint32_t tail, mfs;
+	uint32_t mfs, v;
+	int i, k;
 
-	p->on = (emu_rd(nic, EMU_RXCTRL) & EMU_RXCTRL_RXEN) && r->running;
+	p->on = (emu_rd(nic, EMU_RXCTRL) & EMU_RXCTRL_RXEN) != 0;
 	if (!p->on)
 		return;
 	p->fctrl = emu_rd(nic, EMU_FCTRL);
 	p->hlreg0 = emu_rd(nic, EMU_HLREG0);
-	p->srrctl = emu_rd(nic, EMU_SRRCTL(0));
 	p->rxcsum = emu_rd(nic, EMU_RXCSUM);
-	p->bsize = (p->srrctl & EMU_SRRCTL_BSIZEPKT_MASK) * 1024;
+	p->mrqc = emu_rd(nic, EMU_MRQC);
+	p->rss = (p->mrqc & EMU_MRQC_MRQE_MASK) == EMU_MRQE_RSS;
+	if (!p->rss && (p->mrqc & EMU_MRQC_MRQE_MASK) != 0 &&
+	    emu_warn_once(nic, EMU_W_MRQE))
+		log_warnx("emu82599 %s: MRQC = 0x%08x: only MRQE 0 (one "
+		    "queue) and 1 (RSS) are modelled; frames go to queue 0",
+		    nic->name, p->mrqc);
+	if (p->rss) {
+		for (i = 0; i < EMU_RSS_KEY_LEN / 4; i++) {
+			v = emu_rd(nic, EMU_RSSRK(i));
+			for (k = 0; k < 4; k++)
+				p->key[4 * i + k] = (uint8_t)(v >> (8 * k));
+		}
+		for (i = 0; i < EMU_RETA_SIZE / 4; i++) {
+			v = emu_rd(nic, EMU_RETA(i));
+			for (k = 0; k < 4; k++)
+				p->reta[4 * i + k] = (uint8_t)(v >> (8 * k));
+		}
+	}
 	/* §8.2.3.22.13 MAXFRS.MFS counts the CRC and applies with
 	 * HLREG0.JUMBOEN; without it the limit is 1518. */
 	mfs = emu_rd(nic, EMU_MAXFRS) >> EMU_MAXFRS_MFS_SHIFT;
 	if (!(p->hlreg0 & EMU_HLREG0_JUMBOEN))
 		mfs = 1518;
 	p->maxlen = mfs > EMU_CRC_LEN ? mfs - EMU_CRC_LEN : 0;
-	tail = __atomic_load_n(&nic->regs[EMU_RDT(0) >> 2], __ATOMIC_ACQUIRE);
-	if (tail >= r->n) {
-		if (emu_warn_once(nic, EMU_W_RDT))
-			log_warnx("emu82599 %s: RDT(0) = %u is beyond the ring "
-			    "(%u descriptors): no descriptors taken", nic->name,
-			    tail, r->n);
-		p->avail = 0;
-		return;
-	}
-	p->avail = (tail + r->n - r->head) % r->n;
-	emu_desc_fetch(r->ring, sizeof(r->ring[0]), r->head, r->n,
-	    p->avail < EMU_BATCH ? p->avail : EMU_BATCH, 1);
+	for (i = 0; i < nic->nrxact; i++)
+		emu_rxq_begin(nic, nic->rxact[i]);
+	/* One queue: as before RSS, nothing is received (nor counted)
+	 * until queue 0 runs.  With RSS a frame for a queue that does not
+	 * run is missed (emu_rx_frame). */
+	if (!p->rss && !nic->rxq[0].on)
+		p->on = 0;
+	else if (p->rss && nic->nrxact == 0)
+		p->on = 0;
 }
 
 #define EMU_RX_AHEAD	8	/* buffer writes posted this far ahead */
@@ -1564,35 +1624,51 @@ emu_rx_begin(struct emu82599 *nic)
  * it, up to four times per line.
  */
 static void
-emu_rx_writeback(struct emu82599 *nic)
+emu_rx_writeback(struct emu_rxq *r)
 {
-	struct emu_rxpass *p = &nic->rx;
-	union emu_rx_desc *ring = nic->rxq[0].ring;
+	union emu_rx_desc *ring = r->ring;
 	uint32_t i;
 
-	for (i = 0; i < p->nwb; i++) {
-		union emu_rx_desc *d = &ring[p->wb_idx[i]];
+	for (i = 0; i < r->nwb; i++) {
+		union emu_rx_desc *d = &ring[r->wb_idx[i]];
 
-		d->read.pkt_addr = p->wb[i][0];
-		__atomic_store_n(&d->read.hdr_addr, p->wb[i][1],
+		d->read.pkt_addr = r->wb[i][0];
+		__atomic_store_n(&d->read.hdr_addr, r->wb[i][1],
 		    __ATOMIC_RELEASE);
 	}
-	p->nwb = 0;
+	r->nwb = 0;
 }
 
 static void
 emu_rx_flush(struct emu82599 *nic)
 {
-	emu_rx_writeback(nic);
-	if (nic->rxq[0].running)
-		__atomic_store_n(&nic->regs[EMU_RDH(0) >> 2], nic->rxq[0].head,
+	int i, q;
+
+	for (i = 0; i < nic->nrxact; i++) {
+		q = nic->rxact[i];
+		emu_rx_writeback(&nic->rxq[q]);
+		__atomic_store_n(&nic->regs[EMU_RDH(q) >> 2], nic->rxq[q].head,
 		    __ATOMIC_RELEASE);
+	}
 }
 
+/* Descriptors the receive side can fill now: queue 0's alone, or with
+ * RSS the most any queue has (a frame for a queue with none is missed,
+ * as on the silicon). */
 uint32_t
 emu_rx_room(struct emu82599 *nic)
 {
-	return nic->rx.on ? nic->rx.avail : 0;
+	uint32_t room = 0;
+	int i;
+
+	if (!nic->rx.on)
+		return 0;
+	if (!nic->rx.rss)
+		return nic->rxq[0].avail;
+	for (i = 0; i < nic->nrxact; i++)
+		if (nic->rxq[nic->rxact[i]].avail > room)
+			room = nic->rxq[nic->rxact[i]].avail;
+	return room;
 }
 
 /* §7.1.1 L2 filtering: exact unicast (RAL/RAH), multicast table, and the
@@ -1680,6 +1756,95 @@ emu_rx_meta(const uint8_t *f, uint32_t len, uint32_t rxcsum, uint32_t *lo,
 	*lo = type;
 }
 
+/*
+ * §7.1.2.8.1 the Toeplitz hash: for each bit of the input, most
+ * significant first, that is set, XOR in the 32 key bits starting at
+ * that bit's position (the key's first byte is RSSRK(0) bits 7:0).
+ */
+uint32_t
+emu_rss_hash(const uint8_t key[EMU_RSS_KEY_LEN], const uint8_t *in,
+    uint32_t len)
+{
+	uint32_t h = 0, win, i, next;
+	int b;
+
+	win = (uint32_t)key[0] << 24 | (uint32_t)key[1] << 16 |
+	    (uint32_t)key[2] << 8 | key[3];
+	for (i = 0; i < len; i++) {
+		next = i + 4 < EMU_RSS_KEY_LEN ? key[i + 4] : 0;
+		for (b = 7; b >= 0; b--) {
+			if ((in[i] >> b) & 1)
+				h ^= win;
+			win = win << 1 | ((next >> b) & 1);
+		}
+	}
+	return h;
+}
+
+/*
+ * §7.1.2.8: which of the hash functions MRQC enables applies to a frame,
+ * and its input: source address, destination address, then (TCP/UDP)
+ * source port and destination port, as they are in the packet.  IPv4:
+ * TCP first, then UDP, then the addresses alone; a fragment (MF set or
+ * a fragment offset) is not TCP or UDP.  IPv6 the same; a next header
+ * other than TCP or UDP (extension headers are not parsed by the model)
+ * hashes the addresses alone.  Anything else: no hash.
+ */
+uint32_t
+emu_rss_input(const uint8_t *f, uint32_t len, uint32_t mrqc, uint8_t in[36],
+    uint32_t *inlen)
+{
+	uint32_t l3 = 14, ihl, l4, alen;
+	uint16_t et;
+	uint8_t proto;
+	int v6, ports, frag = 0;
+
+	*inlen = 0;
+	if (len < 14)
+		return EMU_RSSTYPE_NONE;
+	et = (uint16_t)(f[12] << 8 | f[13]);
+	if (et == 0x8100 && len >= 18) {
+		et = (uint16_t)(f[16] << 8 | f[17]);
+		l3 = 18;
+	}
+	if (et == 0x0800 && len >= l3 + 20 && (f[l3] >> 4) == 4) {
+		ihl = (f[l3] & 0xf) * 4u;
+		if (ihl < 20 || len < l3 + ihl)
+			return EMU_RSSTYPE_NONE;
+		v6 = 0;
+		proto = f[l3 + 9];
+		frag = ((f[l3 + 6] & 0x3f) | f[l3 + 7]) != 0;
+		alen = 4;
+		memcpy(in, f + l3 + 12, 8);
+		l4 = l3 + ihl;
+	} else if (et == 0x86dd && len >= l3 + 40 && (f[l3] >> 4) == 6) {
+		v6 = 1;
+		proto = f[l3 + 6];
+		alen = 16;
+		memcpy(in, f + l3 + 8, 32);
+		l4 = l3 + 40;
+	} else
+		return EMU_RSSTYPE_NONE;
+	ports = !frag && len >= l4 + 4;
+	if (ports && proto == 6 &&
+	    (mrqc & (v6 ? EMU_MRQC_TCPIPV6 : EMU_MRQC_TCPIPV4))) {
+		memcpy(in + 2 * alen, f + l4, 4);
+		*inlen = 2 * alen + 4;
+		return v6 ? EMU_RSSTYPE_TCPIPV6 : EMU_RSSTYPE_TCPIPV4;
+	}
+	if (ports && proto == 17 &&
+	    (mrqc & (v6 ? EMU_MRQC_UDPIPV6 : EMU_MRQC_UDPIPV4))) {
+		memcpy(in + 2 * alen, f + l4, 4);
+		*inlen = 2 * alen + 4;
+		return v6 ? EMU_RSSTYPE_UDPIPV6 : EMU_RSSTYPE_UDPIPV4;
+	}
+	if (mrqc & (v6 ? EMU_MRQC_IPV6 : EMU_MRQC_IPV4)) {
+		*inlen = 2 * alen;
+		return v6 ? EMU_RSSTYPE_IPV6 : EMU_RSSTYPE_IPV4;
+	}
+	return EMU_RSSTYPE_NONE;
+}
+
 /* §7.1.4 CRC-32 of the frame, for a driver that does not strip it. */
 static uint32_t
 emu_crc32(const uint8_t *p, uint32_t len)
@@ -1706,23 +1871,28 @@ emu_crc32(const uint8_t *p, uint32_t len)
 /*
  * Offer one frame (no CRC) to the receive side; fc is set for wires that
  * wait for the NIC (generator, pcap) rather than drop like a cable.
- * §7.1: size checks, L2 filter, then the frame goes to queue 0 if it has
- * enough descriptors, else it is missed: QPRDC with SRRCTL.DROP_EN,
- * RXMPC(0) without.  The frame is written BSIZEPKT bytes per descriptor,
- * EOP on the last; the descriptors' write-backs are held until the end
- * of the pass (emu_rx_writeback), each written whole, the qword holding
- * status/length last with release ordering, so a driver that sees DD
- * (acquire) sees the data and the length too.
+ * §7.1: size checks, L2 filter, then the queue (§7.1.2: queue 0, or with
+ * RSS the RETA entry the hash selects, queue 0 for a frame without a
+ * hash); the frame goes there if that queue has enough descriptors,
+ * else it is missed: QPRDC with SRRCTL.DROP_EN, RXMPC(0) without.  A
+ * queue that is not enabled has no descriptors.  The frame is written
+ * BSIZEPKT bytes per descriptor, EOP on the last; the descriptors'
+ * write-backs are held until the end of the pass (emu_rx_writeback),
+ * each written whole, the qword holding status/length last with release
+ * ordering, so a driver that sees DD (acquire) sees the data and the
+ * length too.
  */
 int
 emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 {
 	struct emu_rxpass *p = &nic->rx;
-	struct emu_rxq *r = &nic->rxq[0];
+	struct emu_rxq *r;
 	uint8_t *buf[32];
 	uint8_t crc[EMU_CRC_LEN];
-	uint32_t dlen, need, i, off, chunk, maxlen, lo, hi, st, head;
-	int m, strip;
+	uint8_t in[36];
+	uint32_t dlen, need, i, off, chunk, maxlen, lo, hi, st, head, type;
+	uint32_t inlen, hash;
+	int m, strip, q = 0;
 
 	if (!p->on)
 		return fc ? EMU_RX_NOROOM : EMU_RX_DROPPED;
@@ -1740,43 +1910,71 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 		emu_acc(nic, EMU_S_TOR, len + EMU_CRC_LEN);
 		return EMU_RX_DROPPED;
 	}
+	emu_rx_meta(f, len, p->rxcsum, &lo, &hi, &st);
+	if (p->rss) {
+		/* §7.1.2.8: RETA[hash 6:0], bits 3:0 of the entry; no
+		 * hash: RSS output index 0.  §7.1.6.2: the RSS type in
+		 * lo_dword 3:0, the hash in hi_dword with RXCSUM.PCSD. */
+		type = emu_rss_input(f, len, p->mrqc, in, &inlen);
+		hash = 0;
+		if (type != EMU_RSSTYPE_NONE) {
+			hash = emu_rss_hash(p->key, in, inlen);
+			q = p->reta[hash & (EMU_RETA_SIZE - 1)] &
+			    EMU_RETA_QUEUE_MASK;
+		}
+		lo |= type;
+		if (p->rxcsum & EMU_RXCSUM_PCSD)
+			hi = hash;
+	}
+	r = &nic->rxq[q];
+	if (!r->on) {
+		/* RSS to a queue that is not enabled: missed. */
+		emu_acc(nic, EMU_S_TPR, 1);
+		emu_acc(nic, EMU_S_TOR, len + EMU_CRC_LEN);
+		if (emu_rd(nic, EMU_SRRCTL(q)) & EMU_SRRCTL_DROP_EN)
+			emu_acc(nic, EMU_S_QPRDC + emu_statmap(nic, EMU_RQSMR(0),
+			    q), 1);
+		else
+			emu_acc(nic, EMU_S_MPC, 1);
+		return EMU_RX_DROPPED;
+	}
 	strip = (p->hlreg0 & EMU_HLREG0_RXCRCSTRP) != 0;
 	dlen = len + (strip ? 0 : EMU_CRC_LEN);
 	/* Descriptors the frame takes; most frames fit one buffer, and a
 	 * division costs more than the rest of this check. */
 	need = 0;
-	if (p->bsize != 0)
-		need = dlen <= p->bsize ? 1 : (dlen + p->bsize - 1) / p->bsize;
-	if ((p->srrctl & EMU_SRRCTL_DESCTYPE_MASK) !=
+	if (r->bsize != 0)
+		need = dlen <= r->bsize ? 1 : (dlen + r->bsize - 1) / r->bsize;
+	if ((r->srrctl & EMU_SRRCTL_DESCTYPE_MASK) !=
 	    EMU_SRRCTL_DESCTYPE_ADV1 || need == 0 || need > 32) {
 		if (emu_warn_once(nic, EMU_W_DESCTYPE))
-			log_warnx("emu82599 %s: SRRCTL(0) = 0x%08x: the model "
+			log_warnx("emu82599 %s: SRRCTL(%d) = 0x%08x: the model "
 			    "receives only into advanced one-buffer descriptors "
 			    "(DESCTYPE 001) with BSIZEPKT 1..31 KiB; frames are "
-			    "dropped", nic->name, p->srrctl);
+			    "dropped", nic->name, q, r->srrctl);
 		emu_acc(nic, EMU_S_TPR, 1);
 		emu_acc(nic, EMU_S_TOR, len + EMU_CRC_LEN);
 		return EMU_RX_DROPPED;
 	}
-	if (need > p->avail) {
+	if (need > r->avail) {
 		if (fc)
 			return EMU_RX_NOROOM;
 		emu_acc(nic, EMU_S_TPR, 1);
 		emu_acc(nic, EMU_S_TOR, len + EMU_CRC_LEN);
-		if (p->srrctl & EMU_SRRCTL_DROP_EN)
+		if (r->srrctl & EMU_SRRCTL_DROP_EN)
 			emu_acc(nic, EMU_S_QPRDC + emu_statmap(nic, EMU_RQSMR(0),
-			    0), 1);
+			    q), 1);
 		else
 			emu_acc(nic, EMU_S_MPC, 1);
 		return EMU_RX_DROPPED;
 	}
 	emu_acc(nic, EMU_S_TPR, 1);
 	emu_acc(nic, EMU_S_TOR, len + EMU_CRC_LEN);
-	if (p->nwb + need > EMU_RX_WB_MAX)
-		emu_rx_writeback(nic);
+	if (r->nwb + need > EMU_RX_WB_MAX)
+		emu_rx_writeback(r);
 	/* Post the writes of a frame a few descriptors ahead: the buffer
 	 * lines are on their way by the time that frame comes. */
-	if (p->avail > need + EMU_RX_AHEAD) {
+	if (r->avail > need + EMU_RX_AHEAD) {
 		uint32_t ah = r->head + need + EMU_RX_AHEAD;
 		void *v;
 
@@ -1790,22 +1988,23 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 
 	/* The IOMMU: every buffer before any byte is written. */
 	head = r->head;
-	for (i = 0, off = 0; i < need; i++, off += p->bsize) {
+	for (i = 0, off = 0; i < need; i++, off += r->bsize) {
 		uint64_t a = r->ring[head].read.pkt_addr;
 
 		/* §7.1.6.1: bit 0 of the header address overlays DD and
 		 * is 0 in a descriptor given to the NIC. */
 		if (__builtin_expect(r->ring[head].read.hdr_addr & 1, 0))
-			emu_violation(nic, EMU_RULE_RESERVED, "RX descriptor "
-			    "%u handed over with DD (header address bit 0) "
-			    "set", head);
+			emu_violation(nic, EMU_RULE_RESERVED, "RX queue %d "
+			    "descriptor %u handed over with DD (header address "
+			    "bit 0) set", q, head);
 
-		chunk = dlen - off < p->bsize ? dlen - off : p->bsize;
+		chunk = dlen - off < r->bsize ? dlen - off : r->bsize;
 		if ((buf[i] = emu_dma(nic, a, chunk)) == NULL) {
-			emu_rx_writeback(nic);
-			emu_iommu_fault(nic, "RX buffer", 0, a, chunk);
-			emu_rxq_stop(nic, 0);
-			p->on = 0;
+			emu_rx_writeback(r);
+			emu_iommu_fault(nic, "RX buffer", q, a, chunk);
+			emu_rxq_stop(nic, q);
+			if (!p->rss)
+				p->on = 0;
 			return EMU_RX_DROPPED;
 		}
 		head = head + 1 == r->n ? 0 : head + 1;
@@ -1818,14 +2017,13 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 		crc[2] = (uint8_t)(c >> 16);
 		crc[3] = (uint8_t)(c >> 24);
 	}
-	emu_rx_meta(f, len, p->rxcsum, &lo, &hi, &st);
 
 	head = r->head;
-	for (i = 0, off = 0; i < need; i++, off += p->bsize) {
+	for (i = 0, off = 0; i < need; i++, off += r->bsize) {
 		uint64_t q1;
 		uint32_t status = EMU_RXD_DD;
 
-		chunk = dlen - off < p->bsize ? dlen - off : p->bsize;
+		chunk = dlen - off < r->bsize ? dlen - off : r->bsize;
 		if (off + chunk <= len)
 			memcpy(buf[i], f + off, chunk);
 		else {
@@ -1839,17 +2037,18 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 		/* The write-back overwrites pkt_addr (lo/hi dwords): a
 		 * driver must not read its buffer address back. */
 		q1 = status | (uint64_t)chunk << 32;	/* vlan 0 */
-		p->wb_idx[p->nwb] = head;
-		p->wb[p->nwb][0] = lo | (uint64_t)hi << 32;
-		p->wb[p->nwb][1] = q1;
-		p->nwb++;
+		r->wb_idx[r->nwb] = head;
+		r->wb[r->nwb][0] = lo | (uint64_t)hi << 32;
+		r->wb[r->nwb][1] = q1;
+		r->nwb++;
 		head = head + 1 == r->n ? 0 : head + 1;
 	}
 	r->head = head;
-	p->avail -= need;
+	r->avail -= need;
 
-	/* §8.2.3.23: octet counters include the CRC. */
-	m = emu_statmap(nic, EMU_RQSMR(0), 0);
+	/* §8.2.3.23: octet counters include the CRC; the queue's
+	 * counters are those of its RQSMR statistics set. */
+	m = emu_statmap(nic, EMU_RQSMR(0), q);
 	emu_acc(nic, EMU_S_GPRC, 1);
 	emu_acc(nic, EMU_S_GORC, len + EMU_CRC_LEN);
 	emu_acc(nic, EMU_S_RXDGPC, 1);

@@ -118,6 +118,15 @@ struct emu_rxq {
 	uint32_t		 n;	/* descriptors */
 	uint32_t		 head;	/* RDH as the engine keeps it */
 	int			 running;
+	/* this pass (emu_rx_begin): what the queue looks like now */
+	int			 on;	/* running and RDT sane */
+	uint32_t		 avail;	/* descriptors hardware owns */
+	uint32_t		 bsize;	/* bytes per buffer */
+	uint32_t		 srrctl;
+	/* write-backs not yet stored in the ring: qword 0 and 1 of each */
+	uint32_t		 nwb;
+	uint32_t		 wb_idx[EMU_RX_WB_MAX];
+	uint64_t		 wb[EMU_RX_WB_MAX][2];
 };
 
 struct emu_txq {
@@ -127,20 +136,18 @@ struct emu_txq {
 	int			 running;
 };
 
-/* What one engine pass knows about the RX side of a NIC. */
+/* What one engine pass knows about the RX side of a NIC (the queues'
+ * own state is in struct emu_rxq). */
 struct emu_rxpass {
-	int		 on;		/* RXEN and queue 0 running */
-	uint32_t	 avail;		/* descriptors hardware owns */
-	uint32_t	 bsize;		/* bytes per buffer */
+	int		 on;		/* RXEN, and a queue frames can go to */
+	int		 rss;		/* MRQC.MRQE = RSS (§7.1.2.8) */
 	uint32_t	 maxlen;	/* longest frame without CRC */
 	uint32_t	 fctrl;
 	uint32_t	 hlreg0;
-	uint32_t	 srrctl;
 	uint32_t	 rxcsum;
-	/* write-backs not yet stored in the ring: qword 0 and 1 of each */
-	uint32_t	 nwb;
-	uint32_t	 wb_idx[EMU_RX_WB_MAX];
-	uint64_t	 wb[EMU_RX_WB_MAX][2];
+	uint32_t	 mrqc;
+	uint8_t		 key[EMU_RSS_KEY_LEN];	/* RSSRK */
+	uint8_t		 reta[EMU_RETA_SIZE];	/* RETA */
 };
 
 /* A frame the TX side hands to the wire: in DMA memory or in a staging
@@ -200,6 +207,8 @@ struct emu82599 {
 	struct emu_txq	 txq[EMU_NQ];
 	uint8_t		 txact[EMU_NQ];		/* running TX queues, a list */
 	int		 ntxact;
+	uint8_t		 rxact[EMU_NQ];		/* running RX queues, a list */
+	int		 nrxact;
 	struct emu_rxpass rx;
 
 	/* the PCI side (emu82599_vfio.c) */
@@ -304,6 +313,7 @@ enum {
 	EMU_W_QUEUE = 1u << 15,
 	EMU_W_GSO = 1u << 16,
 	EMU_W_WIREFULL = 1u << 17,
+	EMU_W_MRQE = 1u << 18,
 };
 
 /* Results of offering a frame to the NIC's receive side. */
@@ -340,6 +350,17 @@ int		 emu_ring_put(struct emu_ring *, const void *, uint32_t);
 uint32_t	 emu_ring_get(struct emu_ring *, void *, uint32_t cap);
 const uint8_t	*emu_ring_peek(struct emu_ring *, uint32_t *len);
 void		 emu_ring_drop(struct emu_ring *);
+
+/*
+ * RSS (§7.1.2.8, tested on their own): the Toeplitz hash of in[0..len)
+ * under a 40-byte key; and for a frame (no CRC), what MRQC's field
+ * selects hash: the hash input (at most 36 bytes) in *in, its length in
+ * *inlen, and the RSS type (EMU_RSSTYPE_*, NONE: no hash).
+ */
+uint32_t	 emu_rss_hash(const uint8_t key[EMU_RSS_KEY_LEN],
+		    const uint8_t *in, uint32_t len);
+uint32_t	 emu_rss_input(const uint8_t *f, uint32_t len, uint32_t mrqc,
+		    uint8_t in[36], uint32_t *inlen);
 
 /* Checksums and segmentation (tested on their own). */
 uint32_t	 emu_csum_add(uint32_t sum, const void *, size_t);

@@ -65,9 +65,22 @@
 #define EMU_RAL(i)		(0x0A200 + 8 * (i))	/* i < 128 */
 #define EMU_RAH(i)		(0x0A204 + 8 * (i))
 #define  EMU_RAH_AV			(1u << 31)
-#define EMU_MRQC		0x0EC80
-#define EMU_RETA(i)		(0x0EB00 + 4 * (i))	/* i < 32 */
-#define EMU_RSSRK(i)		(0x0EB80 + 4 * (i))	/* i < 10 */
+#define EMU_MRQC		0x0EC80	/* §8.2.3.7, §7.1.2.8 */
+#define  EMU_MRQC_MRQE_MASK		0xfu
+#define  EMU_MRQE_RSS			0x1u		/* RSS only */
+#define  EMU_MRQC_TCPIPV4		(1u << 16)	/* field selects */
+#define  EMU_MRQC_IPV4			(1u << 17)
+#define  EMU_MRQC_IPV6			(1u << 20)
+#define  EMU_MRQC_TCPIPV6		(1u << 21)
+#define  EMU_MRQC_UDPIPV4		(1u << 22)
+#define  EMU_MRQC_UDPIPV6		(1u << 23)
+#define EMU_RETA(i)		(0x0EB00 + 4 * (i))	/* i < 32, §7.1.2.8.2:
+							 * entry 4i+k in byte k */
+#define  EMU_RETA_QUEUE_MASK		0xfu		/* RSS output index */
+#define EMU_RSSRK(i)		(0x0EB80 + 4 * (i))	/* i < 10, §8.2.3.7:
+							 * key byte 4i+k in byte k */
+#define EMU_RSS_KEY_LEN		40
+#define EMU_RETA_SIZE		128
 
 /* §8.2.3.8 Receive DMA, per queue: 0..63 at 0x01000, 64..127 at 0x0D000 */
 #define EMU_RXQ(i)		((i) < 64 ? 0x01000 + 0x40 * (i) : \
@@ -248,6 +261,14 @@ static_assert(sizeof(union emu_tx_desc) == 16, "TX descriptor is 16 bytes");
 #define EMU_RXD_EOP		(1u << 1)
 #define EMU_RXD_IPCS		(1u << 6)
 #define EMU_RXD_ERR_IPE		(1u << 31)
+#define EMU_RXD_RSSTYPE_MASK	0xfu		/* lo_dword 3:0, §7.1.6.2 */
+#define EMU_RSSTYPE_NONE	0x0u		/* no hash computed */
+#define EMU_RSSTYPE_TCPIPV4	0x1u
+#define EMU_RSSTYPE_IPV4	0x2u
+#define EMU_RSSTYPE_TCPIPV6	0x3u
+#define EMU_RSSTYPE_IPV6	0x5u
+#define EMU_RSSTYPE_UDPIPV4	0x7u
+#define EMU_RSSTYPE_UDPIPV6	0x8u
 #define EMU_RXD_PKT_IPV4	0x010u		/* lo_dword packet type */
 #define EMU_RXD_PKT_IPV6	0x040u
 #define EMU_RXD_PKT_TCP		0x100u
