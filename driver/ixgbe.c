@@ -273,6 +273,20 @@ ixgbe_check_conf(const struct ixgbe_conf *conf, const char *name)
 			return -1;
 		}
 	}
+	if (conf->nb_rxq > 1) {
+		if (conf->rss_fields & ~IXGBE_RSS_ALL) {
+			log_warnx("%s: RSS fields 0x%x: unknown bits", name,
+			    conf->rss_fields);
+			return -1;
+		}
+		for (q = 0; q < IXGBE_RETA_SIZE; q++)
+			if (conf->rss_reta[q] >= conf->nb_rxq) {
+				log_warnx("%s: RSS redirection entry %u is "
+				    "queue %u, the port has %u RX queues", name,
+				    q, conf->rss_reta[q], conf->nb_rxq);
+				return -1;
+			}
+	}
 	return 0;
 }
 
@@ -519,6 +533,8 @@ ixgbe_ring_iova(const struct ixgbe_dev *dev, const void *ring)
 	    (uint64_t)((const uint8_t *)ring - (const uint8_t *)dev->rings.virt);
 }
 
+static void	ixgbe_init_rss(struct ixgbe_dev *, const struct ixgbe_conf *);
+
 static void
 ixgbe_init_rx(struct ixgbe_dev *dev, const struct ixgbe_conf *conf)
 {
@@ -577,6 +593,8 @@ ixgbe_init_rx(struct ixgbe_dev *dev, const struct ixgbe_conf *conf)
 		r->mask = dev->rx_ring - 1;
 		r->next = 0;
 	}
+	if (dev->port.nb_rxq > 1)
+		ixgbe_init_rss(dev, conf);
 
 	/* §4.6.7: no-snoop disable: descriptors and buffers are ordinary
 	 * cache-coherent memory. */
@@ -592,6 +610,59 @@ ixgbe_init_rx(struct ixgbe_dev *dev, const struct ixgbe_conf *conf)
 		    ixgbe_rd(dev, IXGBE_DCA_RXCTRL(q)) &
 		    ~(IXGBE_DCA_RXCTRL_BIT12 | IXGBE_DCA_RXCTRL_DATA_WRO_EN |
 		    IXGBE_DCA_RXCTRL_HEAD_WRO_EN));
+}
+
+/*
+ * RSS (§4.6.7 "receive initialization": the multiple receive queues are
+ * set up with the receiver off, before any queue is enabled; §7.1.2.8):
+ * the Toeplitz key (RSSRK, key byte 4i+k in byte k of RSSRK(i)), the
+ * redirection table (RETA, entry 4i+k in byte k of RETA(i), the queue in
+ * bits 3:0), then MRQC: RSS only (MRQE 0001b) with the hashed fields.
+ * RXCSUM.PCSD puts the hash in the write-back instead of the IP id and
+ * checksum (§7.1.6.2, RXCSUM in §8.2.3.7).  RQSMR: queue q counts in statistics
+ * set q (QPRC/QBRC/QPRDC(q), §8.2.3.8; at reset every queue counts in
+ * set 0).
+ * Only with nb_rxq > 1: with one queue MRQC keeps its reset value 0.
+ */
+static void
+ixgbe_init_rss(struct ixgbe_dev *dev, const struct ixgbe_conf *conf)
+{
+	const uint8_t *k = conf->rss_key, *t = conf->rss_reta;
+	uint32_t mrqc = IXGBE_MRQC_MRQE_RSS, f = conf->rss_fields;
+	uint16_t i;
+
+	for (i = 0; i < IXGBE_RSS_KEY_LEN / 4; i++)
+		ixgbe_wr(dev, IXGBE_RSSRK(i), (uint32_t)k[4 * i] |
+		    (uint32_t)k[4 * i + 1] << 8 | (uint32_t)k[4 * i + 2] << 16 |
+		    (uint32_t)k[4 * i + 3] << 24);
+	for (i = 0; i < IXGBE_RETA_SIZE / 4; i++)
+		ixgbe_wr(dev, IXGBE_RETA(i), (uint32_t)(t[4 * i] & 0xf) |
+		    (uint32_t)(t[4 * i + 1] & 0xf) << 8 |
+		    (uint32_t)(t[4 * i + 2] & 0xf) << 16 |
+		    (uint32_t)(t[4 * i + 3] & 0xf) << 24);
+	if (f & IXGBE_RSS_IPV4)
+		mrqc |= IXGBE_MRQC_RSS_IPV4;
+	if (f & IXGBE_RSS_IPV4_TCP)
+		mrqc |= IXGBE_MRQC_RSS_TCPIPV4;
+	if (f & IXGBE_RSS_IPV4_UDP)
+		mrqc |= IXGBE_MRQC_RSS_UDPIPV4;
+	if (f & IXGBE_RSS_IPV6)
+		mrqc |= IXGBE_MRQC_RSS_IPV6;
+	if (f & IXGBE_RSS_IPV6_TCP)
+		mrqc |= IXGBE_MRQC_RSS_TCPIPV6;
+	if (f & IXGBE_RSS_IPV6_UDP)
+		mrqc |= IXGBE_MRQC_RSS_UDPIPV6;
+	ixgbe_wr(dev, IXGBE_MRQC, mrqc);
+	ixgbe_wr(dev, IXGBE_RXCSUM,
+	    ixgbe_rd(dev, IXGBE_RXCSUM) | IXGBE_RXCSUM_PCSD);
+	for (i = 0; i < (dev->port.nb_rxq + 3) / 4; i++) {
+		uint32_t v = 0;
+		uint16_t q;
+
+		for (q = 4 * i; q < 4 * i + 4 && q < dev->port.nb_rxq; q++)
+			v |= (uint32_t)q << (8 * (q % 4));
+		ixgbe_wr(dev, IXGBE_RQSMR(i), v);
+	}
 }
 
 static void
@@ -1066,6 +1137,7 @@ ixgbe_rx_batch(struct port *p, uint16_t qi, struct pkt_buf **out, uint16_t n)
 		for (i = 0; i < nd; i++) {
 			union ixgbe_adv_rx_desc *d = &ring[idx];
 			uint32_t status = d->wb.status_error;
+			uint32_t lo = d->wb.lo_dword, hi = d->wb.hi_dword;
 			uint16_t len = d->wb.length;
 			struct pkt_buf *b = r->bufs[idx];
 			struct pkt_buf *nb = fresh[i];
@@ -1079,6 +1151,11 @@ ixgbe_rx_batch(struct port *p, uint16_t qi, struct pkt_buf **out, uint16_t n)
 			    !discard, 1)) {
 				b->len = len;
 				b->data_off = PKT_HEADROOM;
+				/* §7.1.6.2: RSS type 3:0, packet type 16:4;
+				 * the hash (with RXCSUM.PCSD) in hi_dword. */
+				b->rss_hash = hi;
+				b->rss_type = (uint8_t)(lo & 0xf);
+				b->ptype = (uint16_t)((lo >> 4) & 0x1fff);
 				out[got++] = b;
 			} else {
 				discard = ixgbe_rx_drop(r, status);

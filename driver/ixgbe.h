@@ -15,6 +15,19 @@
 #define IXGBE_RING_MAX		4096
 #define IXGBE_QUEUES_MAX	16	/* per direction, as ixfwd uses them */
 
+#define IXGBE_RSS_KEY_LEN	40	/* RSSRK: 10 registers */
+#define IXGBE_RETA_SIZE		128	/* RETA: 32 registers */
+
+/* What the NIC hashes with RSS (MRQC field selects, §7.1.2.8); the same
+ * values as conf.h's CONF_RSS_*. */
+#define IXGBE_RSS_IPV4		0x01
+#define IXGBE_RSS_IPV4_TCP	0x02
+#define IXGBE_RSS_IPV4_UDP	0x04
+#define IXGBE_RSS_IPV6		0x08
+#define IXGBE_RSS_IPV6_TCP	0x10
+#define IXGBE_RSS_IPV6_UDP	0x20
+#define IXGBE_RSS_ALL		0x3f
+
 struct ixgbe_conf {
 	const char	*name;			/* for messages */
 	uint16_t	 nb_rxq;		/* 1..IXGBE_QUEUES_MAX */
@@ -22,6 +35,13 @@ struct ixgbe_conf {
 	uint16_t	 rx_ring;		/* descriptors, power of two */
 	uint16_t	 tx_ring;
 	struct mempool	*rx_pool[IXGBE_QUEUES_MAX]; /* fills RX queue i */
+	/* RSS, used when nb_rxq > 1 (with one queue MRQC stays 0 and every
+	 * frame goes to queue 0): the Toeplitz key, the fields hashed
+	 * (IXGBE_RSS_*), and the queue of each value of hash & 127 (each
+	 * below nb_rxq). */
+	uint8_t		 rss_key[IXGBE_RSS_KEY_LEN];
+	uint32_t	 rss_fields;
+	uint8_t		 rss_reta[IXGBE_RETA_SIZE];
 	int		 promisc;
 	uint32_t	 link_timeout_ms;	/* wait for link at open; 0: don't */
 };

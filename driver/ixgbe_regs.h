@@ -70,6 +70,8 @@
 #define IXGBE_QBRC_L(i)		(0x01034 + 0x40 * (i))
 #define IXGBE_QBRC_H(i)		(0x01038 + 0x40 * (i))
 #define IXGBE_QPRDC(i)		(0x01430 + 0x40 * (i))	/* drops, no descriptor */
+#define IXGBE_RQSMR(i)		(0x02300 + 4 * (i))	/* i < 32: queue 4i+k's
+							 * statistics set, byte k */
 
 /* §8.2.3.9 Receive DMA, global */
 #define IXGBE_RDRXCTL		0x02F00
@@ -92,7 +94,18 @@
 #define IXGBE_RAL(i)		(0x0A200 + 8 * (i))	/* i < 128 */
 #define IXGBE_RAH(i)		(0x0A204 + 8 * (i))
 #define  IXGBE_RAH_AV			(1u << 31)	/* address valid */
-#define IXGBE_MRQC		0x0EC80
+#define IXGBE_MRQC		0x0EC80	/* §8.2.3.7, §7.1.2.8 */
+#define  IXGBE_MRQC_MRQE_RSS		0x00000001u	/* RSS only */
+#define  IXGBE_MRQC_RSS_TCPIPV4		(1u << 16)	/* field selects */
+#define  IXGBE_MRQC_RSS_IPV4		(1u << 17)
+#define  IXGBE_MRQC_RSS_IPV6		(1u << 20)
+#define  IXGBE_MRQC_RSS_TCPIPV6		(1u << 21)
+#define  IXGBE_MRQC_RSS_UDPIPV4		(1u << 22)
+#define  IXGBE_MRQC_RSS_UDPIPV6		(1u << 23)
+#define IXGBE_RETA(i)		(0x0EB00 + 4 * (i))	/* i < 32: entries
+							 * 4i..4i+3, bytes 0..3 */
+#define IXGBE_RSSRK(i)		(0x0EB80 + 4 * (i))	/* i < 10: key bytes
+							 * 4i..4i+3, bytes 0..3 */
 
 /* §8.2.3.22 MAC */
 #define IXGBE_HLREG0		0x04240

@@ -38,10 +38,37 @@ struct pkt_buf {
 	uint16_t	 port;		/* input port (pipeline's index) */
 	uint16_t	 flags;
 	uint32_t	 user;		/* free for the pipeline */
-	uint8_t		 pad[32];
+	/* From the NIC's receive write-back (§7.1.6.2), set by rx_batch:
+	 * rss_type is the RSS type (PKT_RSS_*; 0: no hash) and rss_hash
+	 * the Toeplitz hash the NIC chose the queue with, valid only when
+	 * rss_type != 0, so nothing needs to hash the frame again; ptype
+	 * is the packet type (PKT_PTYPE_* bits), 0 when the NIC does not
+	 * know the frame. */
+	uint32_t	 rss_hash;
+	uint16_t	 ptype;
+	uint8_t		 rss_type;
+	uint8_t		 pad[25];
 	uint8_t		 room[] __attribute__((aligned(64)));
 };
 static_assert(sizeof(struct pkt_buf) == 64, "pkt_buf header is one cache line");
+
+/* pkt_buf.rss_type: what the hash covers */
+#define PKT_RSS_NONE		0x0
+#define PKT_RSS_IPV4_TCP	0x1
+#define PKT_RSS_IPV4		0x2
+#define PKT_RSS_IPV6_TCP	0x3
+#define PKT_RSS_IPV6		0x5
+#define PKT_RSS_IPV4_UDP	0x7
+#define PKT_RSS_IPV6_UDP	0x8
+
+/* pkt_buf.ptype bits (the write-back's packet type, bits 16:4) */
+#define PKT_PTYPE_IPV4		0x001
+#define PKT_PTYPE_IPV4E		0x002	/* IPv4 with options */
+#define PKT_PTYPE_IPV6		0x004
+#define PKT_PTYPE_IPV6E		0x008	/* IPv6 with extension headers */
+#define PKT_PTYPE_TCP		0x010
+#define PKT_PTYPE_UDP		0x020
+#define PKT_PTYPE_SCTP		0x040
 
 struct mempool {
 	struct dma_mem	 mem;
@@ -82,6 +109,8 @@ mempool_alloc_bulk(struct mempool *mp, struct pkt_buf **bufs, uint32_t n)
 		b->data_off = PKT_HEADROOM;
 		b->len = 0;
 		b->flags = 0;
+		b->rss_type = 0;
+		b->ptype = 0;
 		bufs[i] = b;
 	}
 	return n;

@@ -2,22 +2,38 @@
  * test_rss.c: receive-side scaling.  The emulated 82599's Toeplitz hash
  * against the published RSS verification vectors (Microsoft's "Verifying
  * the RSS hash calculation", reproduced in the 82599 datasheet
- * §7.1.2.8.3), through the model's own function, and against an
- * independent Toeplitz written here from the datasheet's algorithm
- * (§7.1.2.8.1).
+ * §7.1.2.8.3), through the model's own function and through frames
+ * received on its queues by the driver; the 82598-compatible RSS
+ * register addresses; one queue without RSS.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "bar.h"
+#include "dma.h"
 #include "emu82599.h"
 #include "emu82599_priv.h"
+#include "hugepages.h"
+#include "ixgbe.h"
+#include "ixgbe_regs.h"
 #include "log.h"
+#include "logcapture.h"
+#include "mempool.h"
+#include "port.h"
 #include "t.h"
 
+#define WAIT_MS		3000
+#define NQ		4
+#define RING		512
+#define POOL		2048
 #define FLEN		128		/* every test frame */
 
+static int	hw_ok;
+static char	hw_why[256];
 
 /* The key of the verification suite. */
 static const uint8_t ms_key[40] = {
@@ -193,6 +209,132 @@ make_frame(uint8_t *f, const uint8_t dst[6], const struct flow *fl,
 	f[FLEN - 1] = (uint8_t)seq;
 }
 
+/* ---- the NIC ---- */
+
+struct nic {
+	struct emu82599	*emu;
+	struct bar	 bar;
+	struct mempool	*rxpool[NQ];
+	struct port	*port;
+	uint8_t		 mac[6];
+};
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* An emulated NIC opened by the driver with NQ queues and this RSS. */
+static int
+nic_open(struct nic *n, const uint8_t *key, const uint8_t *reta,
+    uint16_t nq)
+{
+	struct emu_wire_conf wc;
+	struct ixgbe_conf c;
+	uint16_t q;
+
+	memset(n, 0, sizeof(*n));
+	memset(&wc, 0, sizeof(wc));
+	wc.kind = EMU_WIRE_QUEUE;
+	memcpy(n->mac, (uint8_t[6]){ 0x02, 0x1b, 0x21, 0, 0, 0x42 }, 6);
+	if ((n->emu = emu_create("rss0", n->mac, &wc)) == NULL)
+		return -1;
+	emu_bar(n->emu, &n->bar);
+	memset(&c, 0, sizeof(c));
+	c.name = "rss0";
+	c.nb_rxq = nq;
+	c.nb_txq = 1;
+	c.rx_ring = RING;
+	c.tx_ring = 64;
+	c.link_timeout_ms = WAIT_MS;
+	for (q = 0; q < nq; q++)
+		if ((c.rx_pool[q] = n->rxpool[q] = mempool_create(POOL)) ==
+		    NULL)
+			return -1;
+	memcpy(c.rss_key, key, 40);
+	c.rss_fields = IXGBE_RSS_ALL;
+	memcpy(c.rss_reta, reta, 128);
+	n->port = ixgbe_open(&n->bar, &c);
+	return n->port != NULL ? 0 : -1;
+}
+
+static void
+nic_close(struct nic *n)
+{
+	int q;
+
+	if (n->port != NULL)
+		port_close(n->port);
+	if (n->emu != NULL) {
+		if (emu_violations(n->emu) != 0)
+			t_fail(__FILE__, __LINE__, "%s: %llu strict-model "
+			    "violations", t_name,
+			    (unsigned long long)emu_violations(n->emu));
+		emu_destroy(n->emu);
+	}
+	for (q = 0; q < NQ; q++)
+		mempool_destroy(n->rxpool[q]);
+	memset(n, 0, sizeof(*n));
+}
+
+/* What a queue delivered: seq, queue, hash, type. */
+struct got {
+	uint32_t	 seq;
+	uint16_t	 q;
+	uint8_t		 type;
+	uint32_t	 hash;
+};
+
+/* Push count frames (frames[i], FLEN bytes each), then take them off
+ * every queue; fills got[] and returns how many came within WAIT_MS of
+ * the last one. */
+static uint32_t
+exchange(struct nic *n, uint8_t (*frames)[FLEN], uint32_t count,
+    struct got *got)
+{
+	struct pkt_buf *bufs[32];
+	uint64_t deadline = now_ms() + WAIT_MS;
+	uint32_t pushed = 0, ngot = 0;
+	uint16_t q, k, i;
+	const uint8_t *d;
+
+	while (ngot < count && now_ms() < deadline) {
+		while (pushed < count &&
+		    emu_wire_push(n->emu, frames[pushed], FLEN) == 0)
+			pushed++;
+		for (q = 0; q < n->port->nb_rxq; q++) {
+			k = port_rx_batch(n->port, q, bufs, 32);
+			if (k > 0)
+				deadline = now_ms() + WAIT_MS;
+			for (i = 0; i < k; i++) {
+				if (ngot < count && bufs[i]->len == FLEN) {
+					d = pkt_data(bufs[i]);
+					got[ngot].seq = (uint32_t)d[FLEN - 4] <<
+					    24 | (uint32_t)d[FLEN - 3] << 16 |
+					    (uint32_t)d[FLEN - 2] << 8 |
+					    d[FLEN - 1];
+					got[ngot].q = q;
+					got[ngot].type = bufs[i]->rss_type;
+					got[ngot].hash = bufs[i]->rss_hash;
+					ngot++;
+				}
+				pkt_free(bufs[i]);
+			}
+		}
+		usleep(10);
+	}
+	return ngot;
+}
+
+#define NEED_HW() do {							\
+	if (!hw_ok)							\
+		T_SKIP("%s", hw_why);					\
+} while (0)
+
 /* ---- tests ---- */
 
 /* The model's hash function on the suite's inputs, as §7.1.2.8.1 lays
@@ -276,10 +418,188 @@ test_model_hash_vectors(void)
 	    EMU_RSSTYPE_NONE);
 }
 
+/* The suite's flows as frames on a model RX queue: each arrives on the
+ * queue RETA[hash & 127] names, the hash in the write-back (RXCSUM.PCSD)
+ * and from there in the pkt_buf, with its RSS type. */
+static void
+test_vectors_on_queues(void)
+{
+	static uint8_t frames[2 * (NV4 + NV6) + NV4][FLEN];
+	static struct got got[2 * (NV4 + NV6) + NV4];
+	uint32_t want_hash[2 * (NV4 + NV6) + NV4];
+	uint8_t want_type[2 * (NV4 + NV6) + NV4];
+	uint8_t reta[128];
+	struct flow fl;
+	struct nic n;
+	uint32_t count = 0, ngot, i;
+	int k;
+
+	NEED_HW();
+	for (i = 0; i < 128; i++)
+		reta[i] = (uint8_t)(i % NQ);
+	T_REQUIRE(nic_open(&n, ms_key, reta, NQ) == 0);
+	for (k = 0; k < NV4; k++) {
+		memset(&fl, 0, sizeof(fl));
+		memcpy(fl.src, v4[k].src, 4);
+		memcpy(fl.dst, v4[k].dst, 4);
+		fl.sport = v4[k].sport;
+		fl.dport = v4[k].dport;
+		fl.kind = F_V4TCP;
+		make_frame(frames[count], n.mac, &fl, count);
+		want_hash[count] = v4[k].h_tcp;
+		want_type[count++] = PKT_RSS_IPV4_TCP;
+		fl.kind = F_V4UDP;
+		make_frame(frames[count], n.mac, &fl, count);
+		want_hash[count] = v4[k].h_tcp;
+		want_type[count++] = PKT_RSS_IPV4_UDP;
+		fl.kind = F_V4OTHER;
+		make_frame(frames[count], n.mac, &fl, count);
+		want_hash[count] = v4[k].h_ip;
+		want_type[count++] = PKT_RSS_IPV4;
+	}
+	for (k = 0; k < NV6; k++) {
+		memset(&fl, 0, sizeof(fl));
+		memcpy(fl.src, v6[k].src, 16);
+		memcpy(fl.dst, v6[k].dst, 16);
+		fl.sport = v6[k].sport;
+		fl.dport = v6[k].dport;
+		fl.kind = F_V6TCP;
+		make_frame(frames[count], n.mac, &fl, count);
+		want_hash[count] = v6[k].h_tcp;
+		want_type[count++] = PKT_RSS_IPV6_TCP;
+		fl.kind = F_V6UDP;
+		make_frame(frames[count], n.mac, &fl, count);
+		want_hash[count] = v6[k].h_tcp;
+		want_type[count++] = PKT_RSS_IPV6_UDP;
+	}
+	ngot = exchange(&n, frames, count, got);
+	T_EQ(ngot, count);
+	for (i = 0; i < ngot; i++) {
+		uint32_t s = got[i].seq;
+
+		T_REQUIRE(s < count);
+		T_EQ(got[i].hash, want_hash[s]);
+		T_EQ(got[i].type, want_type[s]);
+		T_EQ(got[i].q, reta[want_hash[s] & 127]);
+	}
+	nic_close(&n);
+}
+
+/* MRQC, RETA and RSSRK answer at their 82598-compatible addresses too
+ * (register summary, §8.2.3): a write at one address reads back at the
+ * other; and with RETA written through the aliases, frames follow it. */
+static void
+test_alias_registers(void)
+{
+	uint8_t reta[128];
+	struct nic n;
+	int i;
+
+	NEED_HW();
+	for (i = 0; i < 128; i++)
+		reta[i] = (uint8_t)(i % NQ);
+	T_REQUIRE(nic_open(&n, ms_key, reta, NQ) == 0);
+	/* what the driver wrote at the native addresses, read at the
+	 * aliases */
+	T_EQ(bar_read32(&n.bar, 0x05818), bar_read32(&n.bar, IXGBE_MRQC));
+	T_CHECK((bar_read32(&n.bar, 0x05818) & 0xf) == 1);
+	for (i = 0; i < 10; i++)
+		T_EQ(bar_read32(&n.bar, 0x05C80 + 4 * i),
+		    (uint32_t)ms_key[4 * i] | (uint32_t)ms_key[4 * i + 1] << 8 |
+		    (uint32_t)ms_key[4 * i + 2] << 16 |
+		    (uint32_t)ms_key[4 * i + 3] << 24);
+	for (i = 0; i < 32; i++)
+		T_EQ(bar_read32(&n.bar, 0x05C00 + 4 * i), 0x03020100u);
+	/* written at the aliases, read natively */
+	for (i = 0; i < 32; i++)
+		bar_write32(&n.bar, 0x05C00 + 4 * i, 0x02020202u);
+	T_EQ(bar_read32(&n.bar, IXGBE_RETA(31)), 0x02020202u);
+	bar_write32(&n.bar, 0x05C80, 0x12345678u);
+	T_EQ(bar_read32(&n.bar, IXGBE_RSSRK(0)), 0x12345678u);
+	bar_write32(&n.bar, IXGBE_RSSRK(0), 0xda565a6du);
+	T_EQ(bar_read32(&n.bar, 0x05C80), 0xda565a6du);
+	nic_close(&n);
+}
+
+/* One queue: MRQC stays 0, no hash (RSS type 0), everything on queue 0,
+ * as before RSS. */
+static void
+test_one_queue_no_rss(void)
+{
+	static uint8_t frames[64][FLEN];
+	static struct got got[64];
+	uint8_t reta[128];
+	struct flow fl;
+	struct nic n;
+	uint32_t i, ngot;
+
+	NEED_HW();
+	memset(reta, 0, sizeof(reta));
+	T_REQUIRE(nic_open(&n, ms_key, reta, 1) == 0);
+	T_EQ(bar_read32(&n.bar, IXGBE_MRQC), 0);
+	T_EQ(bar_read32(&n.bar, IXGBE_RXCSUM) & IXGBE_RXCSUM_PCSD, 0);
+	for (i = 0; i < 64; i++) {
+		memset(&fl, 0, sizeof(fl));
+		fl.kind = (enum flow_kind)(i % F_NKINDS);
+		fl.src[0] = (uint8_t)i;
+		fl.dst[3] = (uint8_t)(i * 7);
+		fl.sport = (uint16_t)(i * 1000);
+		make_frame(frames[i], n.mac, &fl, i);
+	}
+	ngot = exchange(&n, frames, 64, got);
+	T_EQ(ngot, 64);
+	for (i = 0; i < ngot; i++) {
+		T_EQ(got[i].q, 0);
+		T_EQ(got[i].type, PKT_RSS_NONE);
+	}
+	nic_close(&n);
+}
+
+/* Refused: a RETA entry beyond the queues, unknown field bits. */
+static void
+test_bad_rss_conf(void)
+{
+	uint8_t reta[128];
+	struct nic n;
+
+	NEED_HW();
+	memset(reta, 0, sizeof(reta));
+	reta[77] = NQ;
+	log_capture_begin();
+	T_CHECK(nic_open(&n, ms_key, reta, NQ) == -1);
+	log_capture_end();
+	T_CHECK(strstr(log_buf, "redirection entry 77 is queue 4") != NULL);
+	T_EQ(emu_violations(n.emu), 0);
+	n.port = NULL;
+	nic_close(&n);
+}
+
 int
 main(void)
 {
 	log_init(1, 0, "test_rss");
 	T_RUN(test_model_hash_vectors);
+	if (t_hugepages(64)) {
+		log_capture_begin();
+		if (dma_init(DMA_IOVA_AUTO) == -1) {
+			log_capture_end();
+			snprintf(hw_why, sizeof(hw_why), "DMA memory "
+			    "unavailable: %.200s", log_buf);
+		} else {
+			log_capture_end();
+			if (emu_engine_start(-1) == 0)
+				hw_ok = 1;
+			else
+				snprintf(hw_why, sizeof(hw_why), "the model's "
+				    "engine did not start");
+		}
+	} else
+		snprintf(hw_why, sizeof(hw_why), "no hugepages");
+	T_RUN(test_vectors_on_queues);
+	T_RUN(test_alias_registers);
+	T_RUN(test_one_queue_no_rss);
+	T_RUN(test_bad_rss_conf);
+	if (hw_ok)
+		emu_engine_stop();
 	return t_done();
 }
