@@ -29,8 +29,13 @@
  *   - Octet counters (GORC, GOTC, TOR) include the 4-byte CRC; the
  *     per-queue byte counters (QBRC, QBTC) count what was DMA'd.  L/H
  *     pairs hold 36 bits, the others 32; all saturate.
- *   - Receive goes to queue 0 only (no RSS).  Per-queue statistics
- *     follow RQSMR/TQSM, whose reset value maps every queue to set 0.
+ *   - Receive goes to queue 0 (MRQC.MRQE 0) or by RSS (MRQE 0001b,
+ *     §7.1.2.8); other MRQE values (DCB, VMDq) are not modelled and
+ *     receive on queue 0.  The RSS hash does not parse IPv6 extension
+ *     headers: such a packet hashes its addresses alone.  A frame RSS
+ *     sends to a queue that is not enabled is missed like one for a
+ *     queue without descriptors.  Per-queue statistics follow
+ *     RQSMR/TQSM, whose reset value maps every queue to set 0.
  *   - With the link down, transmitted frames are fetched, written back
  *     and lost (TXDGPC counts them, GPTC does not).
  *   - Master disable completes (STATUS.GIO_MASTER_ENABLE clears)
