@@ -619,10 +619,10 @@ ixgbe_init_rx(struct ixgbe_dev *dev, const struct ixgbe_conf *conf)
  * redirection table (RETA, entry 4i+k in byte k of RETA(i), the queue in
  * bits 3:0), then MRQC: RSS only (MRQE 0001b) with the hashed fields.
  * RXCSUM.PCSD puts the hash in the write-back instead of the IP id and
- * checksum (§7.1.6.2, RXCSUM in §8.2.3.7).  RQSMR: queue q counts in statistics
- * set q (QPRC/QBRC/QPRDC(q), §8.2.3.8; at reset every queue counts in
- * set 0).
- * Only with nb_rxq > 1: with one queue MRQC keeps its reset value 0.
+ * checksum (§7.1.6.2, RXCSUM in §8.2.3.7).  RQSMR: queue q counts in
+ * statistics set q (QPRC/QBRC/QPRDC(q), §8.2.3.8; at reset every queue
+ * counts in set 0).  Only with nb_rxq > 1: with one queue MRQC keeps its
+ * reset value 0.
  */
 static void
 ixgbe_init_rss(struct ixgbe_dev *dev, const struct ixgbe_conf *conf)
