@@ -7,18 +7,33 @@
 #include "log.h"
 #include "mempool.h"
 
-#define ENTRIES_PER_PAGE	(DMA_PAGE_SIZE / MEMPOOL_ENTRY_SIZE)
-
 struct mempool *
 mempool_create(uint32_t n)
 {
-	struct mempool *mp;
-	uint32_t i, pages;
+	return mempool_create_sized(n, PKT_DATA_SIZE);
+}
+
+struct mempool *
+mempool_create_sized(uint32_t n, uint32_t data_size)
+{
+	struct mempool *mp = NULL;
+	uint32_t i, pages, entry, per_page;
 
 	if (n == 0) {
 		log_warnx("mempool: no buffers asked for");
 		return NULL;
 	}
+	if (data_size == 0 || data_size % MEMPOOL_DATA_UNIT != 0 ||
+	    data_size > MEMPOOL_DATA_MAX) {
+		log_warnx("mempool: buffers of %u bytes: must be a multiple "
+		    "of %u up to %u", data_size, MEMPOOL_DATA_UNIT,
+		    MEMPOOL_DATA_MAX);
+		return NULL;
+	}
+	/* A multiple of 64 since data_size is: every pkt_buf and its
+	 * room[] stay cache-line aligned. */
+	entry = MEMPOOL_ENTRY_SIZE_FOR(data_size);
+	per_page = DMA_PAGE_SIZE / entry;
 	if ((mp = calloc(1, sizeof(*mp))) == NULL ||
 	    (mp->free = calloc(n, sizeof(*mp->free))) == NULL ||
 	    (mp->all = calloc(n, sizeof(*mp->all))) == NULL) {
@@ -27,15 +42,17 @@ mempool_create(uint32_t n)
 	}
 	/* Entries never cross a hugepage, so each buffer is contiguous in
 	 * IOVA space whatever the pages' physical addresses. */
-	pages = (n + ENTRIES_PER_PAGE - 1) / ENTRIES_PER_PAGE;
+	pages = (n + per_page - 1) / per_page;
 	if (dma_alloc(&mp->mem, (size_t)pages * DMA_PAGE_SIZE, 0) == -1)
 		goto fail;
 	mp->n = n;
+	mp->data_size = data_size;
+	mp->entry_size = entry;
 	for (i = 0; i < n; i++) {
 		uint8_t *page = (uint8_t *)mp->mem.virt +
-		    (size_t)(i / ENTRIES_PER_PAGE) * DMA_PAGE_SIZE;
+		    (size_t)(i / per_page) * DMA_PAGE_SIZE;
 		struct pkt_buf *b = (struct pkt_buf *)(page +
-		    (size_t)(i % ENTRIES_PER_PAGE) * MEMPOOL_ENTRY_SIZE);
+		    (size_t)(i % per_page) * entry);
 
 		b->iova = dma_virt_to_iova(b->room);
 		b->pool = mp;

@@ -6,13 +6,17 @@
  * on another) but always comes back to its pool on the owner's thread,
  * when that worker cleans the TX queue it sent the buffer on.
  *
- * Buffer layout (entry of MEMPOOL_ENTRY_SIZE bytes, never crossing a
+ * Buffer layout (an entry of mp->entry_size bytes, never crossing a
  * hugepage so its IOVA range is contiguous):
  *
- *   struct pkt_buf (64 B) | headroom (PKT_HEADROOM) | data (PKT_DATA_SIZE)
+ *   struct pkt_buf (64 B) | headroom (PKT_HEADROOM) | data (mp->data_size)
  *
- * A NIC receives into room[PKT_HEADROOM...]: up to PKT_DATA_SIZE bytes,
- * the RX buffer size the driver programs.
+ * The data size is the pool's: PKT_DATA_SIZE (2 KiB) from
+ * mempool_create(), up to MEMPOOL_DATA_MAX (16 KiB) from
+ * mempool_create_sized(), always a multiple of 1 KiB (the unit of the
+ * 82599's RX buffer size).  A NIC receives into room[PKT_HEADROOM...]: up
+ * to data_size bytes, the RX buffer size the driver programs from the
+ * pool, so a frame is always one contiguous buffer.
  */
 #ifndef IXFWD_MEMPOOL_H
 #define IXFWD_MEMPOOL_H
@@ -24,8 +28,12 @@
 #include "dma.h"
 
 #define PKT_HEADROOM		128
-#define PKT_DATA_SIZE		2048
-#define MEMPOOL_ENTRY_SIZE	(64 + PKT_HEADROOM + PKT_DATA_SIZE)
+#define PKT_DATA_SIZE		2048	/* mempool_create()'s data size */
+#define MEMPOOL_DATA_UNIT	1024	/* data sizes are multiples of it */
+#define MEMPOOL_DATA_MAX	16384	/* SRRCTL.BSIZEPKT's largest (§8.2.3.8.7) */
+/* Entry size of a pool of data_size bytes: header, headroom, data. */
+#define MEMPOOL_ENTRY_SIZE_FOR(data_size) (64 + PKT_HEADROOM + (data_size))
+#define MEMPOOL_ENTRY_SIZE	MEMPOOL_ENTRY_SIZE_FOR(PKT_DATA_SIZE)
 
 struct mempool;
 
@@ -76,16 +84,28 @@ struct mempool {
 	uint32_t	 nfree;		/* top of free[] */
 	struct pkt_buf	**free;		/* stack of free buffers */
 	struct pkt_buf	**all;		/* every buffer, by idx */
+	uint32_t	 data_size;	/* bytes of data room per buffer */
+	uint32_t	 entry_size;	/* MEMPOOL_ENTRY_SIZE_FOR(data_size) */
 };
 
-/* n buffers; NULL with the reason logged. */
+/* n buffers of PKT_DATA_SIZE bytes; NULL with the reason logged. */
 struct mempool	*mempool_create(uint32_t n);
+/* n buffers of data_size bytes (a multiple of MEMPOOL_DATA_UNIT, up to
+ * MEMPOOL_DATA_MAX); NULL with the reason logged. */
+struct mempool	*mempool_create_sized(uint32_t n, uint32_t data_size);
 void		 mempool_destroy(struct mempool *mp);
 
 static inline uint8_t *
 pkt_data(struct pkt_buf *b)
 {
 	return b->room + b->data_off;
+}
+
+/* Bytes of data room a buffer has from PKT_HEADROOM on (its pool's). */
+static inline uint32_t
+pkt_data_size(const struct pkt_buf *b)
+{
+	return b->pool->data_size;
 }
 
 static inline uint64_t
