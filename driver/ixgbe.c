@@ -6,8 +6,10 @@
  * access goes through bar_read32()/bar_write32(): the driver does not know
  * whether a real NIC or the model (emu82599.c) answers.
  *
- * Queues: advanced descriptors, one 2 KiB buffer per descriptor
- * (SRRCTL.BSIZEPKT = PKT_DATA_SIZE / 1 KiB), no header split, no RSC.
+ * Queues: advanced descriptors, one buffer per descriptor, no header
+ * split, no RSC.  Each RX queue's buffer size (SRRCTL.BSIZEPKT) is its
+ * pool's data size, which must hold the longest frame the NIC accepts
+ * (MAXFRS, HLREG0.JUMBOEN): a frame is always one contiguous buffer.
  *
  * RX: hardware owns [RDH, RDT).  Every descriptor of the ring always
  * holds a buffer; RDT is the last descriptor the driver re-armed, so the
@@ -108,6 +110,7 @@ struct ixgbe_txq {
 	uint16_t		 clean;		/* oldest descriptor not yet freed */
 	uint16_t		 mask;
 	uint64_t		 padded;	/* frames padded to IXGBE_TX_MIN_LEN */
+	uint64_t		 dropped;	/* frames over IXGBE_TX_MAX_LEN */
 } __attribute__((aligned(64)));
 
 static_assert(sizeof(struct ixgbe_rxq) == 64, "RX queue state is one line");
@@ -241,6 +244,36 @@ ixgbe_is_pow2(uint32_t n)
 	return n != 0 && (n & (n - 1)) == 0;
 }
 
+/* The longest untagged frame the NIC will accept, CRC included: without
+ * HLREG0.JUMBOEN it takes up to 1518 bytes whatever MAXFRS says
+ * (§8.2.3.22.8, §8.2.3.22.13), so a smaller max_frame does not shrink
+ * that. */
+static uint32_t
+ixgbe_max_frame(const struct ixgbe_conf *conf)
+{
+	return conf->max_frame > IXGBE_FRAME_STD ? conf->max_frame :
+	    IXGBE_FRAME_STD;
+}
+
+/* Bytes of the longest frame in host memory: §8.2.3.22.13 lets a frame
+ * with an 802.1Q tag be 4 bytes longer, and the 4-byte CRC is stripped
+ * (HLREG0.RXCRCSTRP): the same as the max frame. */
+static uint32_t
+ixgbe_rx_need(const struct ixgbe_conf *conf)
+{
+	return ixgbe_max_frame(conf);
+}
+
+/* The RX buffer size programmed for a pool, §8.2.3.8.7: BSIZEPKT in
+ * 1 KiB units, 1 to 16 KiB. */
+static uint32_t
+ixgbe_rx_bsize(const struct mempool *mp)
+{
+	uint32_t kb = mp->data_size / 1024;
+
+	return (kb > 16 ? 16 : kb) * 1024;
+}
+
 static int
 ixgbe_check_conf(const struct ixgbe_conf *conf, const char *name)
 {
@@ -266,10 +299,25 @@ ixgbe_check_conf(const struct ixgbe_conf *conf, const char *name)
 		    IXGBE_RING_MAX);
 		return -1;
 	}
+	if (conf->max_frame != 0 && (conf->max_frame < 64 ||
+	    conf->max_frame > IXGBE_FRAME_MAX)) {
+		log_warnx("%s: maximum frame size %u: must be 64 to %u bytes "
+		    "(MTU up to %u)", name, conf->max_frame, IXGBE_FRAME_MAX,
+		    IXGBE_FRAME_MAX - 18);
+		return -1;
+	}
 	for (q = 0; q < conf->nb_rxq; q++) {
 		if (conf->rx_pool[q] == NULL) {
 			log_warnx("%s: RX queue %u has no buffer pool",
 			    name, q);
+			return -1;
+		}
+		/* A frame the NIC accepts must fit one buffer. */
+		if (ixgbe_rx_bsize(conf->rx_pool[q]) < ixgbe_rx_need(conf)) {
+			log_warnx("%s: RX queue %u: buffers of %u bytes "
+			    "cannot hold a %u-byte frame (the maximum frame, "
+			    "with a VLAN tag, CRC stripped)", name, q,
+			    conf->rx_pool[q]->data_size, ixgbe_rx_need(conf));
 			return -1;
 		}
 	}
@@ -561,6 +609,21 @@ ixgbe_init_rx(struct ixgbe_dev *dev, const struct ixgbe_conf *conf)
 	    IXGBE_RDRXCTL_FCOE_WRFIX;
 	ixgbe_wr(dev, IXGBE_RDRXCTL, v);
 
+	/* §8.2.3.22.8, §8.2.3.22.13: frames over 1518 bytes (1522 with a
+	 * VLAN tag) only with JUMBOEN, up to MAXFRS.MFS, which counts the
+	 * header and the CRC and to which the NIC adds 4 bytes for a VLAN
+	 * tag.  Longer frames are dropped by the MAC and counted in ROC. */
+	v = ixgbe_rd(dev, IXGBE_MAXFRS);
+	v &= (1u << IXGBE_MAXFRS_MFS_SHIFT) - 1;
+	ixgbe_wr(dev, IXGBE_MAXFRS,
+	    v | ixgbe_max_frame(conf) << IXGBE_MAXFRS_MFS_SHIFT);
+	v = ixgbe_rd(dev, IXGBE_HLREG0);
+	if (ixgbe_max_frame(conf) > IXGBE_FRAME_STD)
+		v |= IXGBE_HLREG0_JUMBOEN;
+	else
+		v &= ~IXGBE_HLREG0_JUMBOEN;
+	ixgbe_wr(dev, IXGBE_HLREG0, v);
+
 	/* §8.2.3.7.1: receive filters. */
 	ixgbe_wr(dev, IXGBE_FCTRL,
 	    ixgbe_fctrl_filters(ixgbe_rd(dev, IXGBE_FCTRL), conf->promisc));
@@ -571,11 +634,12 @@ ixgbe_init_rx(struct ixgbe_dev *dev, const struct ixgbe_conf *conf)
 
 		/* §4.6.7, §8.2.3.8.7: advanced one-buffer descriptors,
 		 * drop when the queue has no descriptor rather than stall
-		 * the packet buffer; buffer size in 1 KiB units. */
+		 * the packet buffer; buffer size in 1 KiB units, the
+		 * pool's (ixgbe_check_conf saw it hold a whole frame). */
 		v = ixgbe_rd(dev, IXGBE_SRRCTL(q));
 		v &= ~(IXGBE_SRRCTL_DESCTYPE_MASK | IXGBE_SRRCTL_BSIZEPKT_MASK);
 		v |= IXGBE_SRRCTL_DESCTYPE_ADV_ONEBUF | IXGBE_SRRCTL_DROP_EN |
-		    (PKT_DATA_SIZE / 1024);
+		    ixgbe_rx_bsize(conf->rx_pool[q]) / 1024;
 		ixgbe_wr(dev, IXGBE_SRRCTL(q), v);
 
 		/* §4.6.7, §8.2.3.8.1-3: ring base and length; the ring is
@@ -1088,7 +1152,8 @@ fail:
 /* the mempool.                                                        */
 
 /* The slow branch of RX: a frame spanning descriptors (cannot happen with
- * 2 KiB buffers and a 1518-byte MFS, but must not hurt), or one with a MAC
+ * buffers that hold the largest frame MAXFRS lets in, but must not hurt:
+ * never delivered in part), or one with a MAC
  * error (only stored when FCTRL.SBP is set).  Every descriptor of such a
  * frame is dropped, and the frame counted once, at its EOP.  Returns the
  * new discard state. */
@@ -1202,10 +1267,20 @@ ixgbe_tx_batch(struct port *p, uint16_t qi, struct pkt_buf **bufs, uint16_t n)
 	room = mask - ((tail - clean) & mask);
 	if (n > room)
 		n = room;
-	for (i = 0; i < n; i++) {
+	for (i = 0, j = 0; i < n; i++) {
 		struct pkt_buf *b = bufs[i];
 		union ixgbe_adv_tx_desc *d = &ring[tail];
 		uint32_t cmd;
+
+		/* §7.2.1: no packet over 15.5 KB without TSO; only a 16 KiB
+		 * buffer could hold one.  Taken and freed, never sent. */
+		if (__builtin_expect(b->len > IXGBE_TX_MAX_LEN, 0)) {
+			pkt_free(b);
+			__atomic_store_n(&t->dropped, t->dropped + 1,
+			    __ATOMIC_RELAXED);
+			continue;
+		}
+		j++;
 
 		/* §7.2.3.2.4: the DMA takes packets of 17 bytes or more
 		 * (the MAC pads to 64 on the wire, TXPADEN); a shorter one,
@@ -1230,7 +1305,7 @@ ixgbe_tx_batch(struct port *p, uint16_t qi, struct pkt_buf **bufs, uint16_t n)
 		    (uint32_t)b->len << IXGBE_ADVTXD_PAYLEN_SHIFT;
 		tail = (tail + 1) & mask;
 	}
-	if (n > 0) {
+	if (j > 0) {
 		t->tail = tail;
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		bar_write32(t->bar, t->tdt, tail);
@@ -1238,7 +1313,7 @@ ixgbe_tx_batch(struct port *p, uint16_t qi, struct pkt_buf **bufs, uint16_t n)
 	/* The lines the next batch will write were last read by the NIC:
 	 * start taking them back now, for writing, rather than when the
 	 * stores reach them. */
-	room -= n;
+	room -= j;
 	for (i = 0; i < IXGBE_TX_PREFETCH && i < room; i += 4)
 		prefetchw(&ring[(tail + i) & mask]);
 	return n;
@@ -1304,9 +1379,12 @@ ixgbe_driver_stats(struct port *p, struct ixgbe_driver_stats *ds)
 	uint16_t q;
 
 	memset(ds, 0, sizeof(*ds));
-	for (q = 0; q < p->nb_txq; q++)
+	for (q = 0; q < p->nb_txq; q++) {
 		ds->tx_padded += __atomic_load_n(&dev->txq[q].padded,
 		    __ATOMIC_RELAXED);
+		ds->tx_dropped += __atomic_load_n(&dev->txq[q].dropped,
+		    __ATOMIC_RELAXED);
+	}
 	for (q = 0; q < p->nb_rxq; q++) {
 		ds->rx_nobuf += __atomic_load_n(&dev->rxq[q].nobuf,
 		    __ATOMIC_RELAXED);

@@ -14,6 +14,12 @@
 #define IXGBE_RING_MIN		64
 #define IXGBE_RING_MAX		4096
 #define IXGBE_QUEUES_MAX	16	/* per direction, as ixfwd uses them */
+#define IXGBE_FRAME_STD		1518	/* longest frame without JUMBOEN, CRC
+					 * included (§8.2.3.22.13) */
+#define IXGBE_FRAME_MAX		9728	/* longest max_frame: MTU 9710 + 14-byte
+					 * header + CRC */
+#define IXGBE_TX_MAX_LEN	15872	/* longest packet the NIC transmits
+					 * without TSO (§7.2.1), CRC excluded */
 
 #define IXGBE_RSS_KEY_LEN	40	/* RSSRK: 10 registers */
 #define IXGBE_RETA_SIZE		128	/* RETA: 32 registers */
@@ -44,6 +50,14 @@ struct ixgbe_conf {
 	uint8_t		 rss_reta[IXGBE_RETA_SIZE];
 	int		 promisc;
 	uint32_t	 link_timeout_ms;	/* wait for link at open; 0: don't */
+	uint16_t	 max_frame;		/* longest untagged frame received,
+						 * CRC included (MTU + 18), 64 to
+						 * IXGBE_FRAME_MAX; 0: 1518.  The NIC
+						 * takes 4 bytes more with an 802.1Q
+						 * tag; each rx_pool's buffers must
+						 * hold that much (CRC stripped).
+						 * Below 1518 the NIC still takes
+						 * frames up to 1518. */
 };
 
 /* Reset and initialise the NIC behind bar (datasheet §4.6.3), set up the
@@ -66,6 +80,8 @@ struct ixgbe_driver_stats {
 	uint64_t	tx_padded;	/* frames under 17 bytes given to TX,
 					 * padded with zeros to 17 (the shortest
 					 * the NIC's DMA takes, §7.2.3.2.4) */
+	uint64_t	tx_dropped;	/* frames over IXGBE_TX_MAX_LEN given
+					 * to TX: freed, never sent */
 };
 
 /* Control thread; p must be a port from ixgbe_open(). */

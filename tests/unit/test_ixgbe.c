@@ -360,7 +360,8 @@ ignore_write(void *ctx, uint32_t off, uint32_t val)
 	(void)val;
 }
 
-static struct mempool fake_pool;	/* never allocated from */
+/* Never allocated from; its buffers are the default 2 KiB. */
+static struct mempool fake_pool = { .data_size = PKT_DATA_SIZE };
 
 static void
 fake_conf(struct ixgbe_conf *c, const char *name)
@@ -422,6 +423,25 @@ test_bad_conf_refused(void)
 	log_capture_end();
 	T_CHECK(p == NULL);
 	T_CHECK(strstr(log_buf, "bad4: RX queue 1 has no buffer pool") != NULL);
+
+	/* MTU 9000: 2 KiB buffers cannot hold a frame */
+	fake_conf(&c, "bad5");
+	c.max_frame = 9018;
+	log_capture_begin();
+	p = ixgbe_open(&bar, &c);
+	log_capture_end();
+	T_CHECK(p == NULL);
+	T_CHECK(strstr(log_buf, "bad5: RX queue 0: buffers of 2048 bytes "
+	    "cannot hold a 9018-byte frame") != NULL);
+
+	fake_conf(&c, "bad6");
+	c.max_frame = IXGBE_FRAME_MAX + 1;
+	log_capture_begin();
+	p = ixgbe_open(&bar, &c);
+	log_capture_end();
+	T_CHECK(p == NULL);
+	T_CHECK(strstr(log_buf, "bad6: maximum frame size 9729: must be 64 to "
+	    "9728 bytes (MTU up to 9710)") != NULL);
 }
 
 static void
