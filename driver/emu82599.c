@@ -1950,12 +1950,14 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 	need = 0;
 	if (r->bsize != 0)
 		need = dlen <= r->bsize ? 1 : (dlen + r->bsize - 1) / r->bsize;
+	/* §8.2.3.8.7: BSIZEPACKET is 1 to 16 KiB. */
 	if ((r->srrctl & EMU_SRRCTL_DESCTYPE_MASK) !=
-	    EMU_SRRCTL_DESCTYPE_ADV1 || need == 0 || need > 32) {
+	    EMU_SRRCTL_DESCTYPE_ADV1 || need == 0 || need > 32 ||
+	    r->bsize > EMU_BSIZEPKT_MAX) {
 		if (emu_warn_once(nic, EMU_W_DESCTYPE))
 			log_warnx("emu82599 %s: SRRCTL(%d) = 0x%08x: the model "
 			    "receives only into advanced one-buffer descriptors "
-			    "(DESCTYPE 001) with BSIZEPKT 1..31 KiB; frames are "
+			    "(DESCTYPE 001) with BSIZEPKT 1..16 KiB; frames are "
 			    "dropped", nic->name, q, r->srrctl);
 		emu_acc(nic, EMU_S_TPR, 1);
 		emu_acc(nic, EMU_S_TOR, len + EMU_CRC_LEN);
@@ -2104,8 +2106,9 @@ emu_tx_packet(struct emu82599 *nic, int q, const struct emu_frag *fr,
 	if (nfrag == 1 && len == total)
 		data = src[0];
 	else {
-		/* The big buffer is for a frame longer than a wire
-		 * carries: only loopback takes one, at once. */
+		/* The big buffer is for a gathered frame longer than a
+		 * stage: loopback takes it at once, and the wire is
+		 * flushed after it (below) before it is used again. */
 		if (len <= EMU_STAGE_SIZE && nic->nstage < EMU_TX_BATCH)
 			dst = nic->stage[nic->nstage++];
 		else
@@ -2132,8 +2135,12 @@ emu_tx_packet(struct emu82599 *nic, int q, const struct emu_frag *fr,
 		    data[5]) == 0xff ? EMU_S_BPTC : EMU_S_MPTC, 1);
 	if (hlreg0 & EMU_HLREG0_LPBK)
 		(void)emu_rx_frame(nic, data, len, 0);	/* MAC loopback */
-	else
+	else {
 		emu_wire_tx(nic, data, len);
+		/* A wire that batches (IFACE) holds the pointer. */
+		if (data == big)
+			emu_wire_tx_flush(nic);
+	}
 	return 0;
 }
 

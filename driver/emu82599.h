@@ -46,6 +46,11 @@ enum emu_wire_kind {
 	EMU_WIRE_QUEUE,
 };
 
+/* The longest frame (no CRC; 4 bytes more with an 802.1Q tag) a wire
+ * carries: what an 82599 may transmit without TSO (§7.2.1, 15.5 KB).
+ * Jumbo frames cross every wire; the receiving NIC's MAXFRS decides. */
+#define EMU_WIRE_FRAME_MAX	15872
+
 struct emu_wire_conf {
 	enum emu_wire_kind kind;
 	char		 iface[IF_NAMESIZE];	/* IFACE */
@@ -60,7 +65,8 @@ struct emu_wire_conf {
 struct emu_wire_stats {
 	uint64_t	to_nic;		/* frames offered to the NIC */
 	uint64_t	from_nic;	/* frames the NIC sent */
-	uint64_t	oversize;	/* frames the wire could not carry (> 1518 B) */
+	uint64_t	oversize;	/* frames the wire could not carry (over
+					 * EMU_WIRE_FRAME_MAX, 4 more tagged) */
 	uint64_t	sink_bad;	/* GENERATOR: frames back that were not ours,
 					 * out of order or corrupted */
 	uint64_t	wire_errors;	/* failed reads/writes on the wire */
@@ -135,8 +141,8 @@ void		 emu_destroy(struct emu82599 *nic);
  * (0, or -1 when the wire's queue is full), and take one the NIC sent
  * (its length, or 0 when none is waiting). */
 int		 emu_wire_push(struct emu82599 *nic, const void *frame, size_t len);
-/* (A frame the wire cannot carry, over 1514 bytes or 1518 with an
- * 802.1Q tag, is refused with -1 and counted in oversize; one shorter
+/* (A frame the wire cannot carry, over EMU_WIRE_FRAME_MAX bytes or 4
+ * more with an 802.1Q tag, is refused with -1 and counted in oversize; one shorter
  * than 60 bytes is padded, as the sender's MAC would.  A frame longer
  * than cap is cut to cap bytes.) */
 size_t		 emu_wire_pull(struct emu82599 *nic, void *frame, size_t cap);

@@ -33,7 +33,9 @@
 #define EMU_NSTATQ		16		/* per-queue statistics sets */
 #define EMU_NRAR		128		/* RAL/RAH pairs */
 #define EMU_FRAME_MIN		60		/* shortest frame on a wire, no CRC */
-#define EMU_WIRE_MAX		1514		/* longest untagged frame, no CRC */
+#define EMU_WIRE_MAX		EMU_WIRE_FRAME_MAX /* longest untagged frame a
+						 * wire carries, no CRC */
+#define EMU_GEN_MAX		1514		/* longest generator frame */
 #define EMU_VLAN_LEN		4
 #define EMU_CRC_LEN		4
 #define EMU_BATCH		64		/* frames/descriptors per ring per pass */
@@ -44,7 +46,9 @@
 #define EMU_RX_WB_MAX		128		/* RX write-backs held back in a pass */
 #define EMU_TX_FRAME_MAX	16384		/* longest frame a TX ring may gather */
 #define EMU_STAGE_SIZE		1536		/* a gathered frame bound for the wire */
-#define EMU_SLOT_SIZE		2048		/* one frame in an SPSC ring */
+#define EMU_SLOT_SIZE		16384		/* one frame in an SPSC ring:
+						 * length word and up to
+						 * EMU_WIRE_MAX + EMU_VLAN_LEN */
 #define EMU_QUEUE_SLOTS		4096		/* EMU_WIRE_QUEUE, each way */
 #define EMU_CABLE_SLOTS		1024		/* EMU_WIRE_PEER, each way */
 #define EMU_MAX_NICS		64

@@ -94,6 +94,7 @@
 #define EMU_RDH(i)		(EMU_RXQ(i) + 0x10)
 #define EMU_SRRCTL(i)		(EMU_RXQ(i) + 0x14)	/* §8.2.3.8.7 */
 #define  EMU_SRRCTL_BSIZEPKT_MASK	0x1fu		/* 1 KiB units */
+#define  EMU_BSIZEPKT_MAX		16384		/* largest value allowed */
 #define  EMU_SRRCTL_DESCTYPE_MASK	(7u << 25)
 #define  EMU_SRRCTL_DESCTYPE_ADV1	(1u << 25)	/* advanced, one buffer */
 #define  EMU_SRRCTL_DROP_EN		(1u << 28)

@@ -1,7 +1,8 @@
 /*
  * emu82599_wire.c: what is at the other end of an emulated 82599's
  * cable.  A wire carries what a 10GBASE cable carries: Ethernet frames of
- * 60 to 1514 bytes (1518 with an 802.1Q tag), CRC not shown, complete
+ * 60 to EMU_WIRE_FRAME_MAX bytes (jumbo frames included: the receiving
+ * NIC's MAXFRS decides; 4 more with an 802.1Q tag), CRC not shown, complete
  * checksums, no segmentation offload.  Each wire kind turns its source
  * into such frames:
  *
@@ -104,7 +105,7 @@ struct emu_pcap {
 #define EMU_GEN_SLOT	128	/* frames up to this size are stamped a pass ahead */
 
 struct emu_gen {
-	uint8_t		 frame[EMU_WIRE_MAX] __attribute__((aligned(64)));
+	uint8_t		 frame[EMU_GEN_MAX] __attribute__((aligned(64)));
 	uint8_t		 slot[EMU_BATCH][EMU_GEN_SLOT] __attribute__((aligned(64)));
 	uint16_t	 size;
 	uint32_t	 stream;
@@ -117,7 +118,7 @@ struct emu_gen {
 };
 
 static uint64_t emu_streams;		/* generator stream ids in use */
-static uint8_t emu_pattern[EMU_WIRE_MAX];
+static uint8_t emu_pattern[EMU_GEN_MAX];
 static pthread_once_t emu_pattern_once = PTHREAD_ONCE_INIT;
 static const struct virtio_net_hdr emu_vh_zero;
 
@@ -160,7 +161,8 @@ emu_wire_count(struct emu82599 *nic, uint64_t *field, uint64_t v)
 	__atomic_fetch_add(field, v, __ATOMIC_RELAXED);
 }
 
-/* A frame a cable can carry: at most 1514 bytes, 1518 with a VLAN tag. */
+/* A frame a cable can carry: at most EMU_WIRE_MAX bytes, 4 more with a
+ * VLAN tag. */
 static inline int
 emu_wire_fits(const uint8_t *f, uint32_t len)
 {
@@ -176,9 +178,9 @@ emu_oversize(struct emu82599 *nic, uint32_t len, const char *hint)
 	emu_wire_count(nic, &nic->wst.oversize, 1);
 	if (emu_warn_once(nic, EMU_W_OVERSIZE))
 		log_warnx("emu82599 %s: a %u-byte frame is longer than the "
-		    "wire carries (1514 bytes without CRC): dropped and "
+		    "wire carries (%u bytes without CRC): dropped and "
 		    "counted as oversize (logged once)%s", nic->name, len,
-		    hint);
+		    EMU_WIRE_MAX, hint);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1066,7 +1068,7 @@ emu_pattern_init(void)
 {
 	uint32_t i;
 
-	for (i = 0; i < EMU_WIRE_MAX; i++)
+	for (i = 0; i < EMU_GEN_MAX; i++)
 		emu_pattern[i] = (uint8_t)(i * 167u ^ (i >> 7) ^ 0x5a);
 }
 
@@ -1109,7 +1111,7 @@ emu_sink_check(const uint8_t *f, uint32_t len, uint32_t *stream,
     uint64_t *seq)
 {
 	pthread_once(&emu_pattern_once, emu_pattern_init);
-	if (len < EMU_GEN_HDR || len > EMU_WIRE_MAX ||
+	if (len < EMU_GEN_HDR || len > EMU_GEN_MAX ||
 	    emu_be16(f + 12) != EMU_GEN_ETHERTYPE ||
 	    emu_be32(f + 14) != EMU_GEN_MAGIC ||
 	    emu_be16(f + 22) != len ||
@@ -1128,10 +1130,10 @@ emu_gen_open(struct emu82599 *nic, const struct emu_wire_conf *c)
 	uint64_t used, bit;
 	uint32_t s;
 
-	if (c->gen_size < EMU_FRAME_MIN || c->gen_size > EMU_WIRE_MAX) {
+	if (c->gen_size < EMU_FRAME_MIN || c->gen_size > EMU_GEN_MAX) {
 		log_warnx("emu82599 %s: generator frame size %u is not "
 		    "between %u and %u bytes", nic->name, c->gen_size,
-		    EMU_FRAME_MIN, EMU_WIRE_MAX);
+		    EMU_FRAME_MIN, EMU_GEN_MAX);
 		return -1;
 	}
 	used = __atomic_load_n(&emu_streams, __ATOMIC_RELAXED);

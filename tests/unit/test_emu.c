@@ -798,8 +798,8 @@ test_rx_no_descriptors(void)
 static void
 test_rx_sizes(void)
 {
+	static uint8_t f[EMU_WIRE_FRAME_MAX + 8];
 	struct rig r;
-	uint8_t f[1600];
 	struct emu_wire_stats st;
 
 	if (!have_dma)
@@ -813,23 +813,37 @@ test_rx_sizes(void)
 	T_EQ(r.mm.rxd[0].wb.length, 60);
 	T_EQ(memcmp(rxbuf(&r.mm, 0), f, 42), 0);
 	T_EQ(rxbuf(&r.mm, 0)[59], 0);
-	/* The wire does not carry more than 1514 bytes. */
-	mkframe(f, mac_a, 1515, 0);
-	T_EQ(emu_wire_push(r.nic, f, 1515), -1);
+	/* The wire carries jumbo frames, up to 15.5 KB, and no more. */
+	mkframe(f, mac_a, EMU_WIRE_FRAME_MAX + 1, 0);
+	T_EQ(emu_wire_push(r.nic, f, EMU_WIRE_FRAME_MAX + 1), -1);
 	emu_wire_stats(r.nic, &st);
 	T_EQ(st.oversize, 1);
+	/* Without JUMBOEN the NIC takes 1514 bytes (+ CRC), whatever MAXFRS
+	 * says: ROC. */
+	bar_write32(&r.bar, IXGBE_MAXFRS, 9018u << IXGBE_MAXFRS_MFS_SHIFT);
+	mkframe(f, mac_a, 1515, 0);
+	T_REQUIRE(emu_wire_push(r.nic, f, 1515) == 0);
+	T_REQUIRE(wait_wire(r.nic, 1, 2) == 0);
+	T_EQ(bar_read32(&r.bar, IXGBE_ROC), 1);
+	/* ... 4 more with an 802.1Q tag (§8.2.3.22.13). */
+	mkframe(f, mac_a, 1518, 0);
+	f[12] = 0x81;
+	f[13] = 0x00;
+	T_REQUIRE(emu_wire_push(r.nic, f, 1518) == 0);
+	T_REQUIRE(rx_wait(&r.mm, 1) == 0);
+	T_EQ(r.mm.rxd[1].wb.length, 1518);
 	/* MAXFRS (with JUMBOEN) smaller than the frame: ROC. */
 	bar_set32(&r.bar, IXGBE_HLREG0, IXGBE_HLREG0_JUMBOEN);
 	bar_write32(&r.bar, IXGBE_MAXFRS, 1000u << IXGBE_MAXFRS_MFS_SHIFT);
 	mkframe(f, mac_a, 1200, 0);
 	T_REQUIRE(emu_wire_push(r.nic, f, 1200) == 0);
-	T_REQUIRE(wait_wire(r.nic, 1, 2) == 0);
+	T_REQUIRE(wait_wire(r.nic, 1, 4) == 0);
 	T_EQ(bar_read32(&r.bar, IXGBE_ROC), 1);
-	T_EQ(rx_status(&r.mm, 1), 0);
+	T_EQ(rx_status(&r.mm, 2), 0);
 	mkframe(f, mac_a, 996, 0);		/* 996 + CRC = MFS: fits */
 	T_REQUIRE(emu_wire_push(r.nic, f, 996) == 0);
-	T_REQUIRE(rx_wait(&r.mm, 1) == 0);
-	T_EQ(r.mm.rxd[1].wb.length, 996);
+	T_REQUIRE(rx_wait(&r.mm, 2) == 0);
+	T_EQ(r.mm.rxd[2].wb.length, 996);
 	rig_down(&r);
 }
 
