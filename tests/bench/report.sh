@@ -150,6 +150,11 @@ function sortn(a, n,   i, j, t) {
 	cap = sprintf("| %s | %.0f | %.1f | %.0f | %s | %s |", v("snaplen"), v("samples_per_s"), v("mbytes_per_s"), v("offered_per_s"), v("ring_full"), v("write_failed"))
 }
 /^bench: capture (skipped|failed)/ { capskip = why() }
+/^bench: jumbo scheme=/ {
+	jrow[++nj] = sprintf("| %s | %s | %s | %.1f | %s |", v("scheme"), v("frame"), v("data"), v("cycles"), v("ratio") == "1" ? "1 (baseline)" : v("ratio"))
+}
+/^bench: jumbo decision / { jdec = sprintf("Chained 2 KiB buffers copied into one cost %s times the cycles of one large buffer per 9014-byte frame (data in memory), %s times (data in cache): the driver receives into one buffer per frame (SRRCTL.BSIZEPKT from the pool).", v("scatter_over_onebuf_cold"), v("scatter_over_onebuf_warm")) }
+/^bench: jumbo failed/ { jskip = why() }
 END {
 	print "# ixfwd benchmarks"
 	print ""
@@ -268,6 +273,24 @@ END {
 		print "|---:|---:|---:|---:|---:|---:|"
 		print cap
 		print ""
+	}
+	print "## Jumbo frames: receiving into one buffer or several"
+	print ""
+	if (nj == 0) printf "%s\n\n", (jskip == "" ? "Not measured." : "Skipped: " jskip)
+	else {
+		print "tests/bench/bench_jumbo.c: the driver'\''s RX loop on a ring in DMA"
+		print "memory, worker cycles per frame up to the pipeline'\''s first look at"
+		print "it.  `onebuf`: 9 KiB buffers, one descriptor per frame (what ixfwd"
+		print "does); `scatter`: 2 KiB buffers chained to EOP and copied into one"
+		print "(the filters, parser and bridge need contiguous bytes).  `cold`: the"
+		print "frames'\'' lines flushed to memory, as after DMA; `warm`: in this core'\''s"
+		print "cache.  Ratios against 64-byte frames in the same data state."
+		print ""
+		print "| scheme | frame | data | cycles/frame | vs 64 bytes |"
+		print "|---|---:|---|---:|---:|"
+		for (i = 1; i <= nj; i++) print jrow[i]
+		print ""
+		if (jdec != "") printf "%s\n\n", jdec
 	}
 	print "## Against the targets of issue 4"
 	print ""

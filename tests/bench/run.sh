@@ -209,6 +209,9 @@ fi
 # ---- 4. the capture writer --------------------------------------------
 run "$B/bench/bench_capture" -t 2 -s 128
 
+# ---- 4b. jumbo frames: one large buffer against chained 2 KiB buffers --
+run "$B/bench/bench_jumbo"
+
 # ---- 5. ratios, table, plot -------------------------------------------
 awk '
 function v(k,   i, kv) {
