@@ -6,6 +6,14 @@
  * in and out) carrying them byte for byte.  The strict model counts no
  * violation in any of it.
  */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -603,6 +611,87 @@ test_pcap_jumbo(void)
 	unlink(out);
 }
 
+static int
+sh(const char *cmd)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s >/dev/null 2>&1", cmd);
+	return system(buf);
+}
+
+/* The AF_PACKET wire on a veth pair with MTU 9000 at both ends (in a
+ * network namespace of this process): a 9014-byte frame sent into the far
+ * end arrives whole through the driver, and one the driver sends comes
+ * out there whole. */
+static void
+test_iface_jumbo(void)
+{
+	static uint8_t f[JUMBO_BUF], got[JUMBO_BUF + 64];
+	struct emu_wire_conf wc;
+	struct sockaddr_ll sll;
+	struct pkt_buf *b;
+	uint8_t dst[6] = { 0x02, 0, 0, 0, 0, 0x66 };
+	uint64_t deadline;
+	struct nic n;
+	ssize_t k;
+	int fd, found;
+
+	NEED_HW();
+	if (!t_is_root())
+		T_SKIP("needs root (network namespace, veth, AF_PACKET)");
+	if (unshare(CLONE_NEWNET) == -1)
+		T_SKIP("cannot make a network namespace: %s", strerror(errno));
+	if (sh("ip link add ixjmb0 type veth peer name ixjmb1") != 0 ||
+	    sh("ip link set ixjmb0 mtu 9000 up") != 0 ||
+	    sh("ip link set ixjmb1 mtu 9000 up") != 0)
+		T_SKIP("cannot create a veth pair (ip link add ... veth)");
+	(void)sh("sysctl -qw net.ipv6.conf.all.disable_ipv6=1");
+
+	memset(&wc, 0, sizeof(wc));
+	wc.kind = EMU_WIRE_IFACE;
+	snprintf(wc.iface, sizeof(wc.iface), "ixjmb1");
+	T_REQUIRE(nic_create(&n, 6, &wc, JUMBO_BUF) == 0);
+	T_REQUIRE(nic_open(&n, MAX_FRAME, WAIT_MS) == 0);
+	T_REQUIRE((fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL))) != -1);
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = (int)if_nametoindex("ixjmb0");
+	T_REQUIRE(bind(fd, (struct sockaddr *)&sll, sizeof(sll)) == 0);
+
+	/* into the NIC */
+	make_frame(f, JUMBO_LEN, n.mac, 0);
+	T_REQUIRE(send(fd, f, JUMBO_LEN, 0) == JUMBO_LEN);
+	deadline = now_ms() + WAIT_MS;
+	while (port_rx_batch(n.port, 0, &b, 1) == 0 && now_ms() < deadline)
+		usleep(100);
+	T_REQUIRE(now_ms() < deadline);
+	T_EQ(b->len, JUMBO_LEN);
+	T_EQ(memcmp(pkt_data(b), f, JUMBO_LEN), 0);
+	pkt_free(b);
+
+	/* out of the NIC */
+	T_REQUIRE((b = mempool_alloc(n.txpool)) != NULL);
+	b->len = JUMBO_LEN;
+	make_frame(pkt_data(b), JUMBO_LEN, dst, 5);
+	memcpy(f, pkt_data(b), JUMBO_LEN);
+	T_EQ(port_tx_batch(n.port, 0, &b, 1), 1);
+	found = 0;
+	deadline = now_ms() + WAIT_MS;
+	while (!found && now_ms() < deadline) {
+		k = recv(fd, got, sizeof(got), MSG_DONTWAIT);
+		if (k == JUMBO_LEN && memcmp(got, f, JUMBO_LEN) == 0)
+			found = 1;
+		else if (k < 0)
+			usleep(1000);
+	}
+	T_CHECK(found);
+	close(fd);
+	nic_destroy(&n);
+	(void)sh("ip link del ixjmb0");
+}
+
 static void
 setup_hw(void)
 {
@@ -638,6 +727,7 @@ main(void)
 	T_RUN(test_tx_jumbo);
 	T_RUN(test_peer_jumbo);
 	T_RUN(test_pcap_jumbo);
+	T_RUN(test_iface_jumbo);	/* last: it moves to a new namespace */
 	if (hw_ok)
 		emu_engine_stop();
 	return t_done();
