@@ -1272,8 +1272,10 @@ ixgbe_tx_batch(struct port *p, uint16_t qi, struct pkt_buf **bufs, uint16_t n)
 		union ixgbe_adv_tx_desc *d = &ring[tail];
 		uint32_t cmd;
 
-		/* §7.2.1: no packet over 15.5 KB without TSO; only a 16 KiB
-		 * buffer could hold one.  Taken and freed, never sent. */
+		/* No frame longer than the largest jumbo frame: the TX
+		 * packet buffer keeps room for one of 10 KB (TXPBTHRESH,
+		 * §4.6.11.3.1).  Only a buffer over 9.5 KiB could hold
+		 * one.  Taken and freed, never sent. */
 		if (__builtin_expect(b->len > IXGBE_TX_MAX_LEN, 0)) {
 			pkt_free(b);
 			__atomic_store_n(&t->dropped, t->dropped + 1,

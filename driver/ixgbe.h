@@ -18,8 +18,11 @@
 					 * included (§8.2.3.22.13) */
 #define IXGBE_FRAME_MAX		9728	/* longest max_frame: MTU 9710 + 14-byte
 					 * header + CRC */
-#define IXGBE_TX_MAX_LEN	15872	/* longest packet the NIC transmits
-					 * without TSO (§7.2.1), CRC excluded */
+#define IXGBE_TX_MAX_LEN	9728	/* longest frame tx_batch sends, CRC
+					 * excluded: MTU 9710 with an 802.1Q
+					 * tag.  TXPBTHRESH leaves 10 KB for
+					 * one packet (§4.6.11.3.1); §7.2.1's
+					 * 15.5 KB is never reached */
 
 #define IXGBE_RSS_KEY_LEN	40	/* RSSRK: 10 registers */
 #define IXGBE_RETA_SIZE		128	/* RETA: 32 registers */
@@ -81,7 +84,7 @@ struct ixgbe_driver_stats {
 					 * padded with zeros to 17 (the shortest
 					 * the NIC's DMA takes, §7.2.3.2.4) */
 	uint64_t	tx_dropped;	/* frames over IXGBE_TX_MAX_LEN given
-					 * to TX: freed, never sent */
+					 * to TX: freed, never sent in part */
 };
 
 /* Control thread; p must be a port from ixgbe_open(). */
