@@ -139,6 +139,20 @@ ctl_worker_busy(const struct control *ctl, int w)
 	return busy < 0 ? 0 : busy > 1 ? 1 : busy;
 }
 
+/* Share of the last second a worker slept (poll: adaptive). */
+double
+ctl_worker_sleep(const struct control *ctl, int w)
+{
+	double ns, slept;
+
+	if (!ctl->prev.valid || ctl->cur.ms <= ctl->prev.ms)
+		return 0;
+	ns = 1e6 * (double)(ctl->cur.ms - ctl->prev.ms);
+	slept = (double)(ctl->cur.worker[w].sleep_ns -
+	    ctl->prev.worker[w].sleep_ns) / ns;
+	return slept < 0 ? 0 : slept > 1 ? 1 : slept;
+}
+
 /*
  * Answers.
  */
@@ -258,9 +272,14 @@ ctl_stats(struct control *ctl, const struct control_req *r, FILE *out)
 	json_object_set_new(o, "ports", ports);
 	workers = json_array();
 	for (i = 0; i < pipe_nworkers(pl); i++)
-		json_array_append_new(workers, json_pack("{s:i, s:i, s:f}",
+		json_array_append_new(workers, json_pack(
+		    "{s:i, s:i, s:s, s:f, s:f, s:I}",
 		    "id", i, "cpu", pipe_worker_cpu(pl, i),
-		    "busy", ctl_worker_busy(ctl, i)));
+		    "poll", pipe_worker_busy_poll(pl, i) ? "busy" : "adaptive",
+		    "busy", ctl_worker_busy(ctl, i),
+		    "sleep", ctl_worker_sleep(ctl, i),
+		    "sleep_us", (json_int_t)(ctl->cur.worker[i].sleep_ns /
+		    1000)));
 	json_object_set_new(o, "workers", workers);
 	caps = json_array();
 	for (i = 0; i < capture_count(cs); i++) {
@@ -313,9 +332,12 @@ ctl_stats(struct control *ctl, const struct control_req *r, FILE *out)
 			    JI(dr, "malformed"), JI(dr, "local"));
 		}
 		json_array_foreach(workers, k, p)
-			fprintf(out, "worker %lld cpu %lld busy %.1f%%\n",
-			    JI(p, "id"), JI(p, "cpu"), 100 *
-			    json_real_value(json_object_get(p, "busy")));
+			fprintf(out, "worker %lld cpu %lld poll %s busy %.1f%% "
+			    "sleep %.1f%%\n", JI(p, "id"), JI(p, "cpu"),
+			    json_string_value(json_object_get(p, "poll")),
+			    100 * json_real_value(json_object_get(p, "busy")),
+			    100 * json_real_value(json_object_get(p,
+			    "sleep")));
 		json_array_foreach(caps, k, p)
 			fprintf(out, "capture %s port %s samples %lld written "
 			    "%lld dropped_ring %lld dropped_disk %lld file %s\n",

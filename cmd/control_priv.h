@@ -67,6 +67,7 @@ void	ctl_answerf(struct ctl_conn *cn, int ok, const char *fmt, ...)
 void	ctl_port_rates(const struct control *ctl, int port,
 	    struct ctl_rates *r);
 double	ctl_worker_busy(const struct control *ctl, int worker);
+double	ctl_worker_sleep(const struct control *ctl, int worker);
 
 /* control_live.c */
 int	ctl_is_live(const struct control *ctl, const char *name);

@@ -401,15 +401,18 @@ top_draw(json_t *st)
 	workers = json_object_get(st, "workers");
 	if (row < LINES - 1) {
 		attron(A_BOLD);
-		mvprintw(row++, 0, "%-10s %-4s %9s", "WORKER", "CPU", "BUSY");
+		mvprintw(row++, 0, "%-10s %-4s %-8s %9s %9s", "WORKER", "CPU",
+		    "POLL", "BUSY", "SLEEP");
 		attroff(A_BOLD);
 	}
 	json_array_foreach(workers, i, p) {
 		if (row >= LINES - 1)
 			break;
-		mvprintw(row++, 0, "%-10lld %-4lld %8.1f%%", (long long)JI(p,
-		    "id"), (long long)JI(p, "cpu"), 100 *
-		    json_real_value(json_object_get(p, "busy")));
+		mvprintw(row++, 0, "%-10lld %-4lld %-8s %8.1f%% %8.1f%%",
+		    (long long)JI(p, "id"), (long long)JI(p, "cpu"),
+		    json_string_value(json_object_get(p, "poll")), 100 *
+		    json_real_value(json_object_get(p, "busy")), 100 *
+		    json_real_value(json_object_get(p, "sleep")));
 	}
 	caps = json_object_get(st, "captures");
 	if (json_array_size(caps) > 0 && row + 2 < LINES - 1) {

@@ -178,6 +178,17 @@ mx_write(struct control *ctl, FILE *f)
 		    "%.4f\n", i, pipe_worker_cpu(pl, i),
 		    ctl_worker_busy(ctl, i));
 
+	mx_head(f, "ixfwd_worker_sleep_seconds_total", "counter",
+	    "Time a worker slept for want of packets (poll: adaptive).");
+	for (i = 0; i < pipe_nworkers(pl); i++) {
+		struct pipe_worker_counters wc;
+
+		pipe_worker_report(pl, i, &wc);
+		fprintf(f, "ixfwd_worker_sleep_seconds_total{worker=\"%d\","
+		    "cpu=\"%d\"} %.6f\n", i, pipe_worker_cpu(pl, i),
+		    (double)wc.sleep_ns / 1e9);
+	}
+
 	mx_capture(f, cs, "ixfwd_capture_samples_total",
 	    "Packets a capture picked.", 0);
 	mx_capture(f, cs, "ixfwd_capture_written_total",

@@ -77,6 +77,7 @@ pipe_workers(struct pipeline *pl)
 		nw->cpu = pw->cpu;
 		nw->busy_poll = pw->busy_poll;
 		nw->batch = c->batch;
+		nw->sleep_max_ns = c->poll_sleep_max_us * 1000u;
 		pl->workers[pl->nworkers++] = nw;
 	}
 	return 0;
@@ -500,12 +501,20 @@ pipe_worker_report(struct pipeline *pl, int w, struct pipe_worker_counters *r)
 	r->busy_packets = __atomic_load_n(&c->busy_packets, __ATOMIC_RELAXED);
 	r->busy_loops = __atomic_load_n(&c->busy_loops, __ATOMIC_RELAXED);
 	r->idle_loops = __atomic_load_n(&c->idle_loops, __ATOMIC_RELAXED);
+	r->sleep_ns = __atomic_load_n(&c->sleep_ns, __ATOMIC_RELAXED);
+	r->sleeps = __atomic_load_n(&c->sleeps, __ATOMIC_RELAXED);
 }
 
 int
 pipe_worker_cpu(const struct pipeline *pl, int w)
 {
 	return pl->workers[w]->cpu;
+}
+
+int
+pipe_worker_busy_poll(const struct pipeline *pl, int w)
+{
+	return pl->workers[w]->busy_poll;
 }
 
 static void

@@ -49,6 +49,8 @@ struct pipe_worker_counters {
 	uint64_t	busy_packets;	/* received, in busy iterations */
 	uint64_t	busy_loops;
 	uint64_t	idle_loops;
+	uint64_t	sleep_ns;	/* poll: adaptive: time asleep */
+	uint64_t	sleeps;
 } __attribute__((aligned(64)));
 
 struct pipe_port_report {
@@ -79,6 +81,8 @@ void		 pipe_worker_report(struct pipeline *pl, int worker,
 		    struct pipe_worker_counters *wc);
 /* The cpu worker is pinned to, -1 if none. */
 int		 pipe_worker_cpu(const struct pipeline *pl, int worker);
+/* 1: the worker spins (poll: busy); 0: it sleeps when idle (adaptive). */
+int		 pipe_worker_busy_poll(const struct pipeline *pl, int worker);
 /*
  * Replace the filters, rule lists and VLAN handling of every path with
  * those of c, which must have the same ports, forward paths and bridge.

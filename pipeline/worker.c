@@ -7,7 +7,10 @@
  * the worker's own mempool; what a TX ring does not take is freed and
  * counted, never waited for.
  */
+#include <sys/prctl.h>
+
 #include <string.h>
+#include <time.h>
 #include <x86intrin.h>
 
 #include "bridge.h"
@@ -317,13 +320,74 @@ pipe_process(struct pipe_worker *w, struct pipe_in *in,
 	pipe_send(w, &path->out[0], bufs, m, now);
 }
 
+static inline uint64_t
+pipe_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* vDSO: no system call */
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * poll: adaptive.  A loop that moved nothing starts (or continues) an
+ * idle run.  For the first PIPE_SPIN_NS of a run the worker keeps
+ * spinning, so a burst that pauses briefly never meets a sleep; then it
+ * sleeps 1 us, 2, 4, ... up to sleep_max_ns, polling its queues after
+ * each sleep.  A packet ends the run: the next loop is busy polling
+ * again.  The added latency is at most one sleep, sleep_max_ns plus the
+ * kernel's wake-up (the timer slack is set to 1 us so that the kernel
+ * does not stretch short sleeps by its default 50 us).  This is off the
+ * fast path: it only runs on loops that found nothing to do.
+ */
+#define PIPE_SPIN_NS		50000u		/* 50 us of empty polls */
+#define PIPE_SLEEP_MIN_NS	1000u
+
+struct pipe_idle {
+	uint64_t	 since;		/* start of the idle run, 0: busy */
+	uint32_t	 step;		/* next sleep, ns */
+};
+
+static void
+pipe_idle(struct pipe_worker *w, struct pipe_idle *id)
+{
+	struct timespec ts;
+	uint64_t t0, t1;
+
+	if (w->busy_poll) {
+		cpu_relax();
+		return;
+	}
+	t0 = pipe_now_ns();
+	if (id->since == 0) {
+		id->since = t0;
+		id->step = PIPE_SLEEP_MIN_NS;
+	}
+	if (t0 - id->since < PIPE_SPIN_NS) {
+		cpu_relax();
+		return;
+	}
+	ts.tv_sec = 0;
+	ts.tv_nsec = id->step;
+	nanosleep(&ts, NULL);
+	t1 = pipe_now_ns();
+	COUNT(w->wc.sleep_ns, t1 - t0);
+	COUNT(w->wc.sleeps, 1);
+	if (id->step < w->sleep_max_ns)
+		id->step = id->step * 2 < w->sleep_max_ns ? id->step * 2 :
+		    w->sleep_max_ns;
+}
+
 void *
 worker_main(void *arg)
 {
 	struct pipe_worker *w = arg;
 	struct pkt_buf *bufs[PIPE_BATCH_MAX];
+	struct pipe_idle idle = { 0, 0 };
 	int i;
 
+	if (!w->busy_poll)
+		(void)prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
 		uint64_t t0 = __rdtsc(), now = 0;
 		uint32_t moved = 0;
@@ -354,9 +418,10 @@ worker_main(void *arg)
 		__atomic_store_n(&w->epoch, w->epoch + 1, __ATOMIC_RELEASE);
 		if (moved == 0) {
 			COUNT(w->wc.idle_loops, 1);
-			cpu_relax();
+			pipe_idle(w, &idle);
 			continue;
 		}
+		idle.since = 0;
 		COUNT(w->wc.busy_cycles, __rdtsc() - t0);
 		COUNT(w->wc.busy_packets, moved);
 		COUNT(w->wc.busy_loops, 1);

@@ -68,8 +68,9 @@ struct pipe_in {
 struct pipe_worker {
 	int		 id;
 	int		 cpu;		/* -1: not pinned */
-	int		 busy_poll;	/* as planned (not acted on yet) */
+	int		 busy_poll;	/* poll: busy, else adaptive (plan) */
 	uint16_t	 batch;
+	uint32_t	 sleep_max_ns;	/* adaptive: the longest sleep */
 	int		 nin;
 	struct pipe_in	 in[PIPE_INPUTS_MAX];
 	struct mempool	*pool;		/* RX buffers of this worker's queues */
