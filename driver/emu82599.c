@@ -51,9 +51,11 @@
  * never on how fast its thread ran, so the tests that count breaks are
  * deterministic.
  */
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <sched.h>
@@ -121,9 +123,27 @@ static int emu_nnics;
 static pthread_t emu_engine_thread;
 static int emu_engine_running;
 static int emu_engine_quit;
+/* The engine sleeps in ppoll() on the wires and this eventfd once idle;
+ * a doorbell written meanwhile wakes it (emu_engine_kick). */
+static int emu_engine_asleep;
+static int emu_wake_fd = -1;
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                            */
+
+/* Something for the engine to do: wake it if it sleeps.  Callers made
+ * their store visible first with a sequentially consistent store, so
+ * either the engine's last pass before sleeping saw it, or this load
+ * sees the engine asleep. */
+static void
+emu_engine_kick(void)
+{
+	uint64_t one = 1;
+
+	if (__atomic_load_n(&emu_engine_asleep, __ATOMIC_SEQ_CST) &&
+	    emu_wake_fd != -1)
+		(void)!write(emu_wake_fd, &one, sizeof(one));
+}
 
 uint64_t
 emu_now_ns(void)
@@ -1454,7 +1474,8 @@ emu_write32(void *ctx, uint32_t off, uint32_t val)
 			    "written before RXDCTL(%d).ENABLE reads back 1",
 			    ri.idx, val & 0xffff, ri.idx);
 		__atomic_store_n(&nic->regs[off >> 2], val & 0xffff,
-		    __ATOMIC_RELEASE);
+		    __ATOMIC_SEQ_CST);
+		emu_engine_kick();
 		return;
 	case R_TDT:
 		/* The doorbells: the driver made its descriptor writes
@@ -1462,7 +1483,8 @@ emu_write32(void *ctx, uint32_t off, uint32_t val)
 		 * the tail with acquire.  Never blocks (but in a test). */
 		emu_test_stall();
 		__atomic_store_n(&nic->regs[off >> 2], val & 0xffff,
-		    __ATOMIC_RELEASE);
+		    __ATOMIC_SEQ_CST);
+		emu_engine_kick();
 		return;
 	case R_STAT:
 	case R_STATL:
@@ -2389,34 +2411,86 @@ emu_nic_pass(struct emu82599 *nic, uint64_t now)
 /*
  * Nothing moved in a round.  A NIC never sleeps, but an idle emulator
  * should not hold a core: spin for EMU_SPIN_NS (a busy driver comes back
- * well within that), then yield for a while, then sleep in short steps.
- * The first frame after a quiet spell waits at most one sleep.
+ * well within that), then yield for a while, then sleep in ppoll() on
+ * the interface wires and the wake-up eventfd.  A frame arriving on a
+ * wire or a doorbell (RDT, TDT) ends the sleep at once; the timeout,
+ * a tenth of the time idle so far and at most EMU_SLEEP_MAX_NS, only
+ * paces what nothing announces (a slow generator, carrier polls).
  */
-#define EMU_SPIN_NS	100000ull	/* 100 us */
-#define EMU_YIELD_NS	2000000ull	/* 2 ms */
+#define EMU_SPIN_NS		100000ull	/* 100 us */
+#define EMU_YIELD_NS		2000000ull	/* 2 ms */
+#define EMU_SLEEP_MAX_NS	10000000ull	/* 10 ms */
+
+static int
+emu_engine_round(uint64_t now)
+{
+	int i, work = 0;
+
+	pthread_mutex_lock(&emu_list_lock);
+	for (i = 0; i < emu_nnics; i++) {
+		struct emu82599 *nic = emu_nics[i];
+
+		if (pthread_mutex_trylock(&nic->lock) != 0) {
+			work++;		/* come back soon */
+			continue;
+		}
+		work += emu_nic_pass(nic, now);
+		pthread_mutex_unlock(&nic->lock);
+	}
+	pthread_mutex_unlock(&emu_list_lock);
+	return work;
+}
+
+static void
+emu_engine_sleep(uint64_t idle_ns)
+{
+	struct pollfd pfd[EMU_MAX_NICS + 1];
+	struct timespec ts;
+	uint64_t ns, drain;
+	int i, n = 0;
+
+	pfd[n].fd = emu_wake_fd;
+	pfd[n++].events = POLLIN;
+	pthread_mutex_lock(&emu_list_lock);
+	for (i = 0; i < emu_nnics; i++)
+		if ((pfd[n].fd = emu_wire_pollfd(emu_nics[i])) != -1)
+			pfd[n++].events = POLLIN;
+	pthread_mutex_unlock(&emu_list_lock);
+	/* Asleep from here: a doorbell after this store kicks; one rung
+	 * before it is found by the round below. */
+	__atomic_store_n(&emu_engine_asleep, 1, __ATOMIC_SEQ_CST);
+	if (emu_engine_round(emu_now_ns()) == 0 &&
+	    !__atomic_load_n(&emu_engine_quit, __ATOMIC_ACQUIRE)) {
+		ns = idle_ns / 10;
+		if (ns > EMU_SLEEP_MAX_NS)
+			ns = EMU_SLEEP_MAX_NS;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)ns;
+		(void)ppoll(pfd, (nfds_t)n, &ts, NULL);
+	}
+	__atomic_store_n(&emu_engine_asleep, 0, __ATOMIC_RELAXED);
+	if (pfd[0].fd != -1)
+		(void)!read(emu_wake_fd, &drain, sizeof(drain));
+}
 
 static void
 emu_backoff(uint64_t idle_ns)
 {
-	struct timespec ts = { 0, 0 };
-
 	if (idle_ns < EMU_SPIN_NS) {
 		__builtin_ia32_pause();
 		return;
 	}
-	if (idle_ns < EMU_YIELD_NS) {
+	if (idle_ns < EMU_YIELD_NS || emu_wake_fd == -1) {
 		sched_yield();
 		return;
 	}
-	ts.tv_nsec = idle_ns < 100 * EMU_YIELD_NS ? 20000 : 50000;
-	nanosleep(&ts, NULL);
+	emu_engine_sleep(idle_ns);
 }
 
 static void *
 emu_engine_main(void *arg)
 {
 	uint64_t idle_since = 0;
-	int i, work;
 
 	(void)arg;
 	/* Sleeps are short: without this the default 50 us timer slack
@@ -2425,20 +2499,7 @@ emu_engine_main(void *arg)
 	while (!__atomic_load_n(&emu_engine_quit, __ATOMIC_ACQUIRE)) {
 		uint64_t now = emu_now_ns();
 
-		work = 0;
-		pthread_mutex_lock(&emu_list_lock);
-		for (i = 0; i < emu_nnics; i++) {
-			struct emu82599 *nic = emu_nics[i];
-
-			if (pthread_mutex_trylock(&nic->lock) != 0) {
-				work++;		/* come back soon */
-				continue;
-			}
-			work += emu_nic_pass(nic, now);
-			pthread_mutex_unlock(&nic->lock);
-		}
-		pthread_mutex_unlock(&emu_list_lock);
-		if (work > 0)
+		if (emu_engine_round(now) > 0)
 			idle_since = 0;
 		else if (idle_since == 0)
 			idle_since = now;
@@ -2459,6 +2520,9 @@ emu_engine_start(int cpu)
 	}
 	pthread_once(&emu_regmap_once, emu_regmap_init);
 	__atomic_store_n(&emu_engine_quit, 0, __ATOMIC_RELEASE);
+	if (emu_wake_fd == -1 &&
+	    (emu_wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
+		log_warn("emu82599: eventfd (the engine will not sleep)");
 	if ((error = pthread_create(&emu_engine_thread, NULL, emu_engine_main,
 	    NULL)) != 0) {
 		errno = error;
@@ -2487,7 +2551,8 @@ emu_engine_stop(void)
 {
 	if (!emu_engine_running)
 		return;
-	__atomic_store_n(&emu_engine_quit, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&emu_engine_quit, 1, __ATOMIC_SEQ_CST);
+	emu_engine_kick();
 	pthread_join(emu_engine_thread, NULL);
 	emu_engine_running = 0;
 }
@@ -2638,7 +2703,8 @@ emu_iommu_faults(struct emu82599 *nic)
 void
 emu_set_carrier(struct emu82599 *nic, int up)
 {
-	__atomic_store_n(&nic->carrier_force, up ? 1 : 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&nic->carrier_force, up ? 1 : 0, __ATOMIC_SEQ_CST);
+	emu_engine_kick();
 }
 
 void

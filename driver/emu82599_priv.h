@@ -341,6 +341,9 @@ uint64_t	 emu_now_ns(void);
 int		 emu_wire_open(struct emu82599 *, const struct emu_wire_conf *);
 void		 emu_wire_close(struct emu82599 *);
 int		 emu_wire_carrier(struct emu82599 *);
+/* The fd that turns readable when the wire has a frame for the NIC, or
+ * -1 (the engine sleeps in ppoll() on these). */
+int		 emu_wire_pollfd(struct emu82599 *);
 int		 emu_wire_rx(struct emu82599 *, uint64_t now);
 void		 emu_wire_tx(struct emu82599 *, const uint8_t *, uint32_t);
 void		 emu_wire_tx_flush(struct emu82599 *);

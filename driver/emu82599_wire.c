@@ -1431,6 +1431,13 @@ emu_wire_close(struct emu82599 *nic)
 
 /* Is there a signal on the cable? */
 int
+emu_wire_pollfd(struct emu82599 *nic)
+{
+	return nic->kind == EMU_WIRE_IFACE && nic->ifc != NULL ?
+	    nic->ifc->fd : -1;
+}
+
+int
 emu_wire_carrier(struct emu82599 *nic)
 {
 	struct emu82599 *p;
