@@ -71,7 +71,14 @@ $(B)/bench/%: tests/bench/%.c $(B)/libixfwd.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libixfwd.a $(LDLIBS)
 
-tests: $(TEST_BINS)
+# Programs the end-to-end scripts use (tests/tools/*.c).
+TOOL_BINS	:= $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
+
+$(B)/tools/%: tests/tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+tests: $(TEST_BINS) $(TOOL_BINS)
 
 test: all tests
 	@sh tests/run.sh
