@@ -128,3 +128,24 @@ strict_check() {
 		pass strict_model
 	fi
 }
+
+# fit_cpus FILE OUT NCPUS: OUT is FILE with the CPUs it names (cpu: N,
+# cpus: [N, M]) renumbered 0, 1, ... in order of their value, so a file
+# written for a bigger box is checked on this one; fails (and writes
+# nothing) when the file names more distinct CPUs than NCPUS.
+fit_cpus() {
+	python3 - "$1" "$2" "$3" <<'PYEOF'
+import re, sys
+src, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+text = open(src).read()
+pat = re.compile(r'(\bcpus?:\s*)(\[[0-9, ]*\]|[0-9]+)')
+used = sorted({int(x) for m in pat.finditer(text)
+               for x in re.findall(r'[0-9]+', m.group(2))})
+if len(used) > n:
+    sys.exit(1)
+new = {c: i for i, c in enumerate(used)}
+text = pat.sub(lambda m: m.group(1) + re.sub(r'[0-9]+',
+               lambda d: str(new[int(d.group(0))]), m.group(2)), text)
+open(out, 'w').write(text)
+PYEOF
+}

@@ -15,8 +15,12 @@ for f in "$TOP"/conf/examples/*.yaml "$TOP"/tests/conf/good/*.yaml; do
 	    s/.*cpus: *\[\([0-9, ]*\)\].*/\1/p' "$f" | tr ', ' '\n\n' |
 	    grep . | sort -n | tail -n 1)
 	if [ -n "$maxcpu" ] && [ "$maxcpu" -ge "$(nproc --all)" ]; then
-		skip "check_ok_$n" "uses cpu $maxcpu, this machine has $(nproc --all)"
-		continue
+		# written for a bigger box: checked with its CPUs renumbered
+		if ! fit_cpus "$f" "$WORK/$n.yaml" "$(nproc --all)"; then
+			skip "check_ok_$n" "uses more CPUs than this machine's $(nproc --all)"
+			continue
+		fi
+		f=$WORK/$n.yaml
 	fi
 	out=$("$IXFWD" -t -c "$f" 2>&1); rc=$?
 	if [ $rc -eq 0 ] && [ "$out" = "configuration OK" ]; then

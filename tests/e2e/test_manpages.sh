@@ -222,8 +222,12 @@ else
 			[ "$c" -gt "$top" ] && top=$c
 		done
 		if [ "$top" -ge "$ncpus" ]; then
-			skip "$name" "uses cpu $top; this machine has $ncpus CPU(s)"
-			continue
+			# written for a bigger box: its CPUs renumbered
+			if ! fit_cpus "$f" "$f.fit" "$ncpus"; then
+				skip "$name" "uses more CPUs than this machine's $ncpus"
+				continue
+			fi
+			f=$f.fit
 		fi
 		if out=$("$IXFWD" -t -c "$f" 2>&1) &&
 		    [ "$out" = "configuration OK" ]; then

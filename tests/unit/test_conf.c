@@ -1853,12 +1853,30 @@ test_examples(void)
 static void
 test_example_router(void)
 {
-	int i;
+	const char *path = "conf/examples/router-4core.yaml";
+	char fit[PATH_MAX], text[8192], *at;
+	int i, lo = 1, hi = 2;
+	size_t n;
+	FILE *f;
 
-	if (ncpus() < 3)
-		T_SKIP("router-4core.yaml uses CPUs 1 and 2; this machine has "
-		    "%ld", ncpus());
-	T_EQ(load_file("conf/examples/router-4core.yaml"), 0);
+	/* Written for four cores: on a smaller machine its CPUs 1 and 2
+	 * become 0 and 1, and the rest of the file is checked as it is. */
+	if (ncpus() < 3) {
+		T_REQUIRE((f = fopen(path, "r")) != NULL);
+		n = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+		text[n] = '\0';
+		while ((at = strstr(text, "cpus: [1, 2]")) != NULL)
+			memcpy(at, "cpus: [0, 1]", 12);
+		snprintf(fit, sizeof(fit), "%s/router-4core.yaml", tmpdir);
+		T_REQUIRE((f = fopen(fit, "w")) != NULL);
+		fputs(text, f);
+		fclose(f);
+		path = fit;
+		lo = 0;
+		hi = 1;
+	}
+	T_EQ(load_file(path), 0);
 	T_STREQ(msgs, "");
 	T_EQ(c.nports, 2);
 	T_EQ(c.nforwards, 2);
@@ -1867,8 +1885,8 @@ test_example_router(void)
 	for (i = 0; i < 2; i++) {
 		T_EQ(c.ports[i].queues, 2);
 		T_EQ(c.ports[i].ncpus, 2);
-		T_EQ(c.ports[i].cpus[0], 1);
-		T_EQ(c.ports[i].cpus[1], 2);
+		T_EQ(c.ports[i].cpus[0], lo);
+		T_EQ(c.ports[i].cpus[1], hi);
 		T_EQ(c.ports[i].mtu, 9000);
 		T_EQ(c.ports[i].rss.fields, CONF_RSS_ALL);
 		T_EQ(c.ports[i].rss.reta[1], 1);
