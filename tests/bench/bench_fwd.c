@@ -76,9 +76,12 @@ struct snap {
 	uint64_t	 wait_ns[2];	/* runnable, waiting for one */
 };
 
-/* The threads watched: the worker and the emulator's engine, by name. */
-static const char *const thread_names[2] = { "ixfwd-w0", "emu82599" };
+/* The threads watched: the worker and the emulator's engine, by name;
+ * on null ports the second worker, when there is one. */
+static const char *thread_names[2] = { "ixfwd-w0", "emu82599" };
 static long	threads[2];
+
+static void	usage(void);
 
 struct result {
 	double		 mpps;
@@ -357,7 +360,7 @@ static int
 yaml_emu(char *y, size_t len, const char *variant, int batch, int ring)
 {
 	struct ybuf b = { y, len, 0, 0 };
-	const char *extra = "";
+	const char *extra = "", *poll = "";
 	uint32_t every = 0;
 	int bridge = 0, i;
 
@@ -381,6 +384,10 @@ yaml_emu(char *y, size_t len, const char *variant, int batch, int ring)
 		every = 1000;
 	else if (strcmp(variant, "sampleall") == 0)
 		every = 1;
+	else if (strcmp(variant, "busy") == 0)
+		poll = "poll: { mode: busy }\n";
+	else if (strcmp(variant, "adaptive") == 0)
+		poll = "poll: { mode: adaptive }\n";
 	else
 		return -1;
 
@@ -395,7 +402,7 @@ yaml_emu(char *y, size_t len, const char *variant, int batch, int ring)
 		yadd(&b, "forward:\n"
 		    "  - from: g0\n    to: g1\n%s"
 		    "  - from: g1\n    to: g0\n%s", extra, extra);
-	yadd(&b, "batch: %d\nemulator: { cpu: 1 }\n", batch);
+	yadd(&b, "batch: %d\nemulator: { cpu: 1 }\n%s", batch, poll);
 	if (every > 0) {
 		yadd(&b, "capture:\n");
 		for (i = 0; i < 2; i++)
@@ -408,21 +415,43 @@ yaml_emu(char *y, size_t len, const char *variant, int batch, int ring)
 	return b.overflow ? -1 : 0;
 }
 
+/*
+ * Two null ports forwarding both ways.  variant NULL or "bare": one
+ * queue each, one worker on cpu 1.  "mq1": two RX queues each, both on
+ * cpu 1 (one worker serving four queues); "mq2": two RX queues each on
+ * cpus [0, 1] (two workers, each serving queue q of both ports and
+ * sending on its own TX queues).  "busy", "adaptive": bare with that
+ * poll mode.
+ */
 static int
-yaml_null(char *y, size_t len, int batch, int ring)
+yaml_null(char *y, size_t len, const char *variant, int batch, int ring)
 {
+	const char *q = "cpu: 1", *poll = "";
 	int n;
 
+	if (variant == NULL || strcmp(variant, "bare") == 0)
+		;
+	else if (strcmp(variant, "mq1") == 0)
+		q = "queues: 2, cpus: [1]";
+	else if (strcmp(variant, "mq2") == 0)
+		q = "queues: 2, cpus: [0, 1]";
+	else if (strcmp(variant, "busy") == 0)
+		poll = "poll: { mode: busy }\n";
+	else if (strcmp(variant, "adaptive") == 0)
+		poll = "poll: { mode: adaptive }\n";
+	else
+		return -1;
 	n = snprintf(y, len,
-	    "# bench_fwd: two null ports, one worker\n"
+	    "# bench_fwd: two null ports (%s)\n"
 	    "ports:\n"
-	    "  - { name: n0, device: null, rx_ring: %d, tx_ring: %d, cpu: 1 }\n"
-	    "  - { name: n1, device: null, rx_ring: %d, tx_ring: %d, cpu: 1 }\n"
+	    "  - { name: n0, device: null, rx_ring: %d, tx_ring: %d, %s }\n"
+	    "  - { name: n1, device: null, rx_ring: %d, tx_ring: %d, %s }\n"
 	    "forward:\n"
 	    "  - { from: n0, to: n1 }\n"
 	    "  - { from: n1, to: n0 }\n"
-	    "batch: %d\n",
-	    ring, ring, ring, ring, batch);
+	    "batch: %d\n%s",
+	    variant == NULL ? "bare" : variant, ring, ring, q, ring, ring, q,
+	    batch, poll);
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
@@ -665,7 +694,7 @@ run_null(const char *variant, int batch, int ring, struct result *r)
 	else
 		snprintf(what, sizeof(what), "bench: null variant=%s", variant);
 	ok = variant == NULL ?
-	    yaml_null(y, sizeof(y), batch, ring) == 0 &&
+	    yaml_null(y, sizeof(y), NULL, batch, ring) == 0 &&
 	    load("null", y, &c, why, sizeof(why)) == 0 :
 	    yaml_emu(y, sizeof(y), variant, batch, ring) == 0 &&
 	    load(variant, y, &c, why, sizeof(why)) == 0;
@@ -688,6 +717,93 @@ run_null(const char *variant, int batch, int ring, struct result *r)
 	snprintf(what + strlen(what), sizeof(what) - strlen(what),
 	    " batch=%d ring=%d", batch, ring);
 	print_result(what, r);
+	return 0;
+}
+
+/* One run of a pair: variant on null ports or emulated ones, measured;
+ * 0, or -1 with the reason printed. */
+static int
+run_one(const char *mode, const char *variant, int batch, int ring,
+    struct result *r)
+{
+	static struct conf c;
+	char y[YAML_MAX], why[512];
+	struct pipeline *pl;
+	int ok;
+
+	snprintf(why, sizeof(why), "unknown variant or too long");
+	ok = strcmp(mode, "null") == 0 ?
+	    yaml_null(y, sizeof(y), variant, batch, ring) == 0 :
+	    yaml_emu(y, sizeof(y), variant, batch, ring) == 0;
+	if (!ok || load(variant, y, &c, why, sizeof(why)) == -1) {
+		printf("bench: pair mode=%s variant=%s failed (configuration: "
+		    "%s)\n", mode, variant, why);
+		return -1;
+	}
+	if ((pl = start(&c)) == NULL) {
+		printf("bench: pair mode=%s variant=%s failed (the pipeline "
+		    "did not start; see the log)\n", mode, variant);
+		conf_free(&c);
+		return -1;
+	}
+	measure(pl, batch, 2, r);
+	pipe_stop(pl);
+	pipe_destroy(pl);
+	conf_free(&c);
+	return 0;
+}
+
+/*
+ * -P a/b: a and b alternately, rounds times (a b, b a, a b, ...: a drift
+ * of the machine's state weighs on both alike); per round the ratio of b
+ * to a, then the median, smallest and largest ratios.
+ */
+static int
+run_pairs(const char *mode, const char *pair, int rounds, int batch,
+    int ring)
+{
+	char a[32], b[32];
+	const char *slash;
+	double mr[MAXLIST], cr[MAXLIST], am[MAXLIST], bm[MAXLIST];
+	double ac[MAXLIST], bc[MAXLIST];
+	struct result ra, rb;
+	int i, n = 0;
+
+	if ((slash = strchr(pair, '/')) == NULL)
+		usage();
+	snprintf(a, sizeof(a), "%.*s", (int)(slash - pair), pair);
+	snprintf(b, sizeof(b), "%s", slash + 1);
+	if (rounds > MAXLIST)
+		rounds = MAXLIST;
+	for (i = 0; i < rounds; i++) {
+		if (i % 2 == 0 ? run_one(mode, a, batch, ring, &ra) == -1 ||
+		    run_one(mode, b, batch, ring, &rb) == -1 :
+		    run_one(mode, b, batch, ring, &rb) == -1 ||
+		    run_one(mode, a, batch, ring, &ra) == -1)
+			return -1;
+		am[n] = ra.mpps;
+		bm[n] = rb.mpps;
+		ac[n] = ra.cpp;
+		bc[n] = rb.cpp;
+		mr[n] = ra.mpps > 0 ? rb.mpps / ra.mpps : 0;
+		cr[n] = ra.cpp > 0 ? rb.cpp / ra.cpp : 0;
+		printf("bench: pair mode=%s a=%s b=%s round=%d a_mpps=%.3f "
+		    "b_mpps=%.3f mpps_ratio=%.3f a_cycles_per_pkt=%.1f "
+		    "b_cycles_per_pkt=%.1f cycles_ratio=%.3f a_busy=%.2f "
+		    "b_busy=%.2f a_contended=%s b_contended=%s\n", mode, a, b,
+		    i + 1, ra.mpps, rb.mpps, mr[n], ra.cpp, rb.cpp, cr[n],
+		    ra.busy, rb.busy, ra.clean < CLEAN_MIN ? "yes" : "no",
+		    rb.clean < CLEAN_MIN ? "yes" : "no");
+		fflush(stdout);
+		n++;
+	}
+	printf("bench: pair mode=%s a=%s b=%s rounds=%d a_mpps=%.3f "
+	    "b_mpps=%.3f a_cycles_per_pkt=%.1f b_cycles_per_pkt=%.1f "
+	    "median_cycles_ratio=%.3f ", mode, a, b, n, median(am, n),
+	    median(bm, n), median(ac, n), median(bc, n), median(cr, n));
+	printf("median_mpps_ratio=%.3f ", median(mr, n));
+	/* median() sorted mr */
+	printf("min_mpps_ratio=%.3f max_mpps_ratio=%.3f\n", mr[0], mr[n - 1]);
 	return 0;
 }
 
@@ -746,7 +862,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: bench_fwd [-t seconds] [-w seconds] "
-	    "[-b batches] [-r rings] [-V variants] [-D dir] emu | null\n");
+	    "[-b batches] [-r rings] [-V variants | -P a/b [-n rounds]] "
+	    "[-D dir] emu | null\n");
 	exit(2);
 }
 
@@ -757,17 +874,24 @@ main(int argc, char **argv)
 	int nb = 1, nr = 1, nv = 0, fails = 0, i, j, ch;
 	int vok[MAXLIST];
 	char variants[MAXLIST][32];
-	const char *vlist = NULL, *mode;
+	const char *vlist = NULL, *pair = NULL, *mode;
+	int rounds = 5;
 	struct result r, vr[MAXLIST];
 	cpu_set_t set;
 
-	while ((ch = getopt(argc, argv, "b:D:r:t:V:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:D:n:P:r:t:V:w:")) != -1) {
 		switch (ch) {
 		case 'b':
 			nb = parse_list(optarg, batches, MAXLIST);
 			break;
 		case 'D':
 			snprintf(dir, sizeof(dir), "%s", optarg);
+			break;
+		case 'n':
+			rounds = atoi(optarg);
+			break;
+		case 'P':
+			pair = optarg;
 			break;
 		case 'r':
 			nr = parse_list(optarg, rings, MAXLIST);
@@ -816,6 +940,11 @@ main(int argc, char **argv)
 	CPU_SET(strcmp(mode, "null") == 0 ? 0 : 1, &set);
 	(void)sched_setaffinity(0, sizeof(set), &set);
 
+	if (strcmp(mode, "null") == 0)
+		thread_names[1] = "ixfwd-w1";
+	if (pair != NULL)
+		return run_pairs(mode, pair, rounds < 1 ? 1 : rounds,
+		    batches[0], rings[0]) == -1;
 	if (strcmp(mode, "null") == 0 && vlist == NULL)
 		return run_null(NULL, batches[0], rings[0], &r) == -1;
 	if (strcmp(mode, "null") == 0) {
