@@ -23,12 +23,35 @@
  * whatever else the machine runs.
  *
  *	bench_bridge [seconds per measurement, default 0.2]
+ *
+ * Then the table shared by two workers on two cores (cpu 0 and 1), each
+ * a thread running bridge_learn_lookup_batch() on its own frames, 1000
+ * stations each, both at once:
+ *
+ *	threads=1		one thread alone (the baseline)
+ *	threads=2 same		both threads hear the same stations (on the
+ *				same ports): their learns refresh the same
+ *				entries
+ *	threads=2 different	each its own stations, in the same table
+ *
+ * with the clock ticking once a round of NPKT frames (a refresh store per
+ * station a round: more often than the once a second of real time), or
+ * once a batch (every learn a store: the worst case).  One line each:
+ *
+ *	xcore clock=round|batch threads=1|2 stations=same|different
+ *	    cycles=.. ratio=..
+ *
+ * cycles per frame, median of the rounds of each thread, averaged over
+ * the threads; ratio against one thread alone with the same clock.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <x86intrin.h>
 
 #include "bridge.h"
@@ -170,6 +193,152 @@ bench(uint32_t nst, uint32_t max_entries)
 	bridge_free(br);
 }
 
+/* ---- two cores ------------------------------------------------------ */
+
+#define XROUNDS_MAX	4096
+
+struct xthread {
+	pthread_t	 thread;
+	int		 cpu;
+	int		 per_batch;	/* the clock ticks every batch */
+	uint32_t	 first;		/* its stations: first .. first + 999 */
+	struct bridge	*br;
+	pthread_barrier_t *start;
+	uint8_t		 (*fr)[16];
+	const uint8_t	**p;
+	int		 port[NPKT / BATCH];
+	double		 cycles;	/* per frame, median of the rounds */
+};
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void *
+xrun(void *arg)
+{
+	struct xthread *x = arg;
+	static __thread double per[XROUNDS_MAX];
+	cpu_set_t set;
+	int8_t out[BATCH];
+	uint32_t t = 1000, b;
+	double end;
+	int n = 0, acc = 0;
+
+	CPU_ZERO(&set);
+	CPU_SET(x->cpu, &set);
+	(void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	pthread_barrier_wait(x->start);
+	end = now() + seconds;
+	while (now() < end && n < XROUNDS_MAX) {
+		uint64_t c0 = __rdtsc();
+
+		t++;
+		for (b = 0; b < NPKT / BATCH; b++) {
+			bridge_learn_lookup_batch(x->br, x->p + b * BATCH,
+			    NULL, BATCH, x->port[b], x->per_batch ? t++ : t,
+			    out);
+			acc += out[0];
+		}
+		per[n++] = (double)(__rdtsc() - c0) / NPKT;
+	}
+	sink = acc;
+	qsort(per, (size_t)n, sizeof(per[0]), cmp_double);
+	x->cycles = n == 0 ? 0 : per[n / 2];
+	return NULL;
+}
+
+/* Frames from stations first .. first + 999 (station i on port i % 8) to
+ * random ones of the same thousand. */
+static void
+xframes(struct xthread *x, uint64_t seed)
+{
+	uint32_t b, i;
+
+	for (b = 0; b < NPKT / BATCH; b++) {
+		int port = (int)(xorshift(&seed) % NPORTS);
+
+		x->port[b] = port;
+		for (i = b * BATCH; i < (b + 1) * BATCH; i++) {
+			uint32_t s = (uint32_t)(xorshift(&seed) %
+			    (1000 / NPORTS)) * NPORTS + (uint32_t)port;
+			uint32_t d = (uint32_t)(xorshift(&seed) % 1000);
+
+			mac_of(x->first + d, x->fr[i]);
+			mac_of(x->first + s, x->fr[i] + 6);
+			x->p[i] = x->fr[i];
+		}
+	}
+}
+
+/* nthreads 1 or 2; same: the second thread's stations are the first's. */
+static double
+xcore(int nthreads, int same, int per_batch)
+{
+	static struct xthread xt[2];
+	pthread_barrier_t start;
+	struct bridge *br;
+	uint32_t i;
+	uint8_t mac[6];
+	double sum = 0;
+	int k;
+
+	if ((br = bridge_create(4096, BRIDGE_AGING_MAX, 0)) == NULL)
+		exit(1);
+	for (i = 0; i < 2000; i++) {
+		mac_of(i, mac);
+		bridge_learn(br, mac, 0, (int)(i % NPORTS), 1000);
+	}
+	pthread_barrier_init(&start, NULL, (unsigned)nthreads);
+	for (k = 0; k < nthreads; k++) {
+		struct xthread *x = &xt[k];
+
+		if (x->fr == NULL && ((x->fr = malloc(NPKT * 16)) == NULL ||
+		    (x->p = malloc(NPKT * sizeof(*x->p))) == NULL))
+			exit(1);
+		x->cpu = k;
+		x->per_batch = per_batch;
+		x->first = same ? 0 : 1000 * (uint32_t)k;
+		x->br = br;
+		x->start = &start;
+		xframes(x, 0x2545f4914f6cdd1dULL + (uint64_t)k);
+		if (pthread_create(&x->thread, NULL, xrun, x) != 0)
+			exit(1);
+	}
+	for (k = 0; k < nthreads; k++) {
+		pthread_join(xt[k].thread, NULL);
+		sum += xt[k].cycles;
+	}
+	pthread_barrier_destroy(&start);
+	bridge_free(br);
+	return sum / nthreads;
+}
+
+static void
+xcore_all(void)
+{
+	static const char *const clk[2] = { "round", "batch" };
+	double one, two;
+	int pb, same;
+
+	for (pb = 0; pb < 2; pb++) {
+		one = xcore(1, 1, pb);
+		printf("xcore clock=%s threads=1 stations=own cycles=%.1f "
+		    "ratio=1\n", clk[pb], one);
+		for (same = 1; same >= 0; same--) {
+			two = xcore(2, same, pb);
+			printf("xcore clock=%s threads=2 stations=%s cycles=%.1f "
+			    "ratio=%.3f\n", clk[pb], same ? "same" :
+			    "different", two, one > 0 ? two / one : 0);
+		}
+		fflush(stdout);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -178,5 +347,7 @@ main(int argc, char **argv)
 	bench(1000, 1000);
 	bench(100000, 100000);
 	bench(100000, 1048576);
+	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
+		xcore_all();
 	return 0;
 }
