@@ -106,6 +106,15 @@ function cell_code(s) {
 	gsub(/\|/, "\\|", s)
 	return "`" s "`"
 }
+function pair_table(pk, la, lb,   i) {
+	if (!(pk in pseen)) return 0
+	printf "| round | %s Mpps | %s Mpps | Mpps ratio | %s cycles/pkt | %s cycles/pkt |\n", la, lb, la, lb
+	print "|---:|---:|---:|---:|---:|---:|"
+	for (i = 1; i <= prn[pk]; i++) print prr[pk, i]
+	print ""
+	if (pk in pmed) printf "Median ratio **%s** (rounds from %s to %s); median Mpps %s (%s) and %s (%s); cycles per packet ratio %s.\n\n", pmed[pk], pmin[pk], pmax[pk], pam[pk], la, pbm[pk], lb, pcyc[pk]
+	return 1
+}
 function sortn(a, n,   i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
 }
@@ -144,12 +153,29 @@ function sortn(a, n,   i, j, t) {
 	frow[++nf] = sprintf("| %s | %s | %.2f | %.1f | %s |", v("kind"), cell_code(q("expr")), v("ns_per_pkt"), v("cycles_per_pkt"), v("ratio_vs_libpcap") == "" ? "" : v("ratio_vs_libpcap"))
 }
 /^bench: filter skipped/ { fskip = why() }
-/^bench: bridge / { brow[++nbr] = $0 }
+/^bench: bridge / && !/ xcore / { brow[++nbr] = $0 }
 /^bench: bridge skipped/ { brow[nbr] = "skipped: " why() }
 /^bench: capture snaplen=/ {
 	cap = sprintf("| %s | %.0f | %.1f | %.0f | %s | %s |", v("snaplen"), v("samples_per_s"), v("mbytes_per_s"), v("offered_per_s"), v("ring_full"), v("write_failed"))
 }
 /^bench: capture (skipped|failed)/ { capskip = why() }
+/^bench: pairs loadavg=/ { pairs_load = q("loadavg") }
+/^bench: pair .* round=/ {
+	pk = v("mode") " " v("a") " " v("b")
+	if (!(pk in pseen)) { pseen[pk] = 1; porder[++npk] = pk }
+	prr[pk, ++prn[pk]] = sprintf("| %s%s | %.2f | %.2f | %s | %.1f | %.1f |", v("round"), (v("a_contended") == "yes" || v("b_contended") == "yes") ? " \\*" : "", v("a_mpps"), v("b_mpps"), v("mpps_ratio"), v("a_cycles_per_pkt"), v("b_cycles_per_pkt"))
+}
+/^bench: pair .* rounds=/ {
+	pk = v("mode") " " v("a") " " v("b")
+	pmed[pk] = v("median_mpps_ratio"); pmin[pk] = v("min_mpps_ratio"); pmax[pk] = v("max_mpps_ratio")
+	pcyc[pk] = v("median_cycles_ratio"); pam[pk] = v("a_mpps"); pbm[pk] = v("b_mpps")
+}
+/^bench: pair .* failed/ { pfail = pfail "- " why() "\n" }
+/^bench: poll sleepcost / { sleepcost = v("cpu_percent") }
+/^bench: poll idle / { pidle[v("mode")] = v("cpu_percent") " (load " v("loadavg") ")"; pidle_pc[v("mode")] = v("cpu_percent"); idle_secs = v("seconds") }
+/^bench: poll ping / && !/ failed/ { ping[v("mode")] = sprintf("%s | %s | %s | %s/%s", v("median_ms"), v("p99_ms"), v("max_ms"), v("replies"), v("pings")); pmedms[v("mode")] = v("median_ms"); pp99[v("mode")] = v("p99_ms") }
+/^bench: poll (skipped|failed)/ || /^bench: poll ping .* failed/ { pollskip = pollskip why() " " }
+/^bench: bridge xcore / { xrow[++nx] = sprintf("| %s | %s | %s | %s | %s |", v("clock"), v("threads"), v("stations"), v("cycles"), v("ratio") == "1" ? "1 (baseline)" : v("ratio")); next }
 /^bench: jumbo scheme=/ {
 	jrow[++nj] = sprintf("| %s | %s | %s | %.1f | %s |", v("scheme"), v("frame"), v("data"), v("cycles"), v("ratio") == "1" ? "1 (baseline)" : v("ratio"))
 }
@@ -274,6 +300,78 @@ END {
 		print cap
 		print ""
 	}
+	print "## Multi-queue scaling: two workers on two cores"
+	print ""
+	print "Two null ports with two RX queues each, forwarding both ways: one"
+	print "worker on cpu 1 serving all four queues (`queues: 2, cpus: [1]`)"
+	print "against two workers (`cpus: [0, 1]`), each serving queue q of both"
+	print "ports and sending on its own TX queues.  Null ports hand out frames"
+	print "as fast as they are asked, so this measures the framework; Mpps are"
+	print "both workers together, cycles per packet the mean of the workers."
+	print "Runs alternate (1, 2, 2, 1, ...); the ratio is two workers over one"
+	print "in the same round (target: 1.9 or more).  \\*: a worker was below"
+	print "90% of a core (something else ran on its core)."
+	if (pairs_load != "") printf "Load average when the pairs started: %s.\n", pairs_load
+	print ""
+	if (!pair_table("null mq1 mq2", "1 worker", "2 workers")) print "Not measured.\n"
+	if ("null bare mq1" in pseen) {
+		print "The same single worker with one queue per port (`bare`) against two"
+		print "(`mq1`): what polling twice as many queues costs one worker."
+		print ""
+		pair_table("null bare mq1", "1 queue", "2 queues")
+	}
+	print "## Adaptive polling"
+	print ""
+	print "`poll: adaptive` (the default, max_sleep 100 us) against `poll: busy`,"
+	print "alternated, at full rate: a loaded worker never idles, so this is what"
+	print "the adaptive bookkeeping costs when busy (target: 0.98 or more of"
+	print "busy'\''s rate)."
+	print ""
+	print "Null ports, one worker:"
+	print ""
+	if (!pair_table("null busy adaptive", "busy", "adaptive")) print "Not measured.\n"
+	print "Two emulated 82599s with generator wires (64-byte frames), the"
+	print "worker on cpu 0, the emulator on cpu 1:"
+	print ""
+	if (!pair_table("emu busy adaptive", "busy", "adaptive")) print "Not measured.\n"
+	if (("busy" in pidle) || ("adaptive" in pidle)) {
+		print "An idle daemon, and pings through it: a two-port bridge of emulated"
+		print "82599s whose wires are veth pairs to two namespaces, one worker on"
+		printf "cpu 0, the emulator on cpu 1 (tests/bench/bench_poll.sh).  Idle CPU:\n"
+		printf "user + system time of the whole daemon over %s s without traffic,\n", idle_secs
+		print "in percent of one core.  Ping: 50 pings at 0.1 s intervals from one"
+		print "namespace to the other, round-trip times in ms (p99: nearest rank)."
+		print ""
+		print "| poll | idle CPU % (load average) | ping median | p99 | max | replies |"
+		print "|---|---:|---:|---:|---:|---:|"
+		for (m = 0; m < 2; m++) {
+			mm = m == 0 ? "busy" : "adaptive"
+			printf "| %s | %s | %s |\n", mm, (mm in pidle) ? pidle[mm] : "-", (mm in ping) ? ping[mm] : "- | - | - | -"
+		}
+		print ""
+		if (sleepcost != "") printf "A loop of 100 us timed sleeps costs %s%% of a core on this machine (tests/tools/sleepcost.c): the floor of an idle adaptive worker.\n", sleepcost
+		if (("busy" in pmedms) && ("adaptive" in pmedms)) printf "Adaptive adds %.0f us to the median round trip (%.0f us at p99): a ping crosses the worker twice.\n", 1000 * (pmedms["adaptive"] - pmedms["busy"]), 1000 * (pp99["adaptive"] - pp99["busy"])
+		print ""
+	}
+	if (pollskip != "") printf "Idle and ping: %s\n\n", pollskip
+	if (pfail != "") printf "Failed:\n%s\n", pfail
+	if (nx > 0) {
+		print "## The bridge'\''s MAC table on two cores"
+		print ""
+		print "tests/bench/bench_bridge.c: two threads on cpu 0 and cpu 1 learning"
+		print "and looking up through one table at once, 1000 stations each, against"
+		print "one thread alone.  `same`: both hear the same stations, so they"
+		print "refresh the same entries; `different`: each its own.  The clock ticks"
+		print "once a round of 65536 frames (a refresh store per station each"
+		print "round, far more often than the once a second of real time) or once"
+		print "a batch (every learn stores: the worst case).  Cycles per frame per"
+		print "thread."
+		print ""
+		print "| clock | threads | stations | cycles/frame | vs 1 thread |"
+		print "|---|---:|---|---:|---:|"
+		for (i = 1; i <= nx; i++) print xrow[i]
+		print ""
+	}
 	print "## Jumbo frames: receiving into one buffer or several"
 	print ""
 	if (nj == 0) printf "%s\n\n", (jskip == "" ? "Not measured." : "Skipped: " jskip)
@@ -301,5 +399,12 @@ END {
 	if ("rules+sample1000" in rm) printf "- 5 rules and 1-in-1000 sampling: %s of the bare rate (target: 0.9 or more): %s.\n", rm["rules+sample1000"], (rm["rules+sample1000"] >= 0.9 ? "met" : "not met")
 	else print "- 5 rules and 1-in-1000 sampling: not measured yet (see the variants)."
 	if ("rules+sample1000" in pe) printf "  On null ports they cost the worker %s cycles per packet over bare (%.1f).\n", pe["rules+sample1000"], npbc / (npb ? npb : 1)
+	pk = "null mq1 mq2"
+	if (pk in pmed) printf "- Two workers on two cores against one, null ports: %s times the rate, median of %d rounds (target: 1.9 or more): %s.\n", pmed[pk], prn[pk], (pmed[pk] >= 1.9 ? "met" : "not met")
+	pk = "null busy adaptive"
+	if (pk in pmed) printf "- poll: adaptive at full rate, null ports: %s of busy'\''s rate, median of %d rounds (target: 0.98 or more): %s.\n", pmed[pk], prn[pk], (pmed[pk] >= 0.98 ? "met" : "not met")
+	pk = "emu busy adaptive"
+	if (pk in pmed) printf "- poll: adaptive at full rate, emulated ports: %s of busy'\''s rate, median of %d rounds (target: 0.98 or more): %s.\n", pmed[pk], prn[pk], (pmed[pk] >= 0.98 ? "met" : "not met")
+	if (("busy" in pidle) && ("adaptive" in pidle)) printf "- Idle daemon: %s%% of a core adaptive against %s%% busy.\n", pidle_pc["adaptive"], pidle_pc["busy"]
 }' "$lines" >"$results"
 echo "bench: table $results"

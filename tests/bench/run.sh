@@ -9,7 +9,8 @@
 #
 # Environment: B (build directory, default build), MAKE, BENCH_SECONDS
 # (measuring time per forwarding point, default 1), BENCH_QUICK=1 (the
-# batch sweep at ring 512 and the ring sweep at batch 32 only).
+# batch sweep at ring 512 and the ring sweep at batch 32 only, 3 rounds
+# of each alternated pair instead of 5, 5 s idle instead of 10).
 # As root it reserves hugepages and installs dpdk and gnuplot when they
 # are missing; without root it uses what is there and says what it skips.
 
@@ -212,6 +213,32 @@ run "$B/bench/bench_capture" -t 2 -s 128
 # ---- 4b. jumbo frames: one large buffer against chained 2 KiB buffers --
 run "$B/bench/bench_jumbo"
 
+# ---- 4c. multi-queue scaling and adaptive polling ---------------------
+# Pairs run alternately (a b, b a, ...) and compared round by round:
+# two workers on two cpus against one serving the same four queues
+# (null ports: the framework alone), then poll: adaptive against busy on
+# fully loaded null ports and emulated ports (the bookkeeping when no
+# worker ever idles).
+ROUNDS=5
+[ -n "$BENCH_QUICK" ] && ROUNDS=3
+say "bench: pairs loadavg=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
+run "$B/bench/bench_fwd" -t "$T" -w $W -D "$WORK" -b 32 -r 512 -P mq1/mq2 -n $ROUNDS null
+[ -z "$BENCH_QUICK" ] &&
+    run "$B/bench/bench_fwd" -t "$T" -w $W -D "$WORK" -b 32 -r 512 -P bare/mq1 -n 3 null
+run "$B/bench/bench_fwd" -t "$T" -w $W -D "$WORK" -b 32 -r 512 -P busy/adaptive -n $ROUNDS null
+run "$B/bench/bench_fwd" -t "$T" -w $W -D "$WORK" -b 32 -r 512 -P busy/adaptive -n 3 emu
+
+# ---- 4d. an idle and a lightly loaded daemon: busy against adaptive ----
+if $MAKE -s B="$B" "$B/tools/sleepcost" >>"$LOG" 2>&1; then
+	if [ -n "$BENCH_QUICK" ]; then
+		run sh tests/bench/bench_poll.sh "$B/ixfwd" "$B/tools/sleepcost" 5 50
+	else
+		run sh tests/bench/bench_poll.sh "$B/ixfwd" "$B/tools/sleepcost" 10 50
+	fi
+else
+	say "bench: poll skipped (tests/tools/sleepcost.c does not build; see $LOG)"
+fi
+
 # ---- 5. ratios, table, plot -------------------------------------------
 awk '
 function v(k,   i, kv) {
@@ -221,6 +248,7 @@ function v(k,   i, kv) {
 /^bench: fwd ratio / { printf "bench: baseline %s vs bare: mpps_ratio=%s cycles_ratio=%s\n", v("variant"), v("mpps_ratio"), v("cycles_ratio") }
 /^bench: null ratio / { printf "bench: baseline %s vs bare (null ports): cycles_ratio=%s extra_cycles=%s\n", v("variant"), v("cycles_ratio"), v("extra_cycles") }
 /^bench: null ixfwd_mpps=/ { printf "bench: baseline ixfwd vs dpdk (null ports): mpps_ratio=%s cycles_ratio=%s\n", v("ratio"), v("cycles_ratio") }
+/^bench: pair .* rounds=/ { printf "bench: baseline %s vs %s (%s ports, median of %s rounds): mpps_ratio=%s (%s to %s)\n", v("b"), v("a"), v("mode"), v("rounds"), v("median_mpps_ratio"), v("min_mpps_ratio"), v("max_mpps_ratio") }
 ' "$LINES"
 grep '^bench: filter kind=bpf-jit' "$LINES" | while IFS= read -r l; do
 	echo "bench: baseline jit vs libpcap \"$(val "$l" expr)\": time_ratio=$(val "$l" ratio_vs_libpcap)"
@@ -241,7 +269,7 @@ if [ -f README.md ] && grep -q '^<!-- bench:begin' README.md; then
 			if (l ~ /^Written by /) { print l; print ""; continue }
 			if (l ~ /^- (CPU|Kernel):|^- A cache line/) { print l; continue }
 			if (l ~ /^## /) {
-				on = (l ~ /^## (Variants|What each feature|Against the targets)/)
+				on = (l ~ /^## (Variants|What each feature|Multi-queue|Adaptive polling|Jumbo|Against the targets)/)
 				if (on && !started++) print ""
 			}
 			if (on) print (l ~ /^## / ? "#" l : l)
