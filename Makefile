@@ -43,7 +43,7 @@ TEST_BINS	:= $(TEST_SRCS:tests/unit/%.c=$(B)/tests/%)
 # bench_filter and bench_bridge are built by tests/bench/run.sh, which
 # reports them skipped if they do not build.
 BENCH_BINS	 = $(B)/bench/bench_fwd $(B)/bench/bench_capture $(B)/bench/bench_xcore \
-		   $(B)/bench/bench_jumbo
+		   $(B)/bench/bench_jumbo $(B)/bench/bench_membw
 
 all: $(B)/ixfwd $(B)/ixfwdctl
 

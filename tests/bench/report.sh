@@ -119,6 +119,7 @@ function sortn(a, n,   i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
 }
 /^bench: machine xcore_cycles=/ { xcore = v("xcore_cycles") }
+/^bench: membw / { membw = sprintf("read %s GB/s from one core, %s from two together; write %s and %s", v("read_1"), v("read_2"), v("write_1"), v("write_2")) }
 /^bench: fwd batch=/ {
 	k = v("batch") SUBSEP v("ring")
 	cell[k] = sprintf("%.2f / %.0f / %s%s", v("mpps"), v("cycles_per_pkt"), v("bottleneck"), v("cpu_contended") == "yes" ? " \\*" : "")
@@ -188,6 +189,7 @@ END {
 	printf "- CPU: %s, %s cores online\n", cpu, ncpu
 	printf "- Kernel: %s\n", kernel
 	if (xcore != "") printf "- A cache line between cpu 0 and cpu 1: %s TSC cycles one way (tests/bench/bench_xcore.c)\n", xcore
+	if (membw != "") printf "- Memory bandwidth: %s (tests/bench/bench_membw.c, the fastest of 4 passes over 64 MiB per core)\n", membw
 	printf "- Load average before / after: %s / %s\n", load0, load1
 	print ""
 	print "**Read the ratios, not the absolute numbers.** This is a shared, noisy"

@@ -99,6 +99,7 @@ kernel=$(uname -sr)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: machine cpu=\"$cpu_model\" cores=$ncpu kernel=\"$kernel\" loadavg=\"$load_before\""
 [ -x "$B/bench/bench_xcore" ] && run "$B/bench/bench_xcore"
+[ -x "$B/bench/bench_membw" ] && run "$B/bench/bench_membw"
 
 # ---- hugepages -------------------------------------------------------
 want=192
@@ -267,7 +268,7 @@ if [ -f README.md ] && grep -q '^<!-- bench:begin' README.md; then
 	function summary(   l, on, started) {
 		while ((getline l < results) > 0) {
 			if (l ~ /^Written by /) { print l; print ""; continue }
-			if (l ~ /^- (CPU|Kernel):|^- A cache line/) { print l; continue }
+			if (l ~ /^- (CPU|Kernel|Memory bandwidth):|^- A cache line/) { print l; continue }
 			if (l ~ /^## /) {
 				on = (l ~ /^## (Variants|What each feature|Multi-queue|Adaptive polling|Jumbo|Against the targets)/)
 				if (on && !started++) print ""
