@@ -753,6 +753,20 @@ run_one(const char *mode, const char *variant, int batch, int ring,
 	return 0;
 }
 
+/* The cpus the watched threads had, in cores (schedstat): the workers
+ * on null ports, the worker and the emulator's engine on emulated ones. */
+static double
+wcpu(const struct result *r)
+{
+	double c = 0;
+	int k;
+
+	for (k = 0; k < 2; k++)
+		if (r->cpu[k] > 0)
+			c += r->cpu[k];
+	return c;
+}
+
 /*
  * -P a/b: a and b alternately, rounds times (a b, b a, a b, ...: a drift
  * of the machine's state weighs on both alike); per round the ratio of b
@@ -765,7 +779,7 @@ run_pairs(const char *mode, const char *pair, int rounds, int batch,
 	char a[32], b[32];
 	const char *slash;
 	double mr[MAXLIST], cr[MAXLIST], am[MAXLIST], bm[MAXLIST];
-	double ac[MAXLIST], bc[MAXLIST];
+	double ac[MAXLIST], bc[MAXLIST], er[MAXLIST], ca, cb;
 	struct result ra, rb;
 	int i, n = 0;
 
@@ -785,14 +799,23 @@ run_pairs(const char *mode, const char *pair, int rounds, int batch,
 		bm[n] = rb.mpps;
 		ac[n] = ra.cpp;
 		bc[n] = rb.cpp;
+		/* Mpps per cpu the workers were given (schedstat): on a
+		 * shared machine the scheduler decides how many cores the
+		 * pair had; per core granted, the sharing shows alone. */
+		ca = wcpu(&ra);
+		cb = wcpu(&rb);
+		er[n] = ca > 0 && cb > 0 && ra.mpps > 0 ?
+		    (rb.mpps / cb) / (ra.mpps / ca) : 0;
 		mr[n] = ra.mpps > 0 ? rb.mpps / ra.mpps : 0;
 		cr[n] = ra.cpp > 0 ? rb.cpp / ra.cpp : 0;
 		printf("bench: pair mode=%s a=%s b=%s round=%d a_mpps=%.3f "
 		    "b_mpps=%.3f mpps_ratio=%.3f a_cycles_per_pkt=%.1f "
 		    "b_cycles_per_pkt=%.1f cycles_ratio=%.3f a_busy=%.2f "
-		    "b_busy=%.2f a_contended=%s b_contended=%s\n", mode, a, b,
-		    i + 1, ra.mpps, rb.mpps, mr[n], ra.cpp, rb.cpp, cr[n],
-		    ra.busy, rb.busy, ra.clean < CLEAN_MIN ? "yes" : "no",
+		    "b_busy=%.2f a_cpu=%.2f b_cpu=%.2f "
+		    "mpps_per_cpu_ratio=%.3f a_contended=%s b_contended=%s\n",
+		    mode, a, b, i + 1, ra.mpps, rb.mpps, mr[n], ra.cpp, rb.cpp,
+		    cr[n], ra.busy, rb.busy, ca, cb, er[n],
+		    ra.clean < CLEAN_MIN ? "yes" : "no",
 		    rb.clean < CLEAN_MIN ? "yes" : "no");
 		fflush(stdout);
 		n++;
@@ -801,6 +824,7 @@ run_pairs(const char *mode, const char *pair, int rounds, int batch,
 	    "b_mpps=%.3f a_cycles_per_pkt=%.1f b_cycles_per_pkt=%.1f "
 	    "median_cycles_ratio=%.3f ", mode, a, b, n, median(am, n),
 	    median(bm, n), median(ac, n), median(bc, n), median(cr, n));
+	printf("median_mpps_per_cpu_ratio=%.3f ", median(er, n));
 	printf("median_mpps_ratio=%.3f ", median(mr, n));
 	/* median() sorted mr */
 	printf("min_mpps_ratio=%.3f max_mpps_ratio=%.3f\n", mr[0], mr[n - 1]);

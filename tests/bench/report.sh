@@ -108,11 +108,11 @@ function cell_code(s) {
 }
 function pair_table(pk, la, lb,   i) {
 	if (!(pk in pseen)) return 0
-	printf "| round | %s Mpps | %s Mpps | Mpps ratio | %s cycles/pkt | %s cycles/pkt |\n", la, lb, la, lb
-	print "|---:|---:|---:|---:|---:|---:|"
+	printf "| round | %s Mpps | %s Mpps | Mpps ratio | %s cycles/pkt | %s cycles/pkt | cpus given | Mpps per cpu given, ratio |\n", la, lb, la, lb
+	print "|---:|---:|---:|---:|---:|---:|---|---:|"
 	for (i = 1; i <= prn[pk]; i++) print prr[pk, i]
 	print ""
-	if (pk in pmed) printf "Median ratio **%s** (rounds from %s to %s); median Mpps %s (%s) and %s (%s); cycles per packet ratio %s.\n\n", pmed[pk], pmin[pk], pmax[pk], pam[pk], la, pbm[pk], lb, pcyc[pk]
+	if (pk in pmed) printf "Median ratio **%s** (rounds from %s to %s); median Mpps %s (%s) and %s (%s); cycles per packet ratio %s; Mpps per cpu given, ratio %s.\n\n", pmed[pk], pmin[pk], pmax[pk], pam[pk], la, pbm[pk], lb, pcyc[pk], pcpu[pk]
 	return 1
 }
 function sortn(a, n,   i, j, t) {
@@ -164,12 +164,12 @@ function sortn(a, n,   i, j, t) {
 /^bench: pair .* round=/ {
 	pk = v("mode") " " v("a") " " v("b")
 	if (!(pk in pseen)) { pseen[pk] = 1; porder[++npk] = pk }
-	prr[pk, ++prn[pk]] = sprintf("| %s%s | %.2f | %.2f | %s | %.1f | %.1f |", v("round"), (v("a_contended") == "yes" || v("b_contended") == "yes") ? " \\*" : "", v("a_mpps"), v("b_mpps"), v("mpps_ratio"), v("a_cycles_per_pkt"), v("b_cycles_per_pkt"))
+	prr[pk, ++prn[pk]] = sprintf("| %s%s | %.2f | %.2f | %s | %.1f | %.1f | %s / %s | %s |", v("round"), (v("a_contended") == "yes" || v("b_contended") == "yes") ? " \\*" : "", v("a_mpps"), v("b_mpps"), v("mpps_ratio"), v("a_cycles_per_pkt"), v("b_cycles_per_pkt"), v("a_cpu"), v("b_cpu"), v("mpps_per_cpu_ratio"))
 }
 /^bench: pair .* rounds=/ {
 	pk = v("mode") " " v("a") " " v("b")
 	pmed[pk] = v("median_mpps_ratio"); pmin[pk] = v("min_mpps_ratio"); pmax[pk] = v("max_mpps_ratio")
-	pcyc[pk] = v("median_cycles_ratio"); pam[pk] = v("a_mpps"); pbm[pk] = v("b_mpps")
+	pcyc[pk] = v("median_cycles_ratio"); pam[pk] = v("a_mpps"); pbm[pk] = v("b_mpps"); pcpu[pk] = v("median_mpps_per_cpu_ratio")
 }
 /^bench: pair .* failed/ { pfail = pfail "- " why() "\n" }
 /^bench: poll sleepcost / { sleepcost = v("cpu_percent") }
@@ -313,6 +313,11 @@ END {
 	print "Runs alternate (1, 2, 2, 1, ...); the ratio is two workers over one"
 	print "in the same round (target: 1.9 or more).  \\*: a worker was below"
 	print "90% of a core (something else ran on its core)."
+	print "`cpus given`: the cores the scheduler gave the watched threads"
+	print "(schedstat; the workers, and on emulated ports the emulator too);"
+	print "Mpps per cpu given is the rate over them, so its ratio shows what"
+	print "sharing costs apart from how many cores the machine had free."
+	print "Cycles per packet count TSC cycles, descheduled time included."
 	if (pairs_load != "") printf "Load average when the pairs started: %s.\n", pairs_load
 	print ""
 	if (!pair_table("null mq1 mq2", "1 worker", "2 workers")) print "Not measured.\n"
