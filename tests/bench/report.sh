@@ -357,7 +357,7 @@ END {
 		}
 		print ""
 		if (sleepcost != "") printf "A loop of 100 us timed sleeps costs %s%% of a core on this machine (tests/tools/sleepcost.c): the floor of an idle adaptive worker.\n", sleepcost
-		if (("busy" in pmedms) && ("adaptive" in pmedms)) printf "Adaptive adds %.0f us to the median round trip (%.0f us at p99): a ping crosses the worker twice.\n", 1000 * (pmedms["adaptive"] - pmedms["busy"]), 1000 * (pp99["adaptive"] - pp99["busy"])
+		if (("busy" in pmedms) && ("adaptive" in pmedms)) printf "Round trip, adaptive minus busy: %+.0f us at the median, %+.0f us at p99 (a ping crosses the worker twice, each time perhaps asleep).\n", 1000 * (pmedms["adaptive"] - pmedms["busy"]), 1000 * (pp99["adaptive"] - pp99["busy"])
 		print ""
 	}
 	if (pollskip != "") printf "Idle and ping: %s\n\n", pollskip
