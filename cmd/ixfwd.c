@@ -44,6 +44,20 @@ static volatile sig_atomic_t report_requested;
 static volatile sig_atomic_t reload_requested;
 static volatile sig_atomic_t dump_requested;
 
+/* The pidfile this process wrote, removed at any exit (a start that
+ * fails with fatal() too: no pidfile is left naming a dead process). */
+static struct pidfh *pidfh;
+static pid_t pidfh_owner;
+
+static void
+pidfile_cleanup(void)
+{
+	if (pidfh != NULL && getpid() == pidfh_owner &&
+	    pidfile_remove(pidfh) == -1)
+		log_warn("pidfile not removed");
+	pidfh = NULL;
+}
+
 static void
 usage_print(FILE *f)
 {
@@ -93,6 +107,27 @@ on_signal(int sig)
 		reload_requested = 1;
 		break;
 	}
+}
+
+/*
+ * Before the main loop the signals are blocked (the threads started from
+ * here inherit the mask): a SIGINT or SIGTERM waits pending.  Take it,
+ * as the handler would have, if there is one.
+ */
+static int
+quit_pending(void)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t quit;
+	int sig;
+
+	sigemptyset(&quit);
+	sigaddset(&quit, SIGINT);
+	sigaddset(&quit, SIGTERM);
+	if ((sig = sigtimedwait(&quit, NULL, &zero)) == -1)
+		return 0;
+	quit_signal = sig;
+	return 1;
 }
 
 #define U(x)	((unsigned long long)(x))
@@ -279,6 +314,11 @@ main(int argc, char *argv[], char *envp[])
 	}
 	if (pfh != NULL && pidfile_write(pfh) == -1)
 		fatal("%s", pidpath);
+	if (pfh != NULL) {
+		pidfh = pfh;
+		pidfh_owner = getpid();
+		atexit(pidfile_cleanup);
+	}
 	setproctitle("starting");
 	notify_init();
 	if (warning != NULL)
@@ -322,13 +362,16 @@ main(int argc, char *argv[], char *envp[])
 	/* BARs mapped, PCI configuration written, hugepages mapped and
 	 * locked: root is not needed any more. */
 	if (priv_drop(&user) == -1) {
+		control_close(ctl);
 		pipe_destroy(pl);
 		fatalx("cannot drop privileges to %s, nothing started",
 		    user.name);
 	}
 	setproctitle("waiting for links");
-	pipe_wait_links(pl, conf->link_timeout_ms);
+	if (pipe_wait_links_or(pl, conf->link_timeout_ms, quit_pending))
+		goto stop;	/* nothing forwarded yet: nothing to wait for */
 	if (pipe_start(pl) == -1) {
+		control_close(ctl);
 		pipe_destroy(pl);
 		fatalx("cannot start the workers");
 	}
@@ -396,6 +439,7 @@ main(int argc, char *argv[], char *envp[])
 		}
 	}
 
+stop:
 	log_info("%s: stopping", strsignal(quit_signal));
 	notify_send("STOPPING=1");
 	setproctitle("stopping");
@@ -413,5 +457,6 @@ main(int argc, char *argv[], char *envp[])
 	free(d->conf);
 	if (pfh != NULL && pidfile_remove(pfh) == -1)
 		log_warn("%s: not removed", pidpath);
+	pidfh = NULL;
 	return 0;
 }

@@ -543,6 +543,13 @@ pipe_check_links(struct pipeline *pl)
 void
 pipe_wait_links(struct pipeline *pl, uint32_t timeout_ms)
 {
+	(void)pipe_wait_links_or(pl, timeout_ms, NULL);
+}
+
+int
+pipe_wait_links_or(struct pipeline *pl, uint32_t timeout_ms,
+    int (*stop)(void))
+{
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	struct port_link l;
 	uint32_t waited;
@@ -558,12 +565,16 @@ pipe_wait_links(struct pipeline *pl, uint32_t timeout_ms)
 		}
 		if (down == 0 || waited >= timeout_ms)
 			break;
+		/* a SIGTERM while a link is down must not wait it out */
+		if (stop != NULL && stop())
+			return 1;
 		nanosleep(&ts, NULL);
 	}
 	for (i = 0; i < pl->nports; i++)
 		if (!pl->ports[i].link_up)
 			log_warnx("%s: no link after %u ms; forwarding starts "
 			    "anyway", pl->conf->ports[i].name, timeout_ms);
+	return 0;
 }
 
 /* Same ports, same paths: what pipe_update() can change without a

@@ -112,5 +112,9 @@ struct bridge	*pipe_bridge(struct pipeline *pl);
 void		 pipe_check_links(struct pipeline *pl);
 /* Wait up to timeout_ms for every link to come up; logs each. */
 void		 pipe_wait_links(struct pipeline *pl, uint32_t timeout_ms);
+/* The same, giving up early when stop() (if not NULL, asked every 10 ms)
+ * says so: 1 then, 0 otherwise. */
+int		 pipe_wait_links_or(struct pipeline *pl, uint32_t timeout_ms,
+		    int (*stop)(void));
 
 #endif /* IXFWD_PIPELINE_H */
