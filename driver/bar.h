@@ -54,6 +54,8 @@ struct bar {
 					 * what answers: ixgbe_open() sets up
 					 * only supported ones */
 	struct bar_cfg		 cfg;	/* its PCI configuration space */
+	char			 kdrv[32]; /* the kernel driver pci_open()
+					 * unbound, "" if none */
 };
 
 static inline uint32_t

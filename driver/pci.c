@@ -22,6 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bsd/string.h>
+
 #include "bar.h"
 #include "ixgbe_devices.h"
 #include "ixgbe_regs.h"
@@ -381,15 +383,36 @@ pci_open(const char *bdf_in, int force, struct bar *bar)
 		goto unbound;
 	}
 	bar->device_id = (uint16_t)device;
+	strlcpy(bar->kdrv, drv, sizeof(bar->kdrv));
 	name = ixgbe_devinfo((uint16_t)device)->name;
 	log_info("%s: Intel %s, BAR0 %zu KiB", bdf, name, bar->len >> 10);
 	return 0;
 
 unbound:
-	if (drv[0] != '\0')
-		log_warnx("%s: left unbound; to give it back to the kernel: "
-		    "echo %s > /sys/bus/pci/drivers/%s/bind", bdf, bdf, drv);
+	(void)pci_give_back(bdf, drv);
 	return -1;
+}
+
+int
+pci_give_back(const char *bdf, const char *drv)
+{
+	char path[PATH_MAX];
+	int fd, rc = -1;
+
+	if (drv == NULL || drv[0] == '\0')
+		return 0;
+	pci_path(path, "%s/bus/pci/drivers/%s/bind", pci_sysfs, drv);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) != -1) {
+		if (write(fd, bdf, strlen(bdf)) == (ssize_t)strlen(bdf))
+			rc = 0;
+		close(fd);
+	}
+	if (rc == 0)
+		log_info("%s: given back to kernel driver %s", bdf, drv);
+	else
+		log_warn("%s: left unbound; to give it back to the kernel: "
+		    "echo %s > /sys/bus/pci/drivers/%s/bind", bdf, bdf, drv);
+	return rc;
 }
 
 /* Unmap what pci_open (or vfio_open) mapped and close its config space

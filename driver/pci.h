@@ -36,6 +36,11 @@ int	pci_refusal(unsigned long vendor, unsigned long device, char *buf,
  * 0, or -1 with a message naming the device and the fix logged. */
 int	pci_open(const char *bdf, int force, struct bar *bar);
 void	pci_close(struct bar *bar);
+/* Bind the device at bdf to kernel driver drv again (what pci_open()
+ * unbound it from, bar->kdrv): a start that fails leaves the NIC to the
+ * kernel as it found it.  0, or -1 with the command to do it by hand
+ * logged.  Nothing to do (0) when drv is "". */
+int	pci_give_back(const char *bdf, const char *drv);
 
 /* Config space of the device behind bar (pci_cfg.c).  Only pread and
  * pwrite on a descriptor opened beforehand: async-signal-safe for a real

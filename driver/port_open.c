@@ -27,11 +27,13 @@ struct port_dev {
 	int		 pci_open;	/* bar taken, not yet the port's */
 	int		 vfio;		/* behind VFIO (or the emulated one) */
 	int		 node;		/* NUMA node, -1 */
+	char		 kdrv[32];	/* the kernel driver it was taken from */
 };
 
 struct port_set {
 	int		 n;
 	int		 emu_running;	/* emu_engine_start() done */
+	int		 give_back;	/* port_set_give_back() */
 	struct port_dev	 dev[];
 };
 
@@ -167,6 +169,7 @@ port_take_devices(struct port_set *s, const struct port_spec *spec)
 			    &d->vfio) == -1)
 				return -1;
 			d->pci_open = 1;
+			strlcpy(d->kdrv, d->bar.kdrv, sizeof(d->kdrv));
 			d->node = pci_numa_node(d->device);
 			if (!d->vfio && phys == NULL)
 				phys = d->name;
@@ -218,6 +221,7 @@ port_set_take(const struct port_spec *spec, int n, int emulator_cpu)
 	}
 	if (port_emu_create(s, spec, emulator_cpu) == -1 ||
 	    port_take_devices(s, spec) == -1) {
+		port_set_give_back(s);
 		port_set_close(s);
 		return NULL;
 	}
@@ -308,8 +312,16 @@ port_open(struct port_set *s, int i, const struct port_spec *spec)
 }
 
 void
+port_set_give_back(struct port_set *s)
+{
+	if (s != NULL)
+		s->give_back = 1;
+}
+
+void
 port_set_close(struct port_set *s)
 {
+	char bdf[PCI_BDF_LEN + 1];
 	int i;
 
 	if (s == NULL)
@@ -323,6 +335,11 @@ port_set_close(struct port_set *s)
 			pci_close(&d->bar);
 		d->port = NULL;
 		d->pci_open = 0;
+		/* reset and closed: the kernel driver may have it again */
+		if (s->give_back && d->kdrv[0] != '\0' &&
+		    pci_parse_bdf(d->device, bdf) == 0)
+			(void)pci_give_back(bdf, d->kdrv);
+		d->kdrv[0] = '\0';
 	}
 	if (s->emu_running)
 		emu_engine_stop();

@@ -63,5 +63,9 @@ struct port	*port_open(struct port_set *s, int i,
 		    const struct port_spec *spec);
 /* Close every port, release every device, stop the emulated NICs. */
 void		 port_set_close(struct port_set *s);
+/* Have port_set_close() bind the devices the sysfs path took from a
+ * kernel driver back to it: for a start that did not get to forward.
+ * (A stop after forwarding leaves them unbound, ready for the next.) */
+void		 port_set_give_back(struct port_set *s);
 
 #endif /* IXFWD_PORT_OPEN_H */

@@ -46,6 +46,7 @@ struct pipeline {
 	struct bridge	*bridge;
 	struct capture_set *captures;
 	int		 captures_running;
+	int		 started;	/* pipe_start() succeeded once */
 };
 
 /* The workers of the plan, each still without a pool or paths. */
@@ -402,6 +403,7 @@ pipe_start(struct pipeline *pl)
 		pthread_setname_np(wk->thread, name);
 		pipe_log_worker(pl, w);
 	}
+	pl->started = 1;
 	return 0;
 }
 
@@ -433,6 +435,10 @@ pipe_destroy(struct pipeline *pl)
 	if (pl == NULL)
 		return;
 	pipe_stop(pl);
+	/* a start that failed or was stopped before forwarding leaves the
+	 * NICs to the kernel drivers it took them from */
+	if (!pl->started)
+		port_set_give_back(pl->devs);
 	/* the ports first: their rings hold buffers of the workers' pools */
 	port_set_close(pl->devs);
 	for (i = 0; i < pl->nworkers; i++) {

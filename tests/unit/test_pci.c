@@ -490,6 +490,85 @@ test_fake_small_bar(void)
 	fake_cleanup();
 }
 
+/* The kernel driver's bind file in the fake tree, and what was written
+ * to it ("" if nothing). */
+static int
+fake_bind_file(char *path, size_t len)
+{
+	int fd;
+
+	snprintf(path, len, "%s/bus/pci/drivers/ixgbe/bind", fake_root);
+	if ((fd = open(path, O_WRONLY | O_CREAT, 0600)) == -1)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+static const char *
+fake_bind_content(const char *path, char *buf, size_t cap)
+{
+	ssize_t n = read_file(path, buf, cap - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+/* A take that fails after the unbind binds the device back to the
+ * kernel driver it was taken from: nothing is left half-taken. */
+static void
+test_fake_failed_take_given_back(void)
+{
+	char path[PATH_MAX + 16], bind[PATH_MAX], buf[64];
+	struct bar bar;
+
+	T_REQUIRE(fake_tree("0x8086\n", "0x10fb\n", "0x1002\n") == 0);
+	T_REQUIRE(fake_bind_file(bind, sizeof(bind)) == 0);
+	snprintf(path, sizeof(path), "%s/resource0", fake_dev);
+	T_CHECK(truncate(path, 4096) == 0);
+	T_CHECK(open_logged(FAKE_BDF, 0, &bar) == -1);
+	T_CHECK(fake_unbind_content(buf, sizeof(buf)) > 0);	/* unbound */
+	T_CHECK(strcmp(fake_bind_content(bind, buf, sizeof(buf)),
+	    FAKE_BDF) == 0);					/* and back */
+	T_CHECK(strstr(log_buf, FAKE_BDF ": given back to kernel driver "
+	    "ixgbe") != NULL);
+	T_CHECK(strstr(log_buf, "left unbound") == NULL);
+	fake_cleanup();
+}
+
+/* A take that succeeded says which driver it took the device from;
+ * pci_give_back() (a start that fails later: DMA memory, workers) binds
+ * it back, and does nothing for a device that had no driver. */
+static void
+test_fake_give_back(void)
+{
+	char bind[PATH_MAX], buf[64], drv[sizeof(((struct bar *)0)->kdrv)];
+	struct bar bar;
+
+	T_REQUIRE(fake_tree("0x8086\n", "0x10fb\n", "0x1002\n") == 0);
+	T_REQUIRE(fake_bind_file(bind, sizeof(bind)) == 0);
+	T_REQUIRE(open_logged(FAKE_BDF, 0, &bar) == 0);
+	T_CHECK(strcmp(bar.kdrv, "ixgbe") == 0);
+	memcpy(drv, bar.kdrv, sizeof(drv));
+	pci_close(&bar);
+	T_CHECK(strcmp(fake_bind_content(bind, buf, sizeof(buf)), "") == 0);
+	T_EQ(pci_give_back(FAKE_BDF, ""), 0);
+	T_CHECK(strcmp(fake_bind_content(bind, buf, sizeof(buf)), "") == 0);
+	log_capture_begin();
+	T_EQ(pci_give_back(FAKE_BDF, drv), 0);
+	log_capture_end();
+	T_CHECK(strcmp(fake_bind_content(bind, buf, sizeof(buf)),
+	    FAKE_BDF) == 0);
+	T_CHECK(strstr(log_buf, "given back to kernel driver ixgbe") != NULL);
+	/* a driver that is not there: the command to do it by hand */
+	log_capture_begin();
+	T_EQ(pci_give_back(FAKE_BDF, "nosuchdrv"), -1);
+	log_capture_end();
+	T_CHECK(strstr(log_buf, "left unbound; to give it back to the "
+	    "kernel: echo " FAKE_BDF " > /sys/bus/pci/drivers/nosuchdrv/"
+	    "bind") != NULL);
+	fake_cleanup();
+}
+
 /* Without privilege, the message says what to do about it.  As root, the
  * check runs in a child that has given up root. */
 static int
@@ -548,6 +627,8 @@ main(void)
 	T_RUN(test_fake_take_down_iface);
 	T_RUN(test_fake_take_forced);
 	T_RUN(test_fake_small_bar);
+	T_RUN(test_fake_failed_take_given_back);
+	T_RUN(test_fake_give_back);
 	T_RUN(test_fake_permission_hint);
 	return t_done();
 }
