@@ -4,6 +4,7 @@
 #   make test       build and run the test suite (root runs every test)
 #   make demo       bridge two network namespaces through ixfwd on emulated NICs
 #   make bench      benchmarks: tests/bench/results.md and a plot (root: ~2 min)
+#   make soak       mixed traffic through a bridge for SOAK_SECONDS (600; root)
 #   make deps       install the Debian packages needed to build and test
 #   make install    PREFIX=/usr/local DESTDIR= (make print-install: the files)
 
@@ -86,6 +87,13 @@ test: all tests
 demo: all
 	@sh tests/e2e/test_bridge.sh --demo
 
+# tests/e2e/test_soak.sh for longer than the 60 s of make test, once
+# (not again over the emulated VFIO), under the e2e lock.
+SOAK_SECONDS	?= 600
+soak: all tests
+	@SOAK_SECONDS=$(SOAK_SECONDS) TEST_TIMEOUT=$$(($(SOAK_SECONDS) + 300)) \
+	    TESTS=e2e_test_soak IXFWD_E2E_VFIO=0 sh tests/run.sh
+
 bench: all $(BENCH_BINS)
 	@B=$(B) MAKE="$(MAKE)" sh tests/bench/run.sh
 
@@ -147,7 +155,7 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests test demo bench deps print-deps print-install install uninstall clean
+.PHONY: all tests test demo soak bench deps print-deps print-install install uninstall clean
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
