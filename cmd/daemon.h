@@ -9,6 +9,8 @@
 #ifndef IXFWD_DAEMON_H
 #define IXFWD_DAEMON_H
 
+#include <sys/types.h>
+
 #include <stdio.h>
 #include <time.h>
 
@@ -18,6 +20,8 @@
 
 struct daemon {
 	const char	*conf_path;	/* -c */
+	uid_t		 conf_owner;	/* who started ixfwd: the file is
+					 * trusted from root or this user */
 	struct conf	*conf;		/* the configuration running */
 	struct pipeline	*pl;
 	struct priv_user user;		/* what it runs as */

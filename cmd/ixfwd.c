@@ -238,6 +238,7 @@ main(int argc, char *argv[], char *envp[])
 	sigset_t block, waitmask;
 	int ch, tflag = 0, verbose = 0, dflag = 0, nerr, ready_fd = -1;
 	pid_t otherpid;
+	uid_t owner;
 
 	setproctitle_init(argc, argv, envp);
 	while ((ch = getopt(argc, argv, "c:dhp:s:tVv")) != -1) {
@@ -278,7 +279,10 @@ main(int argc, char *argv[], char *envp[])
 
 	if ((conf = calloc(1, sizeof(*conf))) == NULL)
 		fatal("calloc");
-	if ((nerr = conf_load(path, conf, stderr)) != 0) {
+	/* trusted from root or from whoever starts ixfwd, also at every
+	 * reload, after the drop to another user */
+	owner = geteuid();
+	if ((nerr = conf_load_owned(path, conf, stderr, owner)) != 0) {
 		fprintf(stderr, "%s: %d error%s, nothing started\n", path, nerr,
 		    nerr == 1 ? "" : "s");
 		return 1;
@@ -350,6 +354,7 @@ main(int argc, char *argv[], char *envp[])
 		fatalx("%s: cannot set up the ports, nothing started", path);
 	memset(d, 0, sizeof(*d));
 	d->conf_path = path;
+	d->conf_owner = owner;
 	d->conf = conf;
 	d->pl = pl;
 	d->user = user;

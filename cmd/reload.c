@@ -118,7 +118,8 @@ daemon_reload(struct daemon *d, FILE *report)
 		notify_send("READY=1");
 		return -1;
 	}
-	if ((nerr = conf_load(d->conf_path, c, m)) != 0) {
+	if ((nerr = conf_load_owned(d->conf_path, c, m,
+	    d->conf_owner)) != 0) {
 		fprintf(m, "not reloaded: %s: %d error%s, still running the "
 		    "configuration loaded before\n", d->conf_path, nerr,
 		    nerr == 1 ? "" : "s");

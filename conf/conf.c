@@ -816,18 +816,93 @@ conf_walk_parts(struct conf_parse *p, yaml_node_t *map,
 			parts[j].seen = NULL;
 }
 
-/* Read the whole file; -1 with the reason recorded. */
+/*
+ * Whether a file or directory may decide what ixfwd does: owned by root
+ * or by owner (the user who started ixfwd), and writable by nobody else.
+ * A directory writable by others is accepted only with the sticky bit
+ * (/tmp): there nobody but its owner can rename or remove a file.  0, or
+ * -1 with the reason recorded.
+ */
 static int
-conf_read(struct conf_parse *p, char **bufp, size_t *lenp)
+conf_trusted(struct conf_parse *p, const char *dir, const struct stat *st,
+    uid_t owner)
+{
+	char what[PATH_MAX + 16] = "";
+
+	if (dir != NULL)
+		snprintf(what, sizeof(what), "directory %s is ", dir);
+	if (st->st_uid != 0 && st->st_uid != owner) {
+		conf_err(p, NULL, "refused: %sowned by uid %u, not by root%s",
+		    what, (unsigned)st->st_uid, owner != 0 ?
+		    " or the user starting ixfwd" : "");
+		return -1;
+	}
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    (dir == NULL || (st->st_mode & S_ISVTX) == 0)) {
+		conf_err(p, NULL, "refused: %swritable by %s (mode %04o); "
+		    "chmod go-w %s", what, (st->st_mode & S_IWOTH) != 0 ?
+		    "others" : "its group", (unsigned)(st->st_mode & 07777),
+		    dir != NULL ? dir : p->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* The file's directory and every one above it, up to /. */
+static int
+conf_trusted_dirs(struct conf_parse *p, uid_t owner)
+{
+	char d[PATH_MAX], *slash;
+	struct stat st;
+
+	if (p->dir[0] != '/')
+		return 0;	/* not resolved: the open said why */
+	strlcpy(d, p->dir, sizeof(d));
+	for (;;) {
+		if (lstat(d, &st) == -1) {
+			conf_err(p, NULL, "cannot check directory %s: %s", d,
+			    strerror(errno));
+			return -1;
+		}
+		if (conf_trusted(p, d, &st, owner) == -1)
+			return -1;
+		if ((slash = strrchr(d, '/')) == NULL || strcmp(d, "/") == 0)
+			return 0;
+		if (slash == d)
+			d[1] = '\0';
+		else
+			*slash = '\0';
+	}
+}
+
+/*
+ * Read the whole file; -1 with the reason recorded.  The file is opened
+ * once, without following a symbolic link, and what was opened is what
+ * is checked and read: replacing the file between the check and the read
+ * changes nothing.
+ */
+static int
+conf_read(struct conf_parse *p, char **bufp, size_t *lenp, uid_t owner)
 {
 	struct stat st;
-	char *buf = NULL;
+	char *buf = NULL, target[PATH_MAX];
 	size_t len = 0;
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(p->path, O_RDONLY | O_NONBLOCK)) == -1) {
-		conf_err(p, NULL, "cannot open: %s", strerror(errno));
+	if ((fd = open(p->path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ELOOP && lstat(p->path, &st) == 0 &&
+		    S_ISLNK(st.st_mode)) {
+			if ((n = readlink(p->path, target,
+			    sizeof(target) - 1)) < 0)
+				n = 0;
+			target[n] = '\0';
+			conf_err(p, NULL, "refused: a symbolic link (to %s); "
+			    "name the file itself", target);
+		}
+		else
+			conf_err(p, NULL, "cannot open: %s", strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1) {
@@ -838,6 +913,13 @@ conf_read(struct conf_parse *p, char **bufp, size_t *lenp)
 		conf_err(p, NULL, "cannot read: %s", strerror(EISDIR));
 		goto fail;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		conf_err(p, NULL, "refused: not a regular file");
+		goto fail;
+	}
+	if (conf_trusted(p, NULL, &st, owner) == -1 ||
+	    conf_trusted_dirs(p, owner) == -1)
+		goto fail;
 	if ((buf = malloc(CONF_FILE_MAX + 1)) == NULL) {
 		conf_err(p, NULL, "cannot read: %s", strerror(errno));
 		goto fail;
@@ -966,6 +1048,12 @@ conf_document(struct conf_parse *p, yaml_parser_t *yp, const char *buf,
 int
 conf_load(const char *path, struct conf *c, FILE *errf)
 {
+	return conf_load_owned(path, c, errf, geteuid());
+}
+
+int
+conf_load_owned(const char *path, struct conf *c, FILE *errf, uid_t owner)
+{
 	struct conf_parse p;
 	yaml_parser_t yp;
 	char *buf;
@@ -982,7 +1070,7 @@ conf_load(const char *path, struct conf *c, FILE *errf)
 	conf_root_begin(&p);
 	conf_set_dir(&p);
 
-	if (conf_read(&p, &buf, &len) == 0) {
+	if (conf_read(&p, &buf, &len, owner) == 0) {
 		if (!yaml_parser_initialize(&yp))
 			conf_err(&p, NULL, "out of memory");
 		else {

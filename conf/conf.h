@@ -216,6 +216,14 @@ struct conf {
  * number of errors (0: usable).  With errors, nothing stays allocated. */
 int	conf_load(const char *path, struct conf *c, FILE *errf);
 
+/* The same, trusting only a file owned by root or by owner (the user who
+ * started ixfwd; conf_load() takes the effective uid): a file that is a
+ * symbolic link, or that anyone but root and owner could have written
+ * (its mode, its directory's and every directory's above it), is refused
+ * as an error about the file. */
+int	conf_load_owned(const char *path, struct conf *c, FILE *errf,
+	    uid_t owner);
+
 /* Free what conf_load() allocated (rule lists); c can be loaded again. */
 void	conf_free(struct conf *c);
 

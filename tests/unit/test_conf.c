@@ -931,6 +931,83 @@ test_missing_file(void)
 	T_EQ(conf_load("/nonexistent/ixfwd.yaml", &c, NULL), 1);
 }
 
+/*
+ * Only a file root or the user starting ixfwd could have written is
+ * read: not a symbolic link, not writable by group or others, in
+ * directories nobody else can change (sticky ones like /tmp allowed).
+ */
+static void
+test_untrusted_file(void)
+{
+	static const char yaml[] = "ports:\n"
+	    "  - { name: a, device: null }\n"
+	    "  - { name: b, device: null }\n"
+	    "forward:\n"
+	    "  - { from: a, to: b }\n";
+	char path[PATH_MAX], link[PATH_MAX], sub[PATH_MAX / 2], subf[PATH_MAX];
+	char want[3 * PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s", put("trusted.yaml", yaml));
+	T_REQUIRE(chmod(path, 0644) == 0);
+	T_EQ(load_file(path), 0);
+	T_STREQ(msgs, "");
+	T_REQUIRE(chmod(path, 0646) == 0);
+	T_EQ(load_file(path), 1);
+	snprintf(want, sizeof(want), " refused: writable by others (mode "
+	    "0646); chmod go-w %s\n", path);
+	T_STREQ(msgs, want);
+	T_REQUIRE(chmod(path, 0664) == 0);
+	T_EQ(load_file(path), 1);
+	snprintf(want, sizeof(want), " refused: writable by its group (mode "
+	    "0664); chmod go-w %s\n", path);
+	T_STREQ(msgs, want);
+	T_REQUIRE(chmod(path, 0600) == 0);
+	T_EQ(load_file(path), 0);
+
+	/* a link, even to a good file: refused, naming where it points */
+	snprintf(link, sizeof(link), "%s/link.yaml", tmpdir);
+	T_REQUIRE(symlink("trusted.yaml", link) == 0);
+	T_EQ(load_file(link), 1);
+	T_STREQ(msgs, " refused: a symbolic link (to trusted.yaml); name the "
+	    "file itself\n");
+
+	/* a directory others can write in: the file could be replaced */
+	snprintf(sub, sizeof(sub), "%s/open", tmpdir);
+	snprintf(subf, sizeof(subf), "%s/ixfwd.yaml", sub);
+	T_REQUIRE(mkdir(sub, 0755) == 0);
+	T_REQUIRE((f = fopen(subf, "w")) != NULL);
+	fputs(yaml, f);
+	fclose(f);
+	T_REQUIRE(chmod(subf, 0644) == 0);
+	T_EQ(load_file(subf), 0);
+	T_REQUIRE(chmod(sub, 0777) == 0);
+	T_EQ(load_file(subf), 1);
+	snprintf(want, sizeof(want), " refused: directory %s is writable by "
+	    "others (mode 0777); chmod go-w %s\n", sub, sub);
+	T_STREQ(msgs, want);
+	/* sticky, as /tmp: nobody else can rename or remove the file */
+	T_REQUIRE(chmod(sub, 01777) == 0);
+	T_EQ(load_file(subf), 0);
+	T_STREQ(msgs, "");
+	T_REQUIRE(chmod(sub, 0755) == 0);
+
+	/* owned by another user: only root and that user are trusted */
+	if (geteuid() == 0) {
+		T_REQUIRE(chown(path, 65534, 65534) == 0);
+		T_EQ(load_file(path), 1);
+		T_STREQ(msgs, " refused: owned by uid 65534, not by root\n");
+		T_EQ(conf_load_owned(path, &c, NULL, 65534), 0);
+		conf_free(&c);
+		T_EQ(conf_load_owned(path, &c, NULL, 1000), 1);
+		T_REQUIRE(chown(path, 0, 0) == 0);
+	}
+	unlink(link);
+	unlink(subf);
+	rmdir(sub);
+	unlink(path);
+}
+
 static void
 test_many_errors_one_pass(void)
 {
@@ -2031,6 +2108,7 @@ main(void)
 	T_RUN(test_anchors);
 	T_RUN(test_empty_file);
 	T_RUN(test_missing_file);
+	T_RUN(test_untrusted_file);
 	T_RUN(test_many_errors_one_pass);
 	T_RUN(test_too_many_ports);
 	T_RUN(test_null_port);
