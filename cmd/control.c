@@ -16,6 +16,13 @@
  *
  * Rates are over the last second: control_tick() keeps two snapshots of
  * the counters, one a second old.
+ *
+ * Who may talk: the socket's mode (0660, owner ixfwd's user, group its
+ * group) is the first barrier; the peer's credentials, read from the
+ * kernel on accept (SO_PEERCRED, SO_PEERGROUPS), the second: root,
+ * ixfwd's own user and members of its group are served, anyone else gets
+ * one error line and is closed, should the socket or its directory have
+ * been opened to others by mistake.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -23,7 +30,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -796,9 +805,81 @@ ctl_read(struct control *ctl, struct ctl_conn *cn)
 	return 0;
 }
 
+/*
+ * Whether the peer on fd may use the socket: uid 0, ixfwd's own uid, or
+ * its group as the primary or a supplementary group.  The groups are the
+ * peer's own at connect time (SO_PEERGROUPS); a kernel without it (before
+ * 4.13) gets the groups of the peer's user from the group database.
+ */
+static int
+ctl_peer_ok(const struct control *ctl, int fd, struct ucred *uc)
+{
+	gid_t groups[256], want = ctl->d->user.gid;
+	socklen_t len = sizeof(*uc);
+	struct passwd *pw;
+	int i, n;
+
+	memset(uc, 0, sizeof(*uc));
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, uc, &len) == -1) {
+		log_warn("control socket: SO_PEERCRED");
+		return 0;
+	}
+	if (uc->uid == 0 || uc->uid == geteuid() ||
+	    uc->uid == ctl->d->user.uid || uc->gid == want)
+		return 1;
+	len = sizeof(groups);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0)
+		n = (int)(len / sizeof(groups[0]));
+	else if (errno == ENOPROTOOPT && (pw = getpwuid(uc->uid)) != NULL) {
+		n = (int)(sizeof(groups) / sizeof(groups[0]));
+		if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) == -1)
+			n = 0;
+	} else
+		n = 0;	/* too many groups to tell: not served */
+	for (i = 0; i < n; i++)
+		if (groups[i] == want)
+			return 1;
+	return 0;
+}
+
+/* One error line to a peer that is not served, and close it. */
+static void
+ctl_refuse(struct control *ctl, int fd, const struct ucred *uc)
+{
+	char msg[256], body[160];
+	uint64_t now = ctl_mono_ms();
+	int n;
+
+	n = snprintf(body, sizeof(body), "permission denied: uid %u is not "
+	    "root, ixfwd's user or in group %u\n", (unsigned)uc->uid,
+	    (unsigned)ctl->d->user.gid);
+	n = snprintf(msg, sizeof(msg), "ixfwd/%d error %d\n%s",
+	    CONTROL_PROTOCOL, n, body);
+	/* best effort: the socket is new, it has room */
+	if (send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == -1)
+		log_debug("control socket: refused: %s", strerror(errno));
+	close(fd);
+	/* at most one line a second, whoever knocks */
+	if (ctl->refused_ms != 0 && now - ctl->refused_ms < 1000) {
+		ctl->refused_quiet++;
+		return;
+	}
+	if (ctl->refused_quiet > 0)
+		snprintf(body, sizeof(body), " (and %u more since the "
+		    "last line)", ctl->refused_quiet);
+	else
+		body[0] = '\0';
+	log_warnx("control socket: refused pid %d uid %u gid %u: not root, "
+	    "ixfwd's user or in group %u%s", (int)uc->pid, (unsigned)uc->uid,
+	    (unsigned)uc->gid, (unsigned)ctl->d->user.gid, body);
+	ctl->refused_ms = now;
+	ctl->refused_quiet = 0;
+}
+
 static void
 ctl_accept(struct control *ctl)
 {
+	struct ucred uc;
 	struct ctl_conn *cn = NULL;
 	int fd, i;
 
@@ -809,6 +890,10 @@ ctl_accept(struct control *ctl)
 			    errno != EINTR && errno != ECONNABORTED)
 				log_warn("control socket: accept");
 			return;
+		}
+		if (!ctl_peer_ok(ctl, fd, &uc)) {
+			ctl_refuse(ctl, fd, &uc);
+			continue;
 		}
 		for (i = 0, cn = NULL; i < CONTROL_CLIENTS_MAX; i++)
 			if (ctl->conns[i].fd == -1) {

@@ -57,6 +57,8 @@ struct control {
 	struct ctl_snap	 cur, prev;	/* now-ish and a second before */
 	struct MHD_Daemon *mhd;
 	int		 mhd_fd;
+	uint64_t	 refused_ms;	/* last refused peer logged */
+	unsigned int	 refused_quiet;	/* refused since, not logged */
 };
 
 /* control.c */
