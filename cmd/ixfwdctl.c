@@ -86,6 +86,10 @@ send_all(int fd, const char *p, size_t n)
 		if ((w = send(fd, p, n, MSG_NOSIGNAL)) == -1) {
 			if (errno == EINTR)
 				continue;
+			/* ixfwd answered and closed before reading (a
+			 * refusal): the answer is still there to read */
+			if (errno == EPIPE || errno == ECONNRESET)
+				return;
 			err(1, "%s: send", sock_path);
 		}
 		p += w;
