@@ -846,10 +846,25 @@ ctl_peer_ok(const struct control *ctl, int fd, struct ucred *uc)
 static void
 ctl_refuse(struct control *ctl, int fd, const struct ucred *uc)
 {
-	char msg[256], body[160];
+	char msg[256], body[160], more[64] = "";
 	uint64_t now = ctl_mono_ms();
 	int n;
 
+	/* at most one line a second, whoever knocks; logged before the
+	 * answer, so that the line is there once the peer has its answer */
+	if (ctl->refused_ms != 0 && now - ctl->refused_ms < 1000)
+		ctl->refused_quiet++;
+	else {
+		if (ctl->refused_quiet > 0)
+			snprintf(more, sizeof(more), " (and %u more since "
+			    "the last line)", ctl->refused_quiet);
+		log_warnx("control socket: refused pid %d uid %u gid %u: not "
+		    "root, ixfwd's user or in group %u%s", (int)uc->pid,
+		    (unsigned)uc->uid, (unsigned)uc->gid,
+		    (unsigned)ctl->d->user.gid, more);
+		ctl->refused_ms = now;
+		ctl->refused_quiet = 0;
+	}
 	n = snprintf(body, sizeof(body), "permission denied: uid %u is not "
 	    "root, ixfwd's user or in group %u\n", (unsigned)uc->uid,
 	    (unsigned)ctl->d->user.gid);
@@ -859,21 +874,6 @@ ctl_refuse(struct control *ctl, int fd, const struct ucred *uc)
 	if (send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == -1)
 		log_debug("control socket: refused: %s", strerror(errno));
 	close(fd);
-	/* at most one line a second, whoever knocks */
-	if (ctl->refused_ms != 0 && now - ctl->refused_ms < 1000) {
-		ctl->refused_quiet++;
-		return;
-	}
-	if (ctl->refused_quiet > 0)
-		snprintf(body, sizeof(body), " (and %u more since the "
-		    "last line)", ctl->refused_quiet);
-	else
-		body[0] = '\0';
-	log_warnx("control socket: refused pid %d uid %u gid %u: not root, "
-	    "ixfwd's user or in group %u%s", (int)uc->pid, (unsigned)uc->uid,
-	    (unsigned)uc->gid, (unsigned)ctl->d->user.gid, body);
-	ctl->refused_ms = now;
-	ctl->refused_quiet = 0;
 }
 
 static void
