@@ -848,18 +848,21 @@ conf_trusted(struct conf_parse *p, const char *dir, const struct stat *st,
 	return 0;
 }
 
-/* The file's directory and every one above it, up to /. */
+/* Directory d and every one above it, up to /, each as stat() finds
+ * it (through a symbolic link: the directory it leads to). */
 static int
-conf_trusted_dirs(struct conf_parse *p, uid_t owner)
+conf_trusted_up(struct conf_parse *p, const char *dir, uid_t owner)
 {
 	char d[PATH_MAX], *slash;
 	struct stat st;
 
-	if (p->dir[0] != '/')
-		return 0;	/* not resolved: the open said why */
-	strlcpy(d, p->dir, sizeof(d));
+	if (strlcpy(d, dir, sizeof(d)) >= sizeof(d)) {
+		conf_err(p, NULL, "cannot check directory %s: %s", dir,
+		    strerror(ENAMETOOLONG));
+		return -1;
+	}
 	for (;;) {
-		if (lstat(d, &st) == -1) {
+		if (stat(d, &st) == -1) {
 			conf_err(p, NULL, "cannot check directory %s: %s", d,
 			    strerror(errno));
 			return -1;
@@ -873,6 +876,37 @@ conf_trusted_dirs(struct conf_parse *p, uid_t owner)
 		else
 			*slash = '\0';
 	}
+}
+
+/*
+ * The directories that decide what the file's name leads to: those the
+ * name goes through as written (where a symbolic link to a directory
+ * could be changed), and the real ones above the file.
+ */
+static int
+conf_trusted_dirs(struct conf_parse *p, uid_t owner)
+{
+	char d[PATH_MAX], cwd[PATH_MAX], *slash;
+
+	errno = 0;
+	if (p->path[0] == '/')
+		strlcpy(d, p->path, sizeof(d));
+	else if (getcwd(cwd, sizeof(cwd)) == NULL ||
+	    (size_t)snprintf(d, sizeof(d), "%s/%s", strcmp(cwd, "/") == 0 ?
+	    "" : cwd, p->path) >= sizeof(d)) {
+		conf_err(p, NULL, "cannot check its directory: %s",
+		    strerror(errno != 0 ? errno : ENAMETOOLONG));
+		return -1;
+	}
+	if ((slash = strrchr(d, '/')) == d)
+		d[1] = '\0';
+	else
+		*slash = '\0';
+	if (conf_trusted_up(p, d, owner) == -1)
+		return -1;
+	if (p->dir[0] != '/' || strcmp(p->dir, d) == 0)
+		return 0;	/* not resolved (the open said why), or done */
+	return conf_trusted_up(p, p->dir, owner);
 }
 
 /*

@@ -945,7 +945,7 @@ test_untrusted_file(void)
 	    "forward:\n"
 	    "  - { from: a, to: b }\n";
 	char path[PATH_MAX], link[PATH_MAX], sub[PATH_MAX / 2], subf[PATH_MAX];
-	char want[3 * PATH_MAX];
+	char via[PATH_MAX / 2 + 8], viaf[PATH_MAX], want[3 * PATH_MAX];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s", put("trusted.yaml", yaml));
@@ -990,7 +990,22 @@ test_untrusted_file(void)
 	T_REQUIRE(chmod(sub, 01777) == 0);
 	T_EQ(load_file(subf), 0);
 	T_STREQ(msgs, "");
+	/* reached through a link in an open directory: the link could be
+	 * pointed elsewhere, though the file's real directories are safe */
 	T_REQUIRE(chmod(sub, 0755) == 0);
+	snprintf(via, sizeof(via), "%s/lnk", sub);
+	T_REQUIRE(symlink(tmpdir, via) == 0);
+	snprintf(viaf, sizeof(viaf), "%s/trusted.yaml", via);
+	T_REQUIRE(chmod(path, 0644) == 0);
+	T_EQ(load_file(viaf), 0);
+	T_STREQ(msgs, "");
+	T_REQUIRE(chmod(sub, 0777) == 0);
+	T_EQ(load_file(viaf), 1);
+	snprintf(want, sizeof(want), " refused: directory %s is writable by "
+	    "others (mode 0777); chmod go-w %s\n", sub, sub);
+	T_STREQ(msgs, want);
+	T_REQUIRE(chmod(sub, 0755) == 0);
+	unlink(via);
 
 	/* owned by another user: only root and that user are trusted */
 	if (geteuid() == 0) {
