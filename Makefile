@@ -5,6 +5,7 @@
 #   make demo       bridge two network namespaces through ixfwd on emulated NICs
 #   make bench      benchmarks: tests/bench/results.md and a plot (root: ~2 min)
 #   make soak       mixed traffic through a bridge for SOAK_SECONDS (600; root)
+#   make fuzz       run each fuzz target FUZZ_SECONDS (60) s (clang libFuzzer)
 #   make deps       install the Debian packages needed to build and test
 #   make install    PREFIX=/usr/local DESTDIR= (make print-install: the files)
 
@@ -33,7 +34,7 @@ LDLIBS		+= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -pthread
 DEB_PACKAGES	 = build-essential pkg-config libyaml-dev libpcap-dev libbsd-dev \
 		   iproute2 iputils-ping ethtool netcat-openbsd tcpdump mandoc \
 		   python3 systemd libjansson-dev libmicrohttpd-dev libncurses-dev \
-		   prometheus tmux curl
+		   prometheus tmux curl clang libclang-rt-14-dev
 
 LIB_SRCS	:= $(wildcard driver/*.c conf/*.c pipeline/*.c)
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(B)/%.o)
@@ -67,6 +68,51 @@ $(B)/ixfwdctl: $(B)/cmd/ixfwdctl.o $(B)/cmd/control_parse.o
 $(B)/tests/%: tests/unit/%.c tests/unit/t.h $(wildcard tests/unit/*.h) $(B)/libixfwd.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libixfwd.a $(LDLIBS)
+
+# Fuzz targets (tests/fuzz/fuzz_*.c), built by gcc into the regression
+# test: each file's LLVMFuzzerTestOneInput renamed fuzz_one_NAME, run on
+# every input in tests/fuzz/corpus/NAME and tests/fuzz/regress/NAME.
+FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES	:= $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
+FUZZ_REG_OBJS	:= $(FUZZ_NAMES:%=$(B)/fuzz-regress/fuzz_%.o)
+
+$(B)/fuzz-regress/fuzz_%.o: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Icmd -DLLVMFuzzerTestOneInput=fuzz_one_$* $(CFLAGS) -c -o $@ $<
+
+$(B)/tests/test_fuzz_regress: tests/unit/test_fuzz_regress.c tests/unit/t.h \
+    $(FUZZ_REG_OBJS) $(B)/cmd/control_parse.o $(B)/libixfwd.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) \
+		-o $@ $< \
+		$(FUZZ_REG_OBJS) $(B)/cmd/control_parse.o $(B)/libixfwd.a $(LDLIBS)
+
+# The same targets under libFuzzer, ASan and UBSan: clang, objects of their
+# own in build-fuzz/.  make fuzz runs each for FUZZ_SECONDS and fails on a
+# crash, a leak, a timeout or a differential mismatch (an abort); a
+# crashing input is left in build-fuzz/crashes/NAME/.
+FB		 = build-fuzz
+FUZZ_CC		?= clang
+FUZZ_SECONDS	?= 60
+FUZZ_SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer
+FUZZ_CFLAGS	 = -O1 -g -std=gnu11 -Wall -Wextra -Werror -pthread -MMD -MP \
+		   $(FUZZ_SAN)
+FUZZ_LIB_OBJS	:= $(LIB_SRCS:%.c=$(FB)/%.o) $(FB)/cmd/control_parse.o
+FUZZ_BINS	:= $(FUZZ_NAMES:%=$(FB)/fuzz_%)
+
+$(FB)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) -Icmd $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB_OBJS)
+	$(FUZZ_CC) $(CPPFLAGS) -Icmd $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_LIB_OBJS) $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@FB=$(FB) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_NAMES)
 
 $(B)/bench/%: tests/bench/%.c $(B)/libixfwd.a
 	@mkdir -p $(@D)
@@ -153,9 +199,9 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR),$(filter-out $(SYSCONFDIR)/ixfwd/ixfwd.yaml,$(INSTALLED)))
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) $(FB)
 
-.PHONY: all tests test demo soak bench deps print-deps print-install install uninstall clean
+.PHONY: all tests test demo soak bench fuzz fuzz-build deps print-deps print-install install uninstall clean
 .SECONDARY:
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) $(FB) -name '*.d' 2>/dev/null)
