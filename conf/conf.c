@@ -119,7 +119,9 @@ conf_flush(struct conf_parse *p, FILE *errf)
 {
 	int i, n;
 
-	qsort(p->errs, p->nerrs, sizeof(*p->errs), conf_err_cmp);
+	/* (qsort's array must not be NULL, even for no element) */
+	if (p->nerrs > 1)
+		qsort(p->errs, p->nerrs, sizeof(*p->errs), conf_err_cmp);
 	for (i = 0; i < p->nerrs; i++) {
 		struct conf_err *e = &p->errs[i];
 
