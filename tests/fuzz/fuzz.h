@@ -84,7 +84,8 @@ fuzz_guarded(const uint8_t *frame, size_t len)
 	}
 	if (len > FUZZ_FRAME_ROOM)
 		len = FUZZ_FRAME_ROOM;
-	memcpy(area + FUZZ_FRAME_ROOM - len, frame, len);
+	if (len > 0)
+		memcpy(area + FUZZ_FRAME_ROOM - len, frame, len);
 	return area + FUZZ_FRAME_ROOM - len;
 }
 

@@ -15,7 +15,12 @@ for name in "$@"; do
 	mkdir -p "$FB/corpus/$name" "$FB/crashes/$name" "$FB/logs"
 	seeds=tests/fuzz/corpus/$name
 	[ -d tests/fuzz/regress/$name ] && seeds="$seeds tests/fuzz/regress/$name"
-	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+	# frames up to 9728 bytes, pcap files of a few of them
+	case $name in
+	packet|pcap_wire) maxlen=-max_len=20000 ;;
+	*) maxlen= ;;
+	esac
+	"$bin" $maxlen -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 -artifact_prefix="$FB/crashes/$name/" \
 	    "$FB/corpus/$name" $seeds >"$log" 2>&1
 	rc=$?
