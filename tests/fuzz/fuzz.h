@@ -41,7 +41,7 @@ fuzz_fail(const char *fmt, ...)
  * A file in /dev/shm holding data (the code under test takes a path):
  * one name per process and target, rewritten for every input.
  */
-static const char * __attribute__((unused))
+static __attribute__((unused)) const char *
 fuzz_file(const char *tag, const char *ext, const uint8_t *data, size_t size)
 {
 	static char path[128];
@@ -69,7 +69,7 @@ fuzz_file(const char *tag, const char *ext, const uint8_t *data, size_t size)
  */
 #define FUZZ_FRAME_ROOM	(3 * 4096)
 
-static uint8_t * __attribute__((unused))
+static __attribute__((unused)) uint8_t *
 fuzz_guarded(const uint8_t *frame, size_t len)
 {
 	static uint8_t *area;

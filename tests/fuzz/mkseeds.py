@@ -50,3 +50,22 @@ with open('tests/fuzz/corpus/pcap_wire/short_and_jumbo.pcap', 'wb') as o:
     o.write(pcap([frames['runt'], frames['jumbo_ipv4_udp'], frames['arp_request']]))
 with open('tests/fuzz/corpus/pcap_wire/empty.pcap', 'wb') as o:
     o.write(pcap([]))
+
+# BPF programs as tcpdump compiles them (tcpdump -ddd), each followed by
+# a frame: tests/fuzz/corpus/bpf.
+import subprocess
+exprs = {'tcp_port_80': ('tcp port 80', 'ipv4_tcp_syn'),
+         'vlan_udp': ('vlan and udp', 'vlan100_ipv4_udp'),
+         'ip6_tcp': ('ip6 and tcp', 'ipv6_tcp'),
+         'arithmetic': ('ip[2:2] * 3 / 2 - 1 > 60 and ip[0] & 0xf != 5', 'ipv4_udp_dns'),
+         'net_or_arp': ('net 10.0.0.0/8 or arp', 'arp_request')}
+for name, (e, fr) in exprs.items():
+    out = subprocess.run(['tcpdump', '-ddd', e], capture_output=True,
+                         text=True, check=True).stdout.split('\n')
+    n = int(out[0])
+    prog = b''
+    for line in out[1:1 + n]:
+        c, jt, jf, k = (int(x) for x in line.split())
+        prog += struct.pack('<HBBI', c, jt, jf, k)
+    with open('tests/fuzz/corpus/bpf/' + name, 'wb') as o:
+        o.write(bytes([n - 1]) + prog + frames[fr])
