@@ -1,8 +1,10 @@
 /*
  * fuzz_packet: the packet path on any frame.
  *
- * Input: byte 0 says how many rules (0..3) of raw struct filter_rule
- * bytes follow; the rest, cut to 9728 bytes, is the frame.
+ * Input: bits 1:0 of byte 0 say how many rules (0..3) follow, RULE_BYTES
+ * each (fuzz_rule: every field from the bytes, ranges and prefixes made
+ * valid); bit 2 is the default action; the rest, cut to 9728 bytes, is
+ * the frame.
  *
  * - parse_pkt/parse_batch read nothing past the frame (ASan: the frame
  *   is a heap copy of exactly its length);
@@ -22,6 +24,7 @@
 #include "parse.h"
 
 #define FRAME_MAX	9728
+#define RULE_BYTES	68
 
 static const char *const fuzz_exprs[] = {
 	"ip", "ip6", "arp", "tcp", "udp", "icmp", "icmp6", "sctp",
@@ -111,6 +114,142 @@ fuzz_init(void)
 			fuzz_fail("rule list %zu: %s", i, err);
 }
 
+static uint16_t
+fuzz_le16(const uint8_t *b)
+{
+	return b[0] | b[1] << 8;
+}
+
+static void
+fuzz_prefix(struct filter_prefix *p, const uint8_t *b)
+{
+	int i, bits;
+
+	p->af = b[0] & 1 ? 6 : 4;
+	p->plen = b[1] % (p->af == 4 ? 33 : 129);
+	memcpy(p->addr, b + 2, 16);
+	/* no host bits: the rule compiler takes prefixes as conf makes them */
+	for (i = 0; i < 16; i++) {
+		bits = p->plen - i * 8;
+		if (bits <= 0)
+			p->addr[i] = 0;
+		else if (bits < 8)
+			p->addr[i] &= (uint8_t)(0xff << (8 - bits));
+	}
+	if (p->af == 4)
+		memset(p->addr + 4, 0, 12);
+}
+
+/* A rule from RULE_BYTES bytes. */
+static void
+fuzz_rule(struct filter_rule *r, const uint8_t *b)
+{
+	uint16_t lo, hi, v;
+	uint8_t d[18];
+
+	memset(r, 0, sizeof(*r));
+	r->action = b[0] & 1 ? FILTER_PASS : FILTER_DROP;
+	r->match = fuzz_le16(b + 1) & FILTER_M_ALL;
+	memcpy(r->src_mac, b + 3, 6);
+	memcpy(r->dst_mac, b + 9, 6);
+	r->ethertype = fuzz_le16(b + 15);
+	v = fuzz_le16(b + 17);
+	r->vlan = v & 0x8000 ? FILTER_VLAN_UNTAGGED : v & 0x0fff;
+	fuzz_prefix(&r->src, b + 19);
+	/* mostly the source's family, which a rule with both needs */
+	memcpy(d, b + 37, sizeof(d));
+	if ((b[67] & 1) == 0)
+		d[0] = b[19];
+	fuzz_prefix(&r->dst, d);
+	r->proto = b[55];
+	r->tcp_flags_mask = b[56];
+	r->tcp_flags = b[57] & b[56];
+	r->icmp_type = b[58];
+	lo = fuzz_le16(b + 59);
+	hi = fuzz_le16(b + 61);
+	r->src_port_lo = lo < hi ? lo : hi;
+	r->src_port_hi = lo < hi ? hi : lo;
+	lo = fuzz_le16(b + 63);
+	hi = fuzz_le16(b + 65);
+	r->dst_port_lo = lo < hi ? lo : hi;
+	r->dst_port_hi = lo < hi ? hi : lo;
+}
+
+/*
+ * What filter.h says a rule matches, field by field: the reference the
+ * compiled rule lists are checked against.
+ */
+static int
+fuzz_prefix_has(const struct filter_prefix *p, const struct pkt_meta *m,
+    const union parse_addr *a)
+{
+	int i, bits;
+
+	if (!(m->flags & PARSE_F_L3) ||
+	    m->l3 != (p->af == 4 ? PARSE_L3_IPV4 : PARSE_L3_IPV6))
+		return 0;
+	for (i = 0; i < (p->af == 4 ? 4 : 16); i++) {
+		bits = p->plen - i * 8;
+		if (bits <= 0)
+			break;
+		if ((a->a6[i] ^ p->addr[i]) &
+		    (bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits))))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+fuzz_rule_has(const struct filter_rule *r, const struct pkt_meta *m,
+    const uint8_t *pkt)
+{
+	int eth = m->len >= PARSE_ETH_HLEN, l4 = (m->flags & PARSE_F_L4) != 0;
+	uint32_t x = r->match;
+
+	if ((x & FILTER_M_SRC_MAC) && (!eth || memcmp(pkt + 6, r->src_mac, 6)))
+		return 0;
+	if ((x & FILTER_M_DST_MAC) && (!eth || memcmp(pkt, r->dst_mac, 6)))
+		return 0;
+	if ((x & FILTER_M_ETHERTYPE) && (!eth || m->ethertype != r->ethertype))
+		return 0;
+	if ((x & FILTER_M_VLAN) && (!eth || (m->nvlan > 0 ?
+	    PARSE_VLAN_ID(m->vlan_tci[0]) : FILTER_VLAN_UNTAGGED) != r->vlan))
+		return 0;
+	if ((x & FILTER_M_SRC_IP) && !fuzz_prefix_has(&r->src, m, &m->src))
+		return 0;
+	if ((x & FILTER_M_DST_IP) && !fuzz_prefix_has(&r->dst, m, &m->dst))
+		return 0;
+	if ((x & FILTER_M_PROTO) &&
+	    (!(m->flags & PARSE_F_L3) || m->l4proto != r->proto))
+		return 0;
+	if ((x & FILTER_M_SRC_PORT) && (!(m->flags & PARSE_F_PORTS) ||
+	    m->sport < r->src_port_lo || m->sport > r->src_port_hi))
+		return 0;
+	if ((x & FILTER_M_DST_PORT) && (!(m->flags & PARSE_F_PORTS) ||
+	    m->dport < r->dst_port_lo || m->dport > r->dst_port_hi))
+		return 0;
+	if ((x & FILTER_M_TCP_FLAGS) && (!l4 || m->l4proto != 6 ||
+	    (m->tcp_flags & r->tcp_flags_mask) != r->tcp_flags))
+		return 0;
+	if ((x & FILTER_M_ICMP_TYPE) && (!l4 ||
+	    (m->l4proto != 1 && m->l4proto != 58) ||
+	    m->icmp_type != r->icmp_type))
+		return 0;
+	return 1;
+}
+
+static int
+fuzz_rules_ref(const struct filter_rule *r, int n, const struct pkt_meta *m,
+    const uint8_t *pkt)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (fuzz_rule_has(&r[i], m, pkt))
+			return i;
+	return -1;
+}
+
 static void
 fuzz_run_rules(const struct filter_rules *fr, const struct pkt_meta *m,
     struct pkt_buf *b, const uint8_t *frame)
@@ -143,6 +282,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t len, jit, interp, want;
 	uint8_t verdict;
 	size_t i, nr = 0, blen;
+	int def = FILTER_DROP, idx;
 	char err[512];
 
 	if (!inited) {
@@ -151,14 +291,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size > 0) {
 		nr = data[0] & 3;
+		def = data[0] & 4 ? FILTER_PASS : FILTER_DROP;
 		data++;
 		size--;
-		if (size < nr * sizeof(in[0]))
+		if (size < nr * RULE_BYTES)
 			nr = 0;
-		if (nr > 0)
-			memcpy(in, data, nr * sizeof(in[0]));
-		data += nr * sizeof(in[0]);
-		size -= nr * sizeof(in[0]);
+		for (i = 0; i < nr; i++)
+			fuzz_rule(&in[i], data + i * RULE_BYTES);
+		data += nr * RULE_BYTES;
+		size -= nr * RULE_BYTES;
 	}
 	len = size > FRAME_MAX ? FRAME_MAX : size;
 
@@ -203,10 +344,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (i = 0; i < 3; i++)
 		fuzz_run_rules(fuzz_rules[i], &m, b, pkt_data(b));
-	if (nr > 0 && (fr = filter_rules_compile(in, nr,
-	    data[-1] & 1 ? FILTER_PASS : FILTER_DROP, err, sizeof(err))) !=
-	    NULL) {
+	if (nr > 0 && (fr = filter_rules_compile(in, nr, def, err,
+	    sizeof(err))) != NULL) {
 		fuzz_run_rules(fr, &m, b, pkt_data(b));
+		idx = filter_rules_match(fr, &m, pkt_data(b));
+		if (idx != fuzz_rules_ref(in, nr, &m, pkt_data(b)))
+			fuzz_fail("%zu rules: rule %d matches, filter.h says "
+			    "%d", nr, idx, fuzz_rules_ref(in, nr, &m,
+			    pkt_data(b)));
 		filter_rules_free(fr);
 	}
 	free(b);

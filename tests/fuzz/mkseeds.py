@@ -69,3 +69,30 @@ for name, (e, fr) in exprs.items():
         prog += struct.pack('<HBBI', c, jt, jf, k)
     with open('tests/fuzz/corpus/bpf/' + name, 'wb') as o:
         o.write(bytes([n - 1]) + prog + frames[fr])
+
+# Frames with rules (fuzz_packet's rule bytes, RULE_BYTES each).
+def rule(action, match, proto=0, src=(4, 0, b''), dst=(4, 0, b''),
+         dport=(0, 65535), vlan=0, flags=(0, 0), icmp=0):
+    b = bytearray(68)
+    b[0] = action
+    b[1:3] = struct.pack('<H', match)
+    b[17:19] = struct.pack('<H', vlan)
+    for off, (af, plen, addr) in ((19, src), (37, dst)):
+        b[off] = 1 if af == 6 else 0
+        b[off + 1] = plen
+        b[off + 2:off + 2 + len(addr)] = addr
+    b[55] = proto
+    b[56], b[57] = flags
+    b[58] = icmp
+    b[59:63] = struct.pack('<HH', 0, 65535)
+    b[63:67] = struct.pack('<HH', *dport)
+    return bytes(b)
+
+with open('tests/fuzz/corpus/packet/rules_tcp80_net10', 'wb') as o:
+    o.write(bytes([2 | 4]) + rule(0, 0x0140, proto=6, dport=(80, 80)) +
+            rule(1, 0x0010, src=(4, 8, b'\x0a')) + frames['ipv4_tcp_syn'])
+with open('tests/fuzz/corpus/packet/rules_vlan_icmp6', 'wb') as o:
+    o.write(bytes([3]) + rule(1, 0x0008, vlan=100) +
+            rule(0, 0x0440, proto=58, icmp=128) +
+            rule(1, 0x0020, dst=(6, 32, b'\x20\x01\x0d\xb8')) +
+            frames['ipv6_icmp6'])
