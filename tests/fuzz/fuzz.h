@@ -37,19 +37,30 @@ fuzz_fail(const char *fmt, ...)
 	abort();
 }
 
+static char	fuzz_path[128];
+
+static void
+fuzz_file_remove(void)
+{
+	unlink(fuzz_path);
+}
+
 /*
  * A file in /dev/shm holding data (the code under test takes a path):
- * one name per process and target, rewritten for every input.
+ * one name per process and target, rewritten for every input, removed
+ * at exit.
  */
 static __attribute__((unused)) const char *
 fuzz_file(const char *tag, const char *ext, const uint8_t *data, size_t size)
 {
-	static char path[128];
+	char *path = fuzz_path;
 	size_t off = 0;
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/dev/shm/ixfwd-fuzz-%s-%d%s", tag,
+	if (path[0] == '\0')
+		atexit(fuzz_file_remove);
+	snprintf(path, sizeof(fuzz_path), "/dev/shm/ixfwd-fuzz-%s-%d%s", tag,
 	    (int)getpid(), ext);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
 		fuzz_fail("%s: cannot create", path);
