@@ -2,6 +2,7 @@
  * port_open.c: taking, opening and closing the ports of a process, of
  * every kind (port_open.h).
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,6 +272,11 @@ port_open_ixgbe(struct port_dev *d, const struct port_spec *spec)
 	for (q = 0; q < spec->nb_rxq && q < IXGBE_QUEUES_MAX; q++)
 		ic.rx_pool[q] = spec->rx_pool[q];
 	ic.promisc = spec->promisc;
+	static_assert(sizeof(ic.rss_key) == sizeof(spec->rss_key) &&
+	    sizeof(ic.rss_reta) == sizeof(spec->rss_reta), "RSS tables");
+	memcpy(ic.rss_key, spec->rss_key, sizeof(ic.rss_key));
+	ic.rss_fields = spec->rss_fields;
+	memcpy(ic.rss_reta, spec->rss_reta, sizeof(ic.rss_reta));
 	ic.link_timeout_ms = 0;		/* the caller waits for all */
 	dma_set_node(d->node);		/* its rings */
 	p = ixgbe_open(&d->bar, &ic);
@@ -282,11 +288,13 @@ port_open_ixgbe(struct port_dev *d, const struct port_spec *spec)
 	d->pci_open = 0;		/* the port owns bar now */
 	strlcpy(p->name, spec->name, sizeof(p->name));
 	log_info("%s: %s %s, MAC %02x:%02x:%02x:%02x:%02x:%02x, "
-	    "%u RX / %u TX descriptors, %u TX queue%s", spec->name,
-	    p->kind, d->kind == PORT_KIND_EMULATED ? "emulated" : d->device,
+	    "%u RX / %u TX descriptors, %u RX queue%s%s, %u TX queue%s",
+	    spec->name, p->kind,
+	    d->kind == PORT_KIND_EMULATED ? "emulated" : d->device,
 	    p->mac[0], p->mac[1], p->mac[2], p->mac[3], p->mac[4], p->mac[5],
-	    spec->rx_ring, spec->tx_ring, spec->nb_txq,
-	    spec->nb_txq == 1 ? "" : "s");
+	    spec->rx_ring, spec->tx_ring, spec->nb_rxq,
+	    spec->nb_rxq == 1 ? "" : "s", spec->nb_rxq > 1 ? " (RSS)" : "",
+	    spec->nb_txq, spec->nb_txq == 1 ? "" : "s");
 	return p;
 }
 

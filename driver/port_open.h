@@ -42,6 +42,12 @@ struct port_spec {
 	uint16_t	 tx_ring;
 	struct mempool	*rx_pool[PORT_RXQ_MAX];	/* fills RX queue i */
 	int		 promisc;
+	/* IXGBE, EMULATED with nb_rxq > 1: RSS (ixgbe.h), the key, the
+	 * fields hashed (CONF_RSS_* == IXGBE_RSS_*) and the queue of each
+	 * hash & 127, each below nb_rxq; null ports ignore them */
+	uint8_t		 rss_key[40];
+	uint32_t	 rss_fields;
+	uint8_t		 rss_reta[128];
 };
 
 struct port_set;

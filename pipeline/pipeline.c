@@ -33,6 +33,9 @@ struct pipe_port {
 static_assert(CONF_PORTS_MAX <= BRIDGE_PORTS_MAX, "bridge port numbers");
 static_assert(CONF_QUEUES_MAX <= PORT_RXQ_MAX, "RX queues of a port");
 static_assert(PIPE_WORKERS_MAX <= CAPTURE_WORKERS_MAX, "capture workers");
+static_assert(CONF_RSS_KEY_LEN == sizeof(((struct port_spec *)0)->rss_key) &&
+    CONF_RETA_SIZE == sizeof(((struct port_spec *)0)->rss_reta),
+    "RSS tables");
 
 struct pipeline {
 	const struct conf *conf;
@@ -176,6 +179,9 @@ pipe_port_spec(const struct conf *c, int i, struct port_spec *ps)
 	ps->rx_ring = cp->rx_ring;
 	ps->tx_ring = cp->tx_ring;
 	ps->promisc = cp->promisc;
+	memcpy(ps->rss_key, cp->rss.key, sizeof(ps->rss_key));
+	ps->rss_fields = cp->rss.fields;
+	memcpy(ps->rss_reta, cp->rss.reta, sizeof(ps->rss_reta));
 }
 
 /* Take and reset every device before any DMA memory is allocated. */
