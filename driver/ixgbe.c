@@ -122,6 +122,10 @@ struct ixgbe_hwstats {
 	uint64_t	mpc, qprdc;
 	uint64_t	crcerrs, rlec, ruc, rfc, roc, rjc;
 	uint64_t	bprc, mprc;
+	/* statistics set q, which RX queue q counts in (RQSMR) */
+	uint64_t	q_prc[IXGBE_QUEUES_MAX];
+	uint64_t	q_brc[IXGBE_QUEUES_MAX];
+	uint64_t	q_prdc[IXGBE_QUEUES_MAX];
 };
 
 struct ixgbe_dev {
@@ -145,6 +149,8 @@ static uint16_t	ixgbe_tx_batch(struct port *, uint16_t, struct pkt_buf **,
 		    uint16_t);
 static void	ixgbe_link(struct port *, struct port_link *);
 static void	ixgbe_stats(struct port *, struct port_stats *);
+static void	ixgbe_queue_stats(struct port *, uint16_t,
+		    struct port_queue_stats *);
 static void	ixgbe_set_promisc(struct port *, int);
 static void	ixgbe_close(struct port *);
 
@@ -153,6 +159,7 @@ static const struct port_ops ixgbe_ops = {
 	.tx_batch = ixgbe_tx_batch,
 	.link = ixgbe_link,
 	.stats = ixgbe_stats,
+	.queue_stats = ixgbe_queue_stats,
 	.set_promisc = ixgbe_set_promisc,
 	.close = ixgbe_close,
 };
@@ -478,8 +485,20 @@ ixgbe_read_hwstats(struct ixgbe_dev *dev, struct ixgbe_hwstats *s)
 	/* All 16 queue drop counters, not only the used queues: the
 	 * others stay 0, and reading them keeps the first read after open
 	 * complete. */
-	for (i = 0; i < IXGBE_QUEUES_MAX; i++)
-		s->qprdc += ixgbe_rd(dev, IXGBE_QPRDC(i));
+	for (i = 0; i < IXGBE_QUEUES_MAX; i++) {
+		uint32_t d = ixgbe_rd(dev, IXGBE_QPRDC(i));
+
+		s->qprdc += d;
+		s->q_prdc[i] += d;
+	}
+	/* QPRC/QBRC of the sets the RX queues count in (queue q in set
+	 * q, ixgbe_init_rss(); with one queue, set 0) */
+	for (i = 0; i < dev->port.nb_rxq; i++) {
+		s->q_prc[i] += ixgbe_rd(dev, IXGBE_QPRC(i));
+		lo = ixgbe_rd(dev, IXGBE_QBRC_L(i));
+		hi = ixgbe_rd(dev, IXGBE_QBRC_H(i));
+		s->q_brc[i] += ((uint64_t)(hi & 0xf) << 32) | lo;
+	}
 	s->crcerrs += ixgbe_rd(dev, IXGBE_CRCERRS);
 	s->rlec += ixgbe_rd(dev, IXGBE_RLEC);
 	s->ruc += ixgbe_rd(dev, IXGBE_RUC);
@@ -1349,6 +1368,24 @@ ixgbe_stats(struct port *p, struct port_stats *st)
 	    s->rjc;
 	st->rx_broadcast = s->bprc;
 	st->rx_multicast = s->mprc;
+}
+
+/* §8.2.3.23: QPRC, QBRC (36 bits, low half first; the
+ * bytes DMA'd, CRC stripped) and QPRDC of set q, clear-on-read, added to
+ * the totals since open. */
+static void
+ixgbe_queue_stats(struct port *p, uint16_t q, struct port_queue_stats *st)
+{
+	struct ixgbe_dev *dev = ixgbe_dev(p);
+	struct ixgbe_hwstats *s = &dev->hw;
+
+	memset(st, 0, sizeof(*st));
+	if (q >= p->nb_rxq)
+		return;
+	ixgbe_read_hwstats(dev, s);
+	st->rx_packets = s->q_prc[q];
+	st->rx_bytes = s->q_brc[q];
+	st->rx_dropped = s->q_prdc[q];
 }
 
 static void

@@ -42,6 +42,14 @@ struct port_stats {
 	uint64_t	rx_multicast;
 };
 
+/* The NIC's counters of one RX queue since the port was opened (on the
+ * 82599 statistics set q, which RX queue q counts in). */
+struct port_queue_stats {
+	uint64_t	rx_packets;	/* received into the queue */
+	uint64_t	rx_bytes;
+	uint64_t	rx_dropped;	/* dropped: no free descriptor */
+};
+
 struct port;
 
 struct port_ops {
@@ -52,6 +60,9 @@ struct port_ops {
 	/* control thread only: */
 	void	 (*link)(struct port *, struct port_link *);
 	void	 (*stats)(struct port *, struct port_stats *);
+	/* NULL: the kind has no per-queue counters (all read 0) */
+	void	 (*queue_stats)(struct port *, uint16_t queue,
+		    struct port_queue_stats *);
 	void	 (*set_promisc)(struct port *, int on);
 	/* stop the queues, free what the rings hold, release the device */
 	void	 (*close)(struct port *);
@@ -88,6 +99,17 @@ static inline void
 port_stats(struct port *p, struct port_stats *s)
 {
 	p->ops->stats(p, s);
+}
+
+/* Control thread only; queue < nb_rxq. */
+static inline void
+port_queue_stats(struct port *p, uint16_t q, struct port_queue_stats *s)
+{
+	if (p->ops->queue_stats == NULL) {
+		s->rx_packets = s->rx_bytes = s->rx_dropped = 0;
+		return;
+	}
+	p->ops->queue_stats(p, q, s);
 }
 
 static inline void
