@@ -504,6 +504,37 @@ pipe_report(struct pipeline *pl, int idx, struct pipe_port_report *r)
 	}
 }
 
+int
+pipe_port_queues(const struct pipeline *pl, int port)
+{
+	return pl->plan->ports[port].nb_rxq;
+}
+
+void
+pipe_queue_report(struct pipeline *pl, int port, int q,
+    struct pipe_queue_report *r)
+{
+	const struct plan_port *pp = &pl->plan->ports[port];
+	const struct pipe_worker *wk;
+	int k;
+
+	memset(r, 0, sizeof(*r));
+	r->worker = r->cpu = -1;
+	if (q < 0 || q >= pp->nb_rxq)
+		return;
+	r->worker = pp->worker[q];
+	wk = pl->workers[r->worker];
+	r->cpu = wk->cpu;
+	for (k = 0; k < wk->nin; k++)
+		if (wk->in[k].idx == port && wk->in[k].rxq == q) {
+			r->rx_packets = __atomic_load_n(&wk->in[k].rx_packets,
+			    __ATOMIC_RELAXED);
+			r->rx_bytes = __atomic_load_n(&wk->in[k].rx_bytes,
+			    __ATOMIC_RELAXED);
+		}
+	port_queue_stats(pl->ports[port].port, (uint16_t)q, &r->hw);
+}
+
 void
 pipe_worker_report(struct pipeline *pl, int w, struct pipe_worker_counters *r)
 {

@@ -61,6 +61,16 @@ struct pipe_port_report {
 	struct pipe_counters sw;	/* the pipeline's, summed over workers */
 };
 
+/* One RX queue of a port: who polls it, what that worker received from
+ * it, and what the NIC counted into it. */
+struct pipe_queue_report {
+	int		 worker;
+	int		 cpu;		/* the worker's, -1 if not pinned */
+	uint64_t	 rx_packets;	/* the worker's, from this queue */
+	uint64_t	 rx_bytes;
+	struct port_queue_stats hw;	/* the NIC's own (zeros: none) */
+};
+
 struct pipeline;
 
 /* NULL with every reason logged; nothing is left running. */
@@ -77,6 +87,12 @@ int		 pipe_nworkers(const struct pipeline *pl);
 /* Control thread only: reads the NIC's clear-on-read counters. */
 void		 pipe_report(struct pipeline *pl, int port,
 		    struct pipe_port_report *r);
+/* The RX queues of port (RSS spreads its flows over them when more
+ * than one). */
+int		 pipe_port_queues(const struct pipeline *pl, int port);
+/* Control thread only: reads the NIC's clear-on-read counters. */
+void		 pipe_queue_report(struct pipeline *pl, int port, int queue,
+		    struct pipe_queue_report *r);
 void		 pipe_worker_report(struct pipeline *pl, int worker,
 		    struct pipe_worker_counters *wc);
 /* The cpu worker is pinned to, -1 if none. */

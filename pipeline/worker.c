@@ -411,6 +411,8 @@ worker_main(void *arg)
 			}
 			COUNT(c->rx_packets, n);
 			COUNT(c->rx_bytes, bytes);
+			COUNT(in->rx_packets, n);
+			COUNT(in->rx_bytes, bytes);
 			pipe_process(w, in, bufs, n, &now);
 			moved += n;
 		}

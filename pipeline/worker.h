@@ -63,6 +63,8 @@ struct pipe_in {
 	uint16_t	 idx;		/* port index, for counters */
 	uint16_t	 rxq;
 	struct pipe_path *path;		/* atomic: swapped by pipe_update() */
+	uint64_t	 rx_packets;	/* received from this queue; only the */
+	uint64_t	 rx_bytes;	/* worker writes them */
 };
 
 struct pipe_worker {

@@ -594,9 +594,10 @@ test_queues_null(void)
 	T_EQ(hits[1], ra.sw.rx_packets);
 }
 
-/* An emulated 82599 with 2 RX queues and no RSS yet: everything arrives
- * on queue 0, so only the worker polling queue 0 receives, byte for
- * byte, and the other, polling queue 1, sees nothing. */
+/* An emulated 82599 with 2 RX queues and frames RSS cannot hash (not
+ * IP): everything arrives on queue 0, so only the worker polling queue 0
+ * receives, byte for byte, and the other, polling queue 1, sees
+ * nothing. */
 static void
 test_queues_emulated(void)
 {
@@ -649,6 +650,123 @@ test_queues_emulated(void)
 	T_EQ(bad, 0);
 }
 
+#define RSS_FLOWS	64
+#define RSS_PER_FLOW	64
+#define RSS_FRAMES	(RSS_FLOWS * RSS_PER_FLOW)
+
+static struct frame rss_in[RSS_FRAMES], rss_out[RSS_FRAMES + 1];
+
+/* UDP from 10.0.0.1 port 1000 + flow to 10.0.0.2 port 53, the flow and
+ * its sequence number in the payload; flows interleaved. */
+static void
+make_rss_frames(void)
+{
+	int i;
+
+	for (i = 0; i < RSS_FRAMES; i++) {
+		uint16_t flow = (uint16_t)(i % RSS_FLOWS);
+		uint16_t seq = (uint16_t)(i / RSS_FLOWS);
+		struct craft c;
+
+		memset(&c, 0, sizeof(c));
+		craft_eth(&c, craft_mac_b, craft_mac_a);
+		craft_type(&c, 0x0800);
+		craft_ip4(&c, 17, 0x0a000001, 0x0a000002, 0, 0);
+		craft_udp(&c, (uint16_t)(1000 + flow), 53);
+		craft_put16(&c, flow);
+		craft_put16(&c, seq);
+		craft_payload(&c, (uint32_t)(i % 200));
+		craft_done(&c);
+		memcpy(rss_in[i].b, c.b, c.len);
+		rss_in[i].len = c.len;
+	}
+}
+
+/* Port a with 2 RX queues and the default RSS (the symmetric key, every
+ * field, RETA round-robin): the 64 UDP flows are spread over both
+ * queues, each queue's worker receives what the NIC put in it (the
+ * per-queue counters, software and the NIC's, agree and add up to the
+ * port's), and every frame comes out on b, each flow in order. */
+static void
+test_queues_rss(void)
+{
+	static struct conf c;
+	struct pipe_queue_report q0, q1, qb;
+	struct pipe_port_report ra;
+	struct pipeline *pl;
+	char yaml[1024], in[300], out[300];
+	int i, n, bad, nq, last[RSS_FLOWS];
+
+	make_rss_frames();
+	snprintf(in, sizeof(in), "%s/rss-in.pcap", dir);
+	snprintf(out, sizeof(out), "%s/rss-out.pcap", dir);
+	T_REQUIRE(write_frames(in, rss_in, RSS_FRAMES) == 0);
+	snprintf(yaml, sizeof(yaml),
+	    "ports:\n"
+	    "  - { name: a, device: emulated, rx_ring: 64, queues: 2,\n"
+	    "      wire: { pcap_in: %s } }\n"
+	    "  - { name: b, device: emulated, wire: { pcap_out: %s } }\n"
+	    "forward:\n"
+	    "  - { from: a, to: b }\n", in, out);
+	T_REQUIRE(load(yaml, "queues-rss.yaml", &c) == 0);
+	T_REQUIRE((pl = pipe_create(&c)) != NULL);
+	/* (a, 0), (a, 1), (b, 0): a worker each, none pinned */
+	T_EQ(pipe_nworkers(pl), 3);
+	T_EQ(pipe_port_queues(pl, 0), 2);
+	T_EQ(pipe_port_queues(pl, 1), 1);
+	pipe_wait_links(pl, 2000);
+	if (pipe_start(pl) == -1) {
+		pipe_destroy(pl);
+		T_REQUIRE(0);
+	}
+	wait_tx(pl, 1, RSS_FRAMES);
+	pipe_stop(pl);
+	pipe_report(pl, 0, &ra);
+	pipe_queue_report(pl, 0, 0, &q0);
+	pipe_queue_report(pl, 0, 1, &q1);
+	pipe_queue_report(pl, 1, 0, &qb);
+	nq = pipe_port_queues(pl, 0);
+	pipe_destroy(pl);
+	conf_free(&c);
+
+	T_EQ(nq, 2);
+	T_EQ(q0.worker, 0);
+	T_EQ(q1.worker, 1);
+	T_EQ(qb.worker, 2);
+	T_CHECK(q0.rx_packets > 0);
+	T_CHECK(q1.rx_packets > 0);
+	T_EQ(q0.rx_packets + q1.rx_packets, RSS_FRAMES);
+	T_EQ(q0.rx_packets + q1.rx_packets, ra.sw.rx_packets);
+	T_EQ(q0.rx_bytes + q1.rx_bytes, ra.sw.rx_bytes);
+	/* the NIC's statistics sets 0 and 1 */
+	T_EQ(q0.hw.rx_packets, q0.rx_packets);
+	T_EQ(q1.hw.rx_packets, q1.rx_packets);
+	T_EQ(q0.hw.rx_bytes, q0.rx_bytes);
+	T_EQ(q1.hw.rx_bytes, q1.rx_bytes);
+	T_EQ(q0.hw.rx_dropped + q1.hw.rx_dropped, 0);
+	T_EQ(qb.rx_packets, 0);
+
+	/* every frame out on b once, each flow's in order */
+	n = read_frames(out, rss_out, RSS_FRAMES + 1);
+	T_EQ(n, RSS_FRAMES);
+	for (i = 0; i < RSS_FLOWS; i++)
+		last[i] = -1;
+	for (i = 0, bad = 0; i < n; i++) {
+		const uint8_t *p = rss_out[i].b + 42;
+		int flow = p[0] << 8 | p[1], seq = p[2] << 8 | p[3];
+		int k = seq * RSS_FLOWS + flow;
+
+		if (rss_out[i].len < 46 || flow >= RSS_FLOWS ||
+		    seq >= RSS_PER_FLOW || seq != last[flow] + 1 ||
+		    !same_frame(&rss_out[i], rss_in[k].b, rss_in[k].len)) {
+			bad++;
+			continue;
+		}
+		last[flow] = seq;
+	}
+	T_EQ(bad, 0);
+}
+
 int
 main(void)
 {
@@ -668,6 +786,7 @@ main(void)
 	T_RUN(test_hitless_update);
 	T_RUN(test_queues_null);
 	T_RUN(test_queues_emulated);
+	T_RUN(test_queues_rss);
 	rc = t_done();
 	if (rc == 0) {
 		char cmd[300];
