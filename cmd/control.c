@@ -216,6 +216,30 @@ ctl_ports_wanted(struct control *ctl, const struct control_req *r, int from,
 	return 0;
 }
 
+/* Each RX queue of port: its worker, what that worker took from it,
+ * what the NIC counted into it. */
+static json_t *
+ctl_queues(struct pipeline *pl, int port)
+{
+	json_t *a = json_array();
+	int q;
+
+	for (q = 0; q < pipe_port_queues(pl, port); q++) {
+		struct pipe_queue_report qr;
+
+		pipe_queue_report(pl, port, q, &qr);
+		json_array_append_new(a, json_pack(
+		    "{s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I}",
+		    "queue", q, "worker", qr.worker, "cpu", qr.cpu,
+		    "rx_packets", (json_int_t)qr.rx_packets,
+		    "rx_bytes", (json_int_t)qr.rx_bytes,
+		    "hw_rx_packets", (json_int_t)qr.hw.rx_packets,
+		    "hw_rx_bytes", (json_int_t)qr.hw.rx_bytes,
+		    "hw_rx_dropped", (json_int_t)qr.hw.rx_dropped));
+	}
+	return a;
+}
+
 static int
 ctl_stats(struct control *ctl, const struct control_req *r, FILE *out)
 {
@@ -223,7 +247,7 @@ ctl_stats(struct control *ctl, const struct control_req *r, FILE *out)
 	struct capture_set *cs = pipe_captures(pl);
 	int want[CONF_PORTS_MAX], i, json = ctl_has_flag(r, 1, "--json");
 	struct timespec now;
-	json_t *o, *ports, *workers, *caps;
+	json_t *o, *ports, *workers, *caps, *port;
 
 	for (i = 1; i < r->argc; i++)
 		if (r->argv[i][0] == '-' && strcmp(r->argv[i], "--json") != 0) {
@@ -246,7 +270,7 @@ ctl_stats(struct control *ctl, const struct control_req *r, FILE *out)
 			continue;
 		pipe_report(pl, i, &pr);
 		ctl_port_rates(ctl, i, &rt);
-		json_array_append_new(ports, json_pack(
+		port = json_pack(
 		    "{s:s, s:s, s:{s:b, s:I}, s:I, s:I, s:I, s:I,"
 		    " s:I, s:I, s:I, s:I,"
 		    " s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:I,"
@@ -276,7 +300,9 @@ ctl_stats(struct control *ctl, const struct control_req *r, FILE *out)
 		    "tx_packets", (json_int_t)pr.hw.tx_packets,
 		    "tx_bytes", (json_int_t)pr.hw.tx_bytes,
 		    "rx_missed", (json_int_t)pr.hw.rx_missed,
-		    "rx_errors", (json_int_t)pr.hw.rx_errors));
+		    "rx_errors", (json_int_t)pr.hw.rx_errors);
+		json_object_set_new(port, "queues", ctl_queues(pl, i));
+		json_array_append_new(ports, port);
 	}
 	json_object_set_new(o, "ports", ports);
 	workers = json_array();
@@ -339,6 +365,25 @@ ctl_stats(struct control *ctl, const struct control_req *r, FILE *out)
 			    JI(dr, "no_route"), JI(dr, "tx_full"),
 			    JI(dr, "no_buffer"), JI(dr, "filtered"),
 			    JI(dr, "malformed"), JI(dr, "local"));
+		}
+		/* RX queues, of the ports that have several (RSS) */
+		json_array_foreach(ports, k, p) {
+			json_t *qs = json_object_get(p, "queues"), *q;
+			size_t j;
+
+			if (json_array_size(qs) < 2)
+				continue;
+			json_array_foreach(qs, j, q)
+				fprintf(out, "queue port %s queue %lld worker "
+				    "%lld cpu %lld rx %lld pkts %lld bytes "
+				    "hw_rx %lld pkts %lld bytes hw_dropped "
+				    "%lld\n",
+				    json_string_value(json_object_get(p,
+				    "name")), JI(q, "queue"), JI(q, "worker"),
+				    JI(q, "cpu"), JI(q, "rx_packets"),
+				    JI(q, "rx_bytes"), JI(q, "hw_rx_packets"),
+				    JI(q, "hw_rx_bytes"),
+				    JI(q, "hw_rx_dropped"));
 		}
 		json_array_foreach(workers, k, p)
 			fprintf(out, "worker %lld cpu %lld poll %s busy %.1f%% "

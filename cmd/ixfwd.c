@@ -136,8 +136,9 @@ static void
 print_counters(struct pipeline *pl, FILE *f)
 {
 	struct pipe_port_report r;
+	struct pipe_queue_report qr;
 	uint64_t hits[CONF_RULES_MAX + 1];
-	int i, k, n;
+	int i, k, n, q;
 
 	for (i = 0; i < pipe_nports(pl); i++) {
 		pipe_report(pl, i, &r);
@@ -156,6 +157,16 @@ print_counters(struct pipeline *pl, FILE *f)
 		    U(r.sw.drop_local), U(r.sw.flooded),
 		    U(r.hw.rx_packets), U(r.hw.rx_bytes), U(r.hw.tx_packets),
 		    U(r.hw.tx_bytes), U(r.hw.rx_missed), U(r.hw.rx_errors));
+		for (q = 0; pipe_port_queues(pl, i) > 1 &&
+		    q < pipe_port_queues(pl, i); q++) {
+			pipe_queue_report(pl, i, q, &qr);
+			fprintf(f, "queue port=%s queue=%d worker=%d cpu=%d "
+			    "rx_packets=%llu rx_bytes=%llu hw_rx_packets=%llu "
+			    "hw_rx_bytes=%llu hw_rx_dropped=%llu\n", r.name, q,
+			    qr.worker, qr.cpu, U(qr.rx_packets),
+			    U(qr.rx_bytes), U(qr.hw.rx_packets),
+			    U(qr.hw.rx_bytes), U(qr.hw.rx_dropped));
+		}
 		if ((n = pipe_rule_hits(pl, i, hits, CONF_RULES_MAX + 1)) < 0)
 			continue;
 		for (k = 0; k < n; k++)

@@ -48,6 +48,47 @@ mx_label(FILE *f, const char *s)
 	}
 }
 
+/* Each RX queue of each port: what its worker took from it and what the
+ * NIC counted into it, labelled with the port and the queue. */
+static void
+mx_queues(FILE *f, struct pipeline *pl, const struct pipe_port_report *r)
+{
+	static const struct {
+		const char	*name;
+		const char	*help;
+		size_t		 off;
+	} m[] = {
+#define Q(n, field, h) { n, h, offsetof(struct pipe_queue_report, field) }
+		Q("ixfwd_port_queue_rx_packets_total", rx_packets,
+		    "Packets a worker received from the RX queue."),
+		Q("ixfwd_port_queue_rx_bytes_total", rx_bytes,
+		    "Bytes a worker received from the RX queue."),
+		Q("ixfwd_port_queue_hw_rx_packets_total", hw.rx_packets,
+		    "Packets the NIC counted into the RX queue."),
+		Q("ixfwd_port_queue_hw_rx_dropped_total", hw.rx_dropped,
+		    "Packets the NIC dropped: the RX queue had no descriptor."),
+#undef Q
+	};
+	static struct pipe_queue_report qr[CONF_PORTS_MAX][CONF_QUEUES_MAX];
+	size_t k;
+	int i, q;
+
+	for (i = 0; i < pipe_nports(pl); i++)
+		for (q = 0; q < pipe_port_queues(pl, i); q++)
+			pipe_queue_report(pl, i, q, &qr[i][q]);
+	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		mx_head(f, m[k].name, "counter", m[k].help);
+		for (i = 0; i < pipe_nports(pl); i++)
+			for (q = 0; q < pipe_port_queues(pl, i); q++) {
+				fprintf(f, "%s{port=\"", m[k].name);
+				mx_label(f, r[i].name);
+				fprintf(f, "\",queue=\"%d\"} %llu\n", q,
+				    U(*(const uint64_t *)((const char *)
+				    &qr[i][q] + m[k].off)));
+			}
+	}
+}
+
 static void
 mx_port_counter(FILE *f, struct pipeline *pl,
     const struct pipe_port_report *r, const char *name, const char *help,
@@ -170,6 +211,8 @@ mx_write(struct control *ctl, FILE *f)
 		mx_label(f, r[i].name);
 		fprintf(f, "\"} %u\n", r[i].link.up ? r[i].link.speed_mbps : 0);
 	}
+
+	mx_queues(f, pl, r);
 
 	mx_head(f, "ixfwd_worker_busy_ratio", "gauge",
 	    "Share of the last second a worker spent moving packets.");
