@@ -13,6 +13,7 @@
 
 #include "conf_diff.h"
 #include "pci.h"
+#include "plan.h"
 #include "preflight.h"
 
 struct preflight_open {
@@ -81,6 +82,32 @@ preflight_pci(const struct conf *c, const struct conf_port *p, FILE *errf)
 	return 0;
 }
 
+/* The workers and queues a start would set up (plan.h), so that a limit
+ * the planner enforces is reported at the port it is about. */
+static int
+preflight_plan(const struct conf *c, FILE *errf)
+{
+	struct pipe_plan *p;
+	char err[256];
+	int n = 0;
+
+	if ((p = malloc(sizeof(*p))) == NULL) {
+		fprintf(errf, "%s: %s\n", c->path, strerror(errno));
+		return 1;
+	}
+	if (pipe_plan(c, p, err, sizeof(err)) == -1) {
+		if (p->err_port >= 0 && p->err_port < c->nports)
+			fprintf(errf, "%s:%d:%d: %s\n", c->path,
+			    c->ports[p->err_port].line,
+			    c->ports[p->err_port].col, err);
+		else
+			fprintf(errf, "%s: %s\n", c->path, err);
+		n = 1;
+	}
+	free(p);
+	return n;
+}
+
 static long
 preflight_meminfo(const char *key)
 {
@@ -144,6 +171,7 @@ preflight(const struct conf *c, const struct conf *running,
 			n++;
 		}
 	}
+	n += preflight_plan(c, errf);
 	for (i = 0; i < c->nports; i++) {
 		const struct conf_port *p = &c->ports[i];
 

@@ -1,8 +1,9 @@
 /*
  * preflight.h: what a start needs that can be known before it (ixfwd -t
  * and every start): the user can read the configuration and write in
- * every capture directory, each PCI device exists and is an 82599-family
- * port, hugepages are reserved.  So a configuration that passes -t does
+ * every capture directory, the workers and queues can be planned (no
+ * more workers, no more queues on a port than there can be), each PCI
+ * device exists and is an 82599-family port, hugepages are reserved.  So a configuration that passes -t does
  * not fail on these at start (the restart loop of a service).
  */
 #ifndef IXFWD_PREFLIGHT_H

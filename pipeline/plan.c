@@ -74,6 +74,7 @@ plan_txq(const struct conf *c, struct pipe_plan *p, int w, int dst,
 	if (wk->txq[dst] != -1)
 		return 0;
 	if (pp->nb_txq >= max) {
+		p->err_port = dst;
 		snprintf(err, errlen, "port %s: needs more than %u TX queues "
 		    "(one for each worker sending to it); it has at most %u",
 		    c->ports[dst].name, max, max);
@@ -94,6 +95,7 @@ pipe_plan(const struct conf *c, struct pipe_plan *p, char *err,
 		err[0] = '\0';
 	p->nports = c->nports;
 	p->nworkers = 0;
+	p->err_port = -1;
 	if (c->nports < 0 || c->nports > CONF_PORTS_MAX) {
 		snprintf(err, errlen, "%d ports: at most %d", c->nports,
 		    CONF_PORTS_MAX);
@@ -104,6 +106,7 @@ pipe_plan(const struct conf *c, struct pipe_plan *p, char *err,
 		struct plan_port *pp = &p->ports[i];
 		unsigned int max = port_queues_max(cp->kind);
 
+		p->err_port = i;
 		if (cp->queues < 1 || cp->queues > CONF_QUEUES_MAX ||
 		    cp->queues > max) {
 			snprintf(err, errlen, "port %s: %u RX queues, it can "
@@ -135,6 +138,7 @@ pipe_plan(const struct conf *c, struct pipe_plan *p, char *err,
 			pp->worker[q] = (int16_t)w;
 		}
 	}
+	p->err_port = -1;
 	/* TX queues, in worker order on each port. */
 	for (w = 0; w < p->nworkers; w++) {
 		const struct plan_worker *wk = &p->workers[w];

@@ -57,11 +57,16 @@ struct pipe_plan {
 	struct plan_port ports[CONF_PORTS_MAX];
 	int		 nworkers;
 	struct plan_worker workers[PIPE_WORKERS_MAX];
+	int		 err_port;	/* pipe_plan() refused: the port the
+					 * reason is about (index in
+					 * conf.ports), -1 for none */
 };
 
 /*
  * Plan c into *p.  0, or -1 with the reason in err (a limit exceeded: too
- * many workers, more RX or TX queues on a port than its kind has).
+ * many workers, more RX or TX queues on a port than its kind has) and
+ * the port it is about in p->err_port, so that ixfwd -t can point at the
+ * port's line.
  */
 int	pipe_plan(const struct conf *c, struct pipe_plan *p, char *err,
 	    size_t errlen);

@@ -50,6 +50,45 @@ for f in "$TOP"/tests/conf/bad/*.yaml; do
 	fi
 done
 
+# -t plans the workers and queues as a start would: a limit the planner
+# enforces is an error at the port's line and column, not a failed start.
+cat >"$WORK/plan_workers.yaml" <<EOT
+# 16 unpinned RX queues on each port, a worker each: 80 in all
+ports:
+  - { name: a, device: null, queues: 16 }
+  - { name: b, device: null, queues: 16 }
+  - { name: c, device: null, queues: 16 }
+  - { name: d, device: null, queues: 16 }
+  - name: e
+    device: null
+    queues: 16
+forward:
+  - { from: a, to: b }
+EOT
+cat >"$WORK/plan_tx_queues.yaml" <<EOT
+# 16 workers receive on a, one on c; all 17 send to b, which has 16 TX
+# queues
+ports:
+  - { name: a, device: null, queues: 16 }
+  - name: b
+    device: emulated
+  - { name: c, device: null }
+forward:
+  - { from: a, to: b }
+  - { from: c, to: b }
+EOT
+for t in "plan_workers:7:5: more than 64 workers needed (one for each cpu, and one for each RX queue without a cpu)" \
+    "plan_tx_queues:5:5: port b: needs more than 16 TX queues (one for each worker sending to it); it has at most 16"; do
+	n=${t%%:*}
+	"$IXFWD" -t -c "$WORK/$n.yaml" >"$WORK/out" 2>"$WORK/err"; rc=$?
+	if [ $rc = 1 ] && grep -qxF "$WORK/$n.yaml:${t#*:}" "$WORK/err" &&
+	    ! grep -q 'configuration OK' "$WORK/out"; then
+		pass "check_$n"
+	else
+		fail "check_$n" "exit $rc: $(head -n 3 "$WORK/err" | tr '\n' ' ')"
+	fi
+done
+
 out=$("$IXFWD" -t -c /nonexistent/ixfwd.yaml 2>&1); rc=$?
 case "$rc:$out" in
 1:*"/nonexistent/ixfwd.yaml: cannot open: No such file or directory"*) pass missing_file ;;

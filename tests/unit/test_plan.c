@@ -343,7 +343,8 @@ test_mixed_pinned(void)
 	T_EQ(pipe_poll_mode(&c, 2), CONF_POLL_BUSY);
 }
 
-/* Limits: each refused with a message that says which. */
+/* Limits: each refused with a message that says which, and the port it
+ * is about (for ixfwd -t's FILE:LINE:COLUMN). */
 static void
 test_limits(void)
 {
@@ -355,11 +356,13 @@ test_limits(void)
 		c.ports[i].queues = 16;
 	T_EQ(plan(), -1);
 	T_CHECK(strstr(err, "more than 64 workers") != NULL);
+	T_EQ(p.err_port, 4);		/* e's first queue needed the 65th */
 	/* 4 x 16 is exactly 64 */
 	c.nports = 4;
 	T_EQ(plan(), 0);
 	T_EQ(p.nworkers, PIPE_WORKERS_MAX);
 	T_EQ(err[0], '\0');
+	T_EQ(p.err_port, -1);
 
 	/* 17 workers sending to an emulated 82599, which has 16 TX queues */
 	conf_ports(3, PORT_KIND_NULL);
@@ -370,6 +373,7 @@ test_limits(void)
 	T_EQ(plan(), -1);
 	T_CHECK(strstr(err, "port b: needs more than 16 TX queues (one for "
 	    "each worker sending to it); it has at most 16") != NULL);
+	T_EQ(p.err_port, 1);
 	/* 16 are fine; to a null port, 17 too */
 	c.nforwards = 1;
 	T_EQ(plan(), 0);
@@ -385,6 +389,7 @@ test_limits(void)
 	T_EQ(plan(), -1);
 	T_CHECK(strstr(err, "port a: 17 RX queues, it can have 1 to 16") !=
 	    NULL);
+	T_EQ(p.err_port, 0);
 	c.ports[0].queues = 0;
 	T_EQ(plan(), -1);
 	T_CHECK(strstr(err, "port a: 0 RX queues") != NULL);
