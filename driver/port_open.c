@@ -277,6 +277,7 @@ port_open_ixgbe(struct port_dev *d, const struct port_spec *spec)
 	memcpy(ic.rss_key, spec->rss_key, sizeof(ic.rss_key));
 	ic.rss_fields = spec->rss_fields;
 	memcpy(ic.rss_reta, spec->rss_reta, sizeof(ic.rss_reta));
+	ic.max_frame = spec->max_frame;
 	ic.link_timeout_ms = 0;		/* the caller waits for all */
 	dma_set_node(d->node);		/* its rings */
 	p = ixgbe_open(&d->bar, &ic);

@@ -48,6 +48,10 @@ struct port_spec {
 	uint8_t		 rss_key[40];
 	uint32_t	 rss_fields;
 	uint8_t		 rss_reta[128];
+	uint16_t	 max_frame;	/* IXGBE, EMULATED: the longest frame
+					 * received, MTU + 18 (ixgbe_conf);
+					 * 0: 1518.  Each rx_pool must hold
+					 * it. */
 };
 
 struct port_set;

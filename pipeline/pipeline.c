@@ -101,8 +101,25 @@ pipe_worker_node(struct pipeline *pl, int w)
 	return -1;
 }
 
+/* The data size of a pool filling port cp's RX queues: the longest
+ * frame its NIC takes, MTU + 18 with an 802.1Q tag and without CRC (1518
+ * below MTU 1500), rounded up to the 1 KiB unit of the RX buffer size:
+ * 2048 up to MTU 1500, 9216 for MTU 9000, 10240 for 9710. */
+static uint32_t
+pipe_pool_data_size(const struct conf_port *cp)
+{
+	uint32_t mtu = cp->mtu > CONF_MTU_DEFAULT ? cp->mtu : CONF_MTU_DEFAULT;
+	uint32_t sz = mtu + 18;
+
+	sz = (sz + MEMPOOL_DATA_UNIT - 1) / MEMPOOL_DATA_UNIT *
+	    MEMPOOL_DATA_UNIT;
+	return sz > PKT_DATA_SIZE ? sz : PKT_DATA_SIZE;
+}
+
 /* Enough buffers for every RX ring the worker fills, every TX ring it
- * sends on, and the batches in its hands. */
+ * sends on, and the batches in its hands; each large enough for the
+ * longest frame of any port it receives from (mirror and flood copies
+ * come from the same pool, so they fit too). */
 static int
 pipe_pools(struct pipeline *pl)
 {
@@ -111,19 +128,23 @@ pipe_pools(struct pipeline *pl)
 
 	for (w = 0; w < pl->nworkers; w++) {
 		const struct plan_worker *pw = &pl->plan->workers[w];
-		uint32_t n = 4u * PIPE_BATCH_MAX;
+		uint32_t n = 4u * PIPE_BATCH_MAX, size = PKT_DATA_SIZE, sz;
 
-		for (k = 0; k < pw->nin; k++)
+		for (k = 0; k < pw->nin; k++) {
 			n += c->ports[pw->in[k].port].rx_ring;
+			sz = pipe_pool_data_size(&c->ports[pw->in[k].port]);
+			if (sz > size)
+				size = sz;
+		}
 		for (i = 0; i < c->nports; i++)
 			if (pw->txq[i] != -1)
 				n += c->ports[i].tx_ring;
 		dma_set_node(pipe_worker_node(pl, w));
-		pl->workers[w]->pool = mempool_create(n);
+		pl->workers[w]->pool = mempool_create_sized(n, size);
 		dma_set_node(-1);
 		if (pl->workers[w]->pool == NULL)
 			return -1;
-		log_debug("worker %d: %u buffers", w, n);
+		log_debug("worker %d: %u buffers of %u bytes", w, n, size);
 	}
 	return 0;
 }
@@ -182,6 +203,8 @@ pipe_port_spec(const struct conf *c, int i, struct port_spec *ps)
 	memcpy(ps->rss_key, cp->rss.key, sizeof(ps->rss_key));
 	ps->rss_fields = cp->rss.fields;
 	memcpy(ps->rss_reta, cp->rss.reta, sizeof(ps->rss_reta));
+	if (cp->kind == PORT_KIND_IXGBE || cp->kind == PORT_KIND_EMULATED)
+		ps->max_frame = (uint16_t)(cp->mtu + 18);
 }
 
 /* Take and reset every device before any DMA memory is allocated. */
