@@ -273,7 +273,7 @@ ctl_stats(struct control *ctl, const struct control_req *r, FILE *out)
 		port = json_pack(
 		    "{s:s, s:s, s:{s:b, s:I}, s:I, s:I, s:I, s:I,"
 		    " s:I, s:I, s:I, s:I,"
-		    " s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:I,"
+		    " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:I,"
 		    " s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
 		    "name", pr.name, "device", pr.device,
 		    "link", "up", pr.link.up, "speed_mbps",
@@ -293,6 +293,7 @@ ctl_stats(struct control *ctl, const struct control_req *r, FILE *out)
 		    "filtered", (json_int_t)pr.sw.drop_filtered,
 		    "malformed", (json_int_t)pr.sw.drop_malformed,
 		    "local", (json_int_t)pr.sw.drop_local,
+		    "too_big", (json_int_t)pr.sw.drop_too_big,
 		    "flooded", (json_int_t)pr.sw.flooded,
 		    "hw",
 		    "rx_packets", (json_int_t)pr.hw.rx_packets,
@@ -352,7 +353,7 @@ ctl_stats(struct control *ctl, const struct control_req *r, FILE *out)
 			    "%lld bytes %lld pps %lld bps tx %lld pkts "
 			    "%lld bytes %lld pps %lld bps drops no_route %lld "
 			    "tx_full %lld no_buffer %lld filtered %lld "
-			    "malformed %lld local %lld\n",
+			    "malformed %lld local %lld too_big %lld\n",
 			    json_string_value(json_object_get(p, "name")),
 			    json_string_value(json_object_get(p, "device")),
 			    json_is_true(json_object_get(json_object_get(p,
@@ -364,7 +365,8 @@ ctl_stats(struct control *ctl, const struct control_req *r, FILE *out)
 			    JI(p, "tx_pps"), JI(p, "tx_bps"),
 			    JI(dr, "no_route"), JI(dr, "tx_full"),
 			    JI(dr, "no_buffer"), JI(dr, "filtered"),
-			    JI(dr, "malformed"), JI(dr, "local"));
+			    JI(dr, "malformed"), JI(dr, "local"),
+			    JI(dr, "too_big"));
 		}
 		/* RX queues, of the ports that have several (RSS) */
 		json_array_foreach(ports, k, p) {

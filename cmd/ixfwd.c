@@ -148,7 +148,8 @@ print_counters(struct pipeline *pl, FILE *f)
 		    "drop_filtered=%llu drop_malformed=%llu drop_local=%llu "
 		    "flooded=%llu "
 		    "hw_rx_packets=%llu hw_rx_bytes=%llu hw_tx_packets=%llu "
-		    "hw_tx_bytes=%llu hw_rx_missed=%llu hw_rx_errors=%llu\n",
+		    "hw_tx_bytes=%llu hw_rx_missed=%llu hw_rx_errors=%llu "
+		    "drop_too_big=%llu\n",
 		    r.name, r.device, r.link.up ? "up" : "down",
 		    U(r.sw.rx_packets), U(r.sw.rx_bytes), U(r.sw.tx_packets),
 		    U(r.sw.tx_bytes), U(r.sw.drop_no_route),
@@ -156,7 +157,8 @@ print_counters(struct pipeline *pl, FILE *f)
 		    U(r.sw.drop_filtered), U(r.sw.drop_malformed),
 		    U(r.sw.drop_local), U(r.sw.flooded),
 		    U(r.hw.rx_packets), U(r.hw.rx_bytes), U(r.hw.tx_packets),
-		    U(r.hw.tx_bytes), U(r.hw.rx_missed), U(r.hw.rx_errors));
+		    U(r.hw.tx_bytes), U(r.hw.rx_missed), U(r.hw.rx_errors),
+		    U(r.sw.drop_too_big));
 		for (q = 0; pipe_port_queues(pl, i) > 1 &&
 		    q < pipe_port_queues(pl, i); q++) {
 			pipe_queue_report(pl, i, q, &qr);

@@ -147,6 +147,7 @@ mx_write(struct control *ctl, FILE *f)
 		D("filtered", drop_filtered),
 		D("malformed", drop_malformed),
 		D("local", drop_local),
+		D("too_big", drop_too_big),
 #undef D
 		{ "hw_missed", offsetof(struct pipe_port_report, hw.rx_missed) },
 		{ "hw_errors", offsetof(struct pipe_port_report, hw.rx_errors) },

@@ -59,12 +59,27 @@ pipe_path_filters(struct pipe_path *p, const char *port, const char *filter,
 	return 0;
 }
 
-/* One destination: the worker's TX queue on dst, which the plan gave it. */
+/* The longest untagged frame, without CRC, port cp may carry: MTU + 14
+ * (4 more with an 802.1Q tag). */
+static uint32_t
+pipe_frame_max(const struct conf_port *cp)
+{
+	return (uint32_t)cp->mtu + 14;
+}
+
+/*
+ * One destination: the worker's TX queue on dst, which the plan gave it.
+ * Frames longer than dst's MTU allows are dropped before they are sent
+ * (drop_too_big); only a destination whose limit is below the longest
+ * frame input i can hand it (its own limit, 4 more when the path pushes
+ * a tag) checks, one compare per frame.
+ */
 static int
 pipe_path_out(struct pipe_path *p, const struct conf *c, int i, int dst,
     const int16_t txq[CONF_PORTS_MAX], struct port *const ports[])
 {
 	struct pipe_out *o;
+	uint32_t in_max = pipe_frame_max(&c->ports[i]);
 
 	if (txq[dst] == -1) {
 		log_warnx("%s: no TX queue on %s (topology changed; restart "
@@ -75,6 +90,12 @@ pipe_path_out(struct pipe_path *p, const struct conf *c, int i, int dst,
 	o->port = ports[dst];
 	o->txq = (uint16_t)txq[dst];
 	o->idx = (uint16_t)dst;
+	/* (below MTU 1500 the input drops what its NIC takes beyond its
+	 * MTU: in_max_len) */
+	if (p->vlan_op == CONF_VLAN_PUSH || p->vlan_op == CONF_VLAN_SET)
+		in_max += 4;
+	if (in_max > pipe_frame_max(&c->ports[dst]))
+		o->max_len = (uint16_t)pipe_frame_max(&c->ports[dst]);
 	return 0;
 }
 
@@ -93,6 +114,8 @@ pipe_path_build(const struct conf *c, int i, const int16_t txq[CONF_PORTS_MAX],
 	}
 	memset(p, 0, sizeof(*p));
 	memset(p->slot_of, -1, sizeof(p->slot_of));
+	if (c->ports[i].mtu < CONF_MTU_DEFAULT)
+		p->in_max_len = (uint16_t)pipe_frame_max(&c->ports[i]);
 	if (pipe_in_bridge(c, i)) {
 		const struct conf_bridge *b = &c->bridge;
 

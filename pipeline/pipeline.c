@@ -523,6 +523,7 @@ pipe_report(struct pipeline *pl, int idx, struct pipe_port_report *r)
 		SUM(drop_malformed);
 		SUM(drop_local);
 		SUM(flooded);
+		SUM(drop_too_big);
 #undef SUM
 	}
 }

@@ -40,6 +40,10 @@ struct pipe_counters {
 				 * segment */
 	uint64_t	flooded;	/* bridge: received here, sent to every
 				 * other port (unknown or group address) */
+	uint64_t	drop_too_big;	/* longer than this port's MTU allows
+				 * (MTU + 14, + 4 with an 802.1Q tag): to
+				 * be sent here, or received here when
+				 * the MTU is below 1500 */
 } __attribute__((aligned(64)));
 
 /* Where a worker's time goes, for cycles per packet: TSC cycles spent in

@@ -27,6 +27,34 @@ cpu_relax(void)
 	__builtin_ia32_pause();
 }
 
+/*
+ * Keep the frames of bufs[0..n-1] no longer than max bytes (max + 4 with
+ * an 802.1Q tag), in order; free and count the others.  A frame is
+ * dropped whole, never sent cut short.  Returns how many are kept.
+ */
+static inline uint16_t
+pipe_fit(struct pkt_buf **bufs, uint16_t n, uint16_t max, uint64_t *counter)
+{
+	uint16_t i, m;
+
+	for (i = 0, m = 0; i < n; i++) {
+		struct pkt_buf *b = bufs[i];
+		const uint8_t *p;
+
+		if (b->len > max) {
+			p = pkt_data(b);
+			if (b->len > max + 4 || p[12] != 0x81 || p[13] != 0x00) {
+				pkt_free(b);
+				continue;
+			}
+		}
+		bufs[m++] = b;
+	}
+	if (m < n)
+		COUNT(*counter, n - m);
+	return m;
+}
+
 static inline void
 pipe_send(struct pipe_worker *w, const struct pipe_out *out,
     struct pkt_buf **bufs, uint16_t n, uint64_t *now)
@@ -35,6 +63,9 @@ pipe_send(struct pipe_worker *w, const struct pipe_out *out,
 	uint64_t bytes = 0;
 	uint16_t i, sent;
 
+	if (out->max_len != 0 &&
+	    (n = pipe_fit(bufs, n, out->max_len, &c->drop_too_big)) == 0)
+		return;
 	for (i = 0; i < n; i++)
 		bytes += bufs[i]->len;
 	sent = port_tx_batch(out->port, out->txq, bufs, n);
@@ -132,7 +163,9 @@ pipe_filter(struct pipe_worker *w, const struct pipe_path *path,
 		}
 }
 
-/* 802.1Q tag handling on a passed packet (headroom is PKT_HEADROOM). */
+/* 802.1Q tag handling on a passed packet (headroom is PKT_HEADROOM).  A
+ * tag pushed past the buffer's end is not pushed; one pushed past the
+ * egress port's MTU is dropped there (pipe_fit). */
 static inline void
 pipe_vlan(const struct pipe_path *path, struct pkt_buf *b,
     const struct pkt_meta *m)
@@ -154,7 +187,7 @@ pipe_vlan(const struct pipe_path *path, struct pkt_buf *b,
 		/* an untagged frame gets the tag */
 		__attribute__((fallthrough));
 	case CONF_VLAN_PUSH:
-		if (b->data_off < 4 || b->len + 4 > PKT_DATA_SIZE)
+		if (b->data_off < 4 || b->len + 4u > pkt_data_size(b))
 			break;
 		memmove(p - 4, p, 12);
 		b->data_off -= 4;
@@ -261,6 +294,10 @@ pipe_process(struct pipe_worker *w, struct pipe_in *in,
 	struct pipe_counters *c = &w->counters[in->idx];
 	uint16_t i, m, o, nfilt = 0, nbad = 0;
 
+	/* below MTU 1500 the NIC still takes 1518-byte frames */
+	if (path->in_max_len != 0 &&
+	    (n = pipe_fit(bufs, n, path->in_max_len, &c->drop_too_big)) == 0)
+		return;
 	if (!path->parse) {
 		if (w->capture != NULL)
 			capture_sample_batch(w->capture, in->idx, CAPTURE_RX,

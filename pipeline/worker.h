@@ -24,6 +24,10 @@ struct pipe_out {
 	struct port	*port;
 	uint16_t	 txq;		/* the worker's private TX queue on it */
 	uint16_t	 idx;		/* port index, for counters */
+	uint16_t	 max_len;	/* longest untagged frame the port may
+					 * send (its MTU + 14), when a frame
+					 * from this path can be longer; 0:
+					 * none can, nothing to check */
 };
 
 /* Verdicts of a batch. */
@@ -44,6 +48,10 @@ struct pipe_path {
 	int		 nrules;
 	uint64_t	*hits;		/* per rule, then the default action */
 	int		 parse;		/* anything above or below needs pkt_meta */
+	uint16_t	 in_max_len;	/* longest untagged frame the input port
+					 * takes (MTU + 14) when its NIC takes
+					 * longer ones (MTU below 1500); 0: all
+					 * it receives fit */
 	int		 vlan_filter;
 	int		 vlan_untagged;
 	uint64_t	 vlan_allow[4096 / 64];
