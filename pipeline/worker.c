@@ -27,10 +27,22 @@ cpu_relax(void)
 	__builtin_ia32_pause();
 }
 
+/* Is b longer than max bytes (max + 4 with an 802.1Q tag)? */
+static inline int
+pipe_too_big(struct pkt_buf *b, uint16_t max)
+{
+	const uint8_t *p;
+
+	if (b->len <= max)
+		return 0;
+	p = pkt_data(b);
+	return b->len > max + 4 || p[12] != 0x81 || p[13] != 0x00;
+}
+
 /*
- * Keep the frames of bufs[0..n-1] no longer than max bytes (max + 4 with
- * an 802.1Q tag), in order; free and count the others.  A frame is
- * dropped whole, never sent cut short.  Returns how many are kept.
+ * Keep the frames of bufs[0..n-1] that are not too big for max, in
+ * order; free and count the others.  A frame is dropped whole, never sent
+ * cut short.  Returns how many are kept.
  */
 static inline uint16_t
 pipe_fit(struct pkt_buf **bufs, uint16_t n, uint16_t max, uint64_t *counter)
@@ -38,17 +50,11 @@ pipe_fit(struct pkt_buf **bufs, uint16_t n, uint16_t max, uint64_t *counter)
 	uint16_t i, m;
 
 	for (i = 0, m = 0; i < n; i++) {
-		struct pkt_buf *b = bufs[i];
-		const uint8_t *p;
-
-		if (b->len > max) {
-			p = pkt_data(b);
-			if (b->len > max + 4 || p[12] != 0x81 || p[13] != 0x00) {
-				pkt_free(b);
-				continue;
-			}
+		if (pipe_too_big(bufs[i], max)) {
+			pkt_free(bufs[i]);
+			continue;
 		}
-		bufs[m++] = b;
+		bufs[m++] = bufs[i];
 	}
 	if (m < n)
 		COUNT(*counter, n - m);
@@ -96,19 +102,24 @@ pipe_copy(struct pipe_worker *w, const struct pkt_buf *b)
 	return c;
 }
 
-/* Every destination after the first gets copies (port mirroring). */
+/* Every destination after the first gets copies (port mirroring); none
+ * is made of a frame too big for it. */
 static inline void
 pipe_mirror(struct pipe_worker *w, const struct pipe_out *out,
     struct pkt_buf **bufs, uint16_t n, uint64_t *now)
 {
 	struct pkt_buf *copies[PIPE_BATCH_MAX];
-	uint16_t i, got = 0;
+	uint16_t i, got = 0, big = 0;
 
 	for (i = 0; i < n; i++)
-		if ((copies[got] = pipe_copy(w, bufs[i])) != NULL)
+		if (out->max_len != 0 && pipe_too_big(bufs[i], out->max_len))
+			big++;
+		else if ((copies[got] = pipe_copy(w, bufs[i])) != NULL)
 			got++;
-	if (got < n)
-		COUNT(w->counters[out->idx].drop_no_buffer, n - got);
+	if (big > 0)
+		COUNT(w->counters[out->idx].drop_too_big, big);
+	if (got + big < n)
+		COUNT(w->counters[out->idx].drop_no_buffer, n - got - big);
 	if (got > 0)
 		pipe_send(w, out, copies, got, now);
 }
