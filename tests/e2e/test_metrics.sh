@@ -63,6 +63,7 @@ m=$(sed -n 's/^ixfwd_port_rx_packets_total{port="g0"} //p' "$WORK/metrics.txt")
 j=$("$CTL" -s "$S" stats --json g0 | python3 -c 'import json,sys; print(json.load(sys.stdin)["ports"][0]["rx_packets"])')
 [ "$m" = "$j" ] && [ "$m" = $N ] && pass metrics_match_json || fail metrics_match_json "metrics $m, json $j, sent $N"
 for want in 'ixfwd_port_drops_total{port="g0",reason="filtered"} 0' \
+    'ixfwd_port_drops_total{port="g1",reason="too_big"} 0' \
     'ixfwd_port_link_up{port="g1"} 1' 'ixfwd_build_info{version="' \
     'ixfwd_rule_hits_total{port="g0",rule="2"} '"$N" \
     'ixfwd_capture_samples_total{capture="c0"} '"$((N / 100))" \
