@@ -467,7 +467,7 @@ main(void)
 {
 	int rc;
 
-	if (!t_hugepages(160)) {
+	if (!t_hugepages(64)) {
 		printf("SKIP: pipeline_jumbo: no 2 MiB hugepages and not root "
 		    "to reserve them\n");
 		return 0;
