@@ -135,7 +135,7 @@ static int emu_wake_fd = -1;
  * their store visible first with a sequentially consistent store, so
  * either the engine's last pass before sleeping saw it, or this load
  * sees the engine asleep. */
-static void
+void
 emu_engine_kick(void)
 {
 	uint64_t one = 1;
@@ -234,6 +234,26 @@ emu_acc_flush(struct emu82599 *nic)
 		    __ATOMIC_RELEASE);
 		nic->wacc_from = 0;
 	}
+}
+
+struct emu82599 *
+emu_find_locked(const char *name)
+{
+	int i;
+
+	for (i = 0; i < emu_nnics; i++)
+		if (strcmp(emu_nics[i]->name, name) == 0)
+			return emu_nics[i];
+	return NULL;
+}
+
+void
+emu_list_lock_take(int take)
+{
+	if (take)
+		pthread_mutex_lock(&emu_list_lock);
+	else
+		pthread_mutex_unlock(&emu_list_lock);
 }
 
 void
@@ -582,6 +602,7 @@ emu_txq_stop(struct emu82599 *nic, int q)
 			}
 	}
 	nic->txq[q].running = 0;
+	__atomic_store_n(&nic->tx_hung[q], 0, __ATOMIC_RELAXED);
 	emu_wr(nic, EMU_TXDCTL(q),
 	    emu_rd(nic, EMU_TXDCTL(q)) & ~EMU_TXDCTL_ENABLE);
 }
@@ -1181,6 +1202,11 @@ emu_read32(void *ctx, uint32_t off)
 		emu_bad_access(nic, "read", off);
 		return 0;
 	}
+	/* A device gone from the bus: the root port completes every read
+	 * with all ones (a fault, emu_fault()). */
+	if (__builtin_expect(__atomic_load_n(&nic->removed, __ATOMIC_RELAXED),
+	    0))
+		return 0xffffffffu;
 	emu_settle_check(nic, off, 0);
 	ri = emu_regmap[off >> 2];
 	if (ri.kind == R_ALIAS) {
@@ -1458,6 +1484,9 @@ emu_write32(void *ctx, uint32_t off, uint32_t val)
 		emu_bad_access(nic, "write", off);
 		return;
 	}
+	if (__builtin_expect(__atomic_load_n(&nic->removed, __ATOMIC_RELAXED),
+	    0))
+		return;		/* removed: the write goes nowhere */
 	emu_settle_check(nic, off, 1);
 	ri = emu_regmap[off >> 2];
 	if (ri.kind == R_ALIAS) {
@@ -2062,7 +2091,7 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 			memcpy(buf[i] + n, crc + (off + n - len), chunk - n);
 		}
 		if (i == need - 1)
-			status |= EMU_RXD_EOP | st;
+			status |= EMU_RXD_EOP | st | p->err;
 		/* The write-back overwrites pkt_addr (lo/hi dwords): a
 		 * driver must not read its buffer address back. */
 		q1 = status | (uint64_t)chunk << 32;	/* vlan 0 */
@@ -2191,6 +2220,11 @@ emu_tx_queue(struct emu82599 *nic, int q, uint32_t hlreg0)
 	uint32_t tail, head, idx, ndesc = 0, nrs = 0, total, paylen, i, nd;
 	int nfrag, eop, bad, fault = 0;
 
+	/* A hung queue (a fault): nothing fetched, nothing written back,
+	 * TDH stays, until the queue is disabled (emu_txq_stop). */
+	if (__builtin_expect(__atomic_load_n(&nic->tx_hung[q],
+	    __ATOMIC_RELAXED), 0))
+		return 0;
 	tail = __atomic_load_n(&nic->regs[EMU_TDT(q) >> 2], __ATOMIC_ACQUIRE);
 	head = t->head;
 	if (tail >= t->n) {
@@ -2398,10 +2432,12 @@ emu_nic_pass(struct emu82599 *nic, uint64_t now)
 	/* In reset, bus mastering stopped (§5.2.5.3.2), or not allowed
 	 * to master the bus (PCI command register): no DMA. */
 	if (nic->in_reset || (emu_rd(nic, EMU_CTRL) & EMU_CTRL_MASTER_DIS) ||
-	    !emu_bus_master(nic))
+	    !emu_bus_master(nic) ||
+	    __atomic_load_n(&nic->removed, __ATOMIC_RELAXED))
 		return 0;
 	emu_rx_begin(nic);
-	work = emu_wire_rx(nic, now);
+	work = emu_fault_rx(nic);
+	work += emu_wire_rx(nic, now);
 	work += emu_tx_pass(nic);
 	emu_acc_flush(nic);		/* before RDH moves */
 	emu_rx_flush(nic);
@@ -2499,6 +2535,7 @@ emu_engine_main(void *arg)
 	while (!__atomic_load_n(&emu_engine_quit, __ATOMIC_ACQUIRE)) {
 		uint64_t now = emu_now_ns();
 
+		emu_fault_poll(now);
 		if (emu_engine_round(now) > 0)
 			idle_since = 0;
 		else if (idle_since == 0)

@@ -133,6 +133,33 @@ uint16_t	 emu_device_id(struct emu82599 *nic);
 
 /* Set the link as the far end would (cable pulled: 0; plugged: 1). */
 void		 emu_set_carrier(struct emu82599 *nic, int up);
+
+/*
+ * Faults, for tests, each as the silicon shows it to a driver (applied
+ * by the engine in its next pass over the NIC; each is logged):
+ *   "link down", "link up"  carrier lost / back (emu_set_carrier)
+ *   "runt [N]"       N frames of 40 bytes arrive: RUC, dropped
+ *   "oversize [N]"   N frames 100 bytes over the size limit (MAXFRS
+ *                    with JUMBOEN, else 1518): ROC, dropped
+ *   "bad_crc [N]"    N frames with a bad FCS: CRCERRS; dropped by the
+ *                    MAC, or with FCTRL.SBP stored with RXE set in the
+ *                    write-back (§8.2.3.7.1, §7.1.6.2)
+ *   "rx_burst N"     GENERATOR wire: N frames in one pass, not flow
+ *                    controlled: more than the ring holds are missed
+ *   "tx_hang Q"      TX queue Q stops: no descriptor fetched or written
+ *                    back, TDH stays, until TXDCTL.ENABLE is cleared
+ *   "remove"         surprise removal: register reads return all ones,
+ *                    writes are lost, no DMA; for good
+ * N is 1 by default, at most 100000.  0, or -1 for a fault the model
+ * does not know.  A DMA address outside mapped memory needs no fault:
+ * the model reports it (emu_iommu_faults(), a strict violation).
+ *
+ * In a running ixfwd: with IXFWD_EMU_FAULTS=PATH the engine looks for
+ * PATH every 100 ms, takes it (renamed to PATH.taken), applies each
+ * line "NIC FAULT" (NIC: the port name) and removes it.  Write the
+ * file elsewhere and rename it into place.
+ */
+int		 emu_fault(struct emu82599 *nic, const char *fault);
 /* Destroy; the engine must not be using it (stop it first, or the NIC
  * must be disabled by the driver). */
 void		 emu_destroy(struct emu82599 *nic);

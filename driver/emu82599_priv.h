@@ -150,6 +150,7 @@ struct emu_rxpass {
 	uint32_t	 hlreg0;
 	uint32_t	 rxcsum;
 	uint32_t	 mrqc;
+	uint32_t	 err;		/* faults: error bits of the next frame */
 	uint8_t		 key[EMU_RSS_KEY_LEN];	/* RSSRK */
 	uint8_t		 reta[EMU_RETA_SIZE];	/* RETA */
 };
@@ -171,6 +172,14 @@ struct emu_gso {
 	uint32_t	 nsegs;
 	int		 v6;
 	int		 udp;
+};
+
+/* Bad frames a fault makes arrive (emu_fault()). */
+enum {
+	EMU_FAULT_RUNT,		/* 40 bytes: RUC */
+	EMU_FAULT_OVERSIZE,	/* over the frame size limit: ROC */
+	EMU_FAULT_BAD_CRC,	/* bad FCS: CRCERRS */
+	EMU_FAULT_NBAD
 };
 
 struct emu_iface;
@@ -220,6 +229,12 @@ struct emu82599 {
 	struct emu_iommu *iommu;		/* behind the emulated VFIO:
 						 * its IOMMU (atomic); NULL:
 						 * dma.c's tables */
+
+	/* test faults (emu_fault(); atomic) */
+	int		 removed;		/* surprise removal */
+	uint32_t	 fault_bad[EMU_FAULT_NBAD];	/* bad frames to receive */
+	uint32_t	 fault_burst;		/* GENERATOR: frames in one go */
+	uint8_t		 tx_hung[EMU_NQ];	/* TX queue stopped completing */
 
 	uint32_t	 warned;		/* log-once bits (atomic) */
 	uint64_t	 iommu_faults;		/* atomic */
@@ -336,6 +351,13 @@ int		 emu_rx_frame(struct emu82599 *, const uint8_t *, uint32_t, int fc);
 uint32_t	 emu_rx_room(struct emu82599 *);
 void		 emu_stat_add_atomic(struct emu82599 *, int stat, uint64_t v);
 uint64_t	 emu_now_ns(void);
+void		 emu_engine_kick(void);
+
+/* emu82599_fault.c: the engine's part of the faults. */
+int		 emu_fault_rx(struct emu82599 *);
+void		 emu_fault_poll(uint64_t now);
+struct emu82599	*emu_find_locked(const char *name);
+void		 emu_list_lock_take(int take);
 
 /* emu82599_wire.c */
 int		 emu_wire_open(struct emu82599 *, const struct emu_wire_conf *);

@@ -55,6 +55,7 @@
 #define EMU_RXCSUM		0x05000
 #define  EMU_RXCSUM_PCSD		(1u << 13)
 #define EMU_FCTRL		0x05080
+#define  EMU_FCTRL_SBP			(1u << 1)	/* store bad packets */
 #define  EMU_FCTRL_MPE			(1u << 8)
 #define  EMU_FCTRL_UPE			(1u << 9)
 #define  EMU_FCTRL_BAM			(1u << 10)
@@ -261,6 +262,7 @@ static_assert(sizeof(union emu_tx_desc) == 16, "TX descriptor is 16 bytes");
 #define EMU_RXD_DD		(1u << 0)	/* status: descriptor done */
 #define EMU_RXD_EOP		(1u << 1)
 #define EMU_RXD_IPCS		(1u << 6)
+#define EMU_RXD_ERR_RXE		(1u << 29)	/* MAC error (CRC, length...) */
 #define EMU_RXD_ERR_IPE		(1u << 31)
 #define EMU_RXD_RSSTYPE_MASK	0xfu		/* lo_dword 3:0, §7.1.6.2 */
 #define EMU_RSSTYPE_NONE	0x0u		/* no hash computed */
