@@ -240,6 +240,37 @@ ctl_queues(struct pipeline *pl, int port)
 	return a;
 }
 
+/* A port's errors and drops by reason, what its driver dropped, and its
+ * health, into the port's object of stats --json. */
+static void
+ctl_port_faults(json_t *po, const struct pipe_port_report *pr)
+{
+	json_t *hw = json_object_get(po, "hw");
+	json_t *drops = json_object_get(po, "drops");
+
+	json_object_set_new(hw, "rx_crc_errors",
+	    json_integer((json_int_t)pr->hw.rx_crc_errors));
+	json_object_set_new(hw, "rx_length_errors",
+	    json_integer((json_int_t)pr->hw.rx_length_errors));
+	json_object_set_new(hw, "rx_undersize",
+	    json_integer((json_int_t)pr->hw.rx_undersize));
+	json_object_set_new(hw, "rx_oversize",
+	    json_integer((json_int_t)pr->hw.rx_oversize));
+	json_object_set_new(po, "driver", json_pack("{s:I, s:I, s:I, s:I}",
+	    "rx_nobuf", (json_int_t)pr->hw.rx_nobuf,
+	    "rx_dropped", (json_int_t)pr->hw.rx_dropped,
+	    "tx_padded", (json_int_t)pr->hw.tx_padded,
+	    "tx_dropped", (json_int_t)pr->hw.tx_dropped));
+	json_object_set_new(drops, "port_failed",
+	    json_integer((json_int_t)pr->sw.drop_port_failed));
+	json_object_set_new(po, "link_changes",
+	    json_integer((json_int_t)pr->link_changes));
+	json_object_set_new(po, "tx_queue_resets",
+	    json_integer((json_int_t)pr->tx_queue_resets));
+	json_object_set_new(po, "state",
+	    json_string(pr->failed ? "failed" : "ok"));
+}
+
 static int
 ctl_stats(struct control *ctl, const struct control_req *r, FILE *out)
 {
@@ -247,7 +278,7 @@ ctl_stats(struct control *ctl, const struct control_req *r, FILE *out)
 	struct capture_set *cs = pipe_captures(pl);
 	int want[CONF_PORTS_MAX], i, json = ctl_has_flag(r, 1, "--json");
 	struct timespec now;
-	json_t *o, *ports, *workers, *caps, *port;
+	json_t *o, *ports, *workers, *caps;
 
 	for (i = 1; i < r->argc; i++)
 		if (r->argv[i][0] == '-' && strcmp(r->argv[i], "--json") != 0) {
@@ -265,12 +296,13 @@ ctl_stats(struct control *ctl, const struct control_req *r, FILE *out)
 	for (i = 0; i < pipe_nports(pl); i++) {
 		struct pipe_port_report pr;
 		struct ctl_rates rt;
+		json_t *po;
 
 		if (!want[i])
 			continue;
 		pipe_report(pl, i, &pr);
 		ctl_port_rates(ctl, i, &rt);
-		port = json_pack(
+		po = json_pack(
 		    "{s:s, s:s, s:{s:b, s:I}, s:I, s:I, s:I, s:I,"
 		    " s:I, s:I, s:I, s:I,"
 		    " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:I,"
@@ -302,8 +334,9 @@ ctl_stats(struct control *ctl, const struct control_req *r, FILE *out)
 		    "tx_bytes", (json_int_t)pr.hw.tx_bytes,
 		    "rx_missed", (json_int_t)pr.hw.rx_missed,
 		    "rx_errors", (json_int_t)pr.hw.rx_errors);
-		json_object_set_new(port, "queues", ctl_queues(pl, i));
-		json_array_append_new(ports, port);
+		json_object_set_new(po, "queues", ctl_queues(pl, i));
+		ctl_port_faults(po, &pr);
+		json_array_append_new(ports, po);
 	}
 	json_object_set_new(o, "ports", ports);
 	workers = json_array();

@@ -132,6 +132,22 @@ quit_pending(void)
 
 #define U(x)	((unsigned long long)(x))
 
+/* The end of a port's counter line: errors and drops by reason, what
+ * the driver dropped, and the port's health. */
+static void
+print_port_faults(FILE *f, const struct pipe_port_report *r)
+{
+	fprintf(f, " hw_rx_crc_errors=%llu hw_rx_length_errors=%llu "
+	    "hw_rx_undersize=%llu hw_rx_oversize=%llu drv_rx_nobuf=%llu "
+	    "drv_rx_dropped=%llu drv_tx_padded=%llu drv_tx_dropped=%llu "
+	    "drop_port_failed=%llu link_changes=%llu tx_queue_resets=%llu "
+	    "state=%s\n", U(r->hw.rx_crc_errors), U(r->hw.rx_length_errors),
+	    U(r->hw.rx_undersize), U(r->hw.rx_oversize), U(r->hw.rx_nobuf),
+	    U(r->hw.rx_dropped), U(r->hw.tx_padded), U(r->hw.tx_dropped),
+	    U(r->sw.drop_port_failed), U(r->link_changes),
+	    U(r->tx_queue_resets), r->failed ? "failed" : "ok");
+}
+
 static void
 print_counters(struct pipeline *pl, FILE *f)
 {
@@ -149,7 +165,7 @@ print_counters(struct pipeline *pl, FILE *f)
 		    "flooded=%llu "
 		    "hw_rx_packets=%llu hw_rx_bytes=%llu hw_tx_packets=%llu "
 		    "hw_tx_bytes=%llu hw_rx_missed=%llu hw_rx_errors=%llu "
-		    "drop_too_big=%llu\n",
+		    "drop_too_big=%llu",
 		    r.name, r.device, r.link.up ? "up" : "down",
 		    U(r.sw.rx_packets), U(r.sw.rx_bytes), U(r.sw.tx_packets),
 		    U(r.sw.tx_bytes), U(r.sw.drop_no_route),
@@ -159,6 +175,7 @@ print_counters(struct pipeline *pl, FILE *f)
 		    U(r.hw.rx_packets), U(r.hw.rx_bytes), U(r.hw.tx_packets),
 		    U(r.hw.tx_bytes), U(r.hw.rx_missed), U(r.hw.rx_errors),
 		    U(r.sw.drop_too_big));
+		print_port_faults(f, &r);
 		for (q = 0; pipe_port_queues(pl, i) > 1 &&
 		    q < pipe_port_queues(pl, i); q++) {
 			pipe_queue_report(pl, i, q, &qr);

@@ -151,6 +151,21 @@ mx_write(struct control *ctl, FILE *f)
 #undef D
 		{ "hw_missed", offsetof(struct pipe_port_report, hw.rx_missed) },
 		{ "hw_errors", offsetof(struct pipe_port_report, hw.rx_errors) },
+		{ "port_failed", offsetof(struct pipe_port_report,
+		    sw.drop_port_failed) },
+		{ "hw_crc", offsetof(struct pipe_port_report, hw.rx_crc_errors) },
+		{ "hw_length", offsetof(struct pipe_port_report,
+		    hw.rx_length_errors) },
+		{ "hw_undersize", offsetof(struct pipe_port_report,
+		    hw.rx_undersize) },
+		{ "hw_oversize", offsetof(struct pipe_port_report,
+		    hw.rx_oversize) },
+		{ "driver_nobuf", offsetof(struct pipe_port_report,
+		    hw.rx_nobuf) },
+		{ "driver_bad", offsetof(struct pipe_port_report,
+		    hw.rx_dropped) },
+		{ "driver_too_long", offsetof(struct pipe_port_report,
+		    hw.tx_dropped) },
 	};
 	struct pipeline *pl = ctl->d->pl;
 	struct capture_set *cs = pipe_captures(pl);
@@ -187,6 +202,10 @@ mx_write(struct control *ctl, FILE *f)
 	    "Good packets the NIC counted received.");
 	PC("ixfwd_port_hw_tx_packets_total", hw.tx_packets,
 	    "Good packets the NIC counted sent.");
+	PC("ixfwd_port_link_changes_total", link_changes,
+	    "Times the port's link went up or down since start.");
+	PC("ixfwd_port_tx_queue_resets_total", tx_queue_resets,
+	    "TX queues of the port found stuck and reset.");
 #undef PC
 	mx_head(f, "ixfwd_port_drops_total", "counter",
 	    "Packets dropped, by reason.");

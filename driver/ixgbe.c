@@ -137,6 +137,7 @@ struct ixgbe_dev {
 	int			 running;
 	int			 armed;		/* reset, bus master on, in the
 						 * crash table */
+	int			 removed;	/* registers read all ones */
 	/* control thread only, away from what the workers read */
 	struct ixgbe_hwstats	 hw __attribute__((aligned(64)));
 	struct ixgbe_rxq	 rxq[IXGBE_QUEUES_MAX];
@@ -153,6 +154,8 @@ static void	ixgbe_queue_stats(struct port *, uint16_t,
 		    struct port_queue_stats *);
 static void	ixgbe_set_promisc(struct port *, int);
 static void	ixgbe_close(struct port *);
+static uint32_t	ixgbe_tx_pending(struct port *, uint16_t, uint32_t *);
+static int	ixgbe_tx_reset(struct port *, uint16_t);
 
 static const struct port_ops ixgbe_ops = {
 	.rx_batch = ixgbe_rx_batch,
@@ -162,6 +165,8 @@ static const struct port_ops ixgbe_ops = {
 	.queue_stats = ixgbe_queue_stats,
 	.set_promisc = ixgbe_set_promisc,
 	.close = ixgbe_close,
+	.tx_pending = ixgbe_tx_pending,
+	.tx_reset = ixgbe_tx_reset,
 };
 
 static inline struct ixgbe_dev *
@@ -887,13 +892,32 @@ ixgbe_start_tx(struct ixgbe_dev *dev)
 	return 0;
 }
 
+/*
+ * A register that reads all ones is a device no longer on the bus
+ * (surprise removal, a dead link to it): the root port completes the
+ * read that way.  STATUS never reads all ones on a working 82599
+ * (§8.2.3.1.2: reserved bits read 0), so it confirms.  Once gone, the
+ * device stays gone for this port.
+ */
+static int
+ixgbe_gone(struct ixgbe_dev *dev, uint32_t v)
+{
+	if (__atomic_load_n(&dev->removed, __ATOMIC_RELAXED))
+		return 1;
+	if (v != IXGBE_ALL_ONES || ixgbe_rd(dev, IXGBE_STATUS) != IXGBE_ALL_ONES)
+		return 0;
+	__atomic_store_n(&dev->removed, 1, __ATOMIC_RELAXED);
+	return 1;
+}
+
 static void
 ixgbe_link_status(struct ixgbe_dev *dev, struct port_link *l)
 {
 	uint32_t links = ixgbe_rd(dev, IXGBE_LINKS);
 
 	/* §8.2.3.22.20 LINKS: link up and its speed. */
-	l->up = links != IXGBE_ALL_ONES && (links & IXGBE_LINKS_UP) != 0;
+	l->failed = ixgbe_gone(dev, links);
+	l->up = !l->failed && (links & IXGBE_LINKS_UP) != 0;
 	l->speed_mbps = 0;
 	if (!l->up)
 		return;
@@ -954,6 +978,12 @@ ixgbe_teardown(struct ixgbe_dev *dev)
 	uint16_t q, i;
 	int stopped = 1;
 
+	if (dev->running && __atomic_load_n(&dev->removed, __ATOMIC_RELAXED)) {
+		/* Nothing to stop on a device that is gone; the reset
+		 * below fails, and bus mastering off decides. */
+		dev->running = 0;
+		stopped = 0;
+	}
 	if (dev->running) {
 		/* §4.6.7.1: disable each RX queue and wait until the NIC
 		 * has stopped using its ring. */
@@ -1327,7 +1357,8 @@ ixgbe_tx_batch(struct port *p, uint16_t qi, struct pkt_buf **bufs, uint16_t n)
 		tail = (tail + 1) & mask;
 	}
 	if (j > 0) {
-		t->tail = tail;
+		/* read by ixgbe_tx_pending() on the control thread */
+		__atomic_store_n(&t->tail, tail, __ATOMIC_RELAXED);
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		bar_write32(t->bar, t->tdt, tail);
 	}
@@ -1354,8 +1385,12 @@ ixgbe_stats(struct port *p, struct port_stats *st)
 {
 	struct ixgbe_dev *dev = ixgbe_dev(p);
 	struct ixgbe_hwstats *s = &dev->hw;
+	struct ixgbe_driver_stats ds;
 
-	ixgbe_read_hwstats(dev, s);
+	/* A device gone from the bus reads all ones: its counters keep
+	 * their last totals. */
+	if (!ixgbe_gone(dev, ixgbe_rd(dev, IXGBE_STATUS)))
+		ixgbe_read_hwstats(dev, s);
 	memset(st, 0, sizeof(*st));
 	st->rx_packets = s->gprc;
 	st->tx_packets = s->gptc;
@@ -1368,6 +1403,17 @@ ixgbe_stats(struct port *p, struct port_stats *st)
 	    s->rjc;
 	st->rx_broadcast = s->bprc;
 	st->rx_multicast = s->mprc;
+	/* §8.2.3.23: CRCERRS, RLEC; RUC and RFC (runts, fragments); ROC
+	 * and RJC (oversize, jabber). */
+	st->rx_crc_errors = s->crcerrs;
+	st->rx_length_errors = s->rlec;
+	st->rx_undersize = s->ruc + s->rfc;
+	st->rx_oversize = s->roc + s->rjc;
+	ixgbe_driver_stats(p, &ds);
+	st->rx_nobuf = ds.rx_nobuf;
+	st->rx_dropped = ds.rx_dropped;
+	st->tx_padded = ds.tx_padded;
+	st->tx_dropped = ds.tx_dropped;
 }
 
 /* §8.2.3.23: QPRC, QBRC (36 bits, low half first; the
@@ -1430,4 +1476,85 @@ ixgbe_driver_stats(struct port *p, struct ixgbe_driver_stats *ds)
 		ds->rx_dropped += __atomic_load_n(&dev->rxq[q].dropped,
 		    __ATOMIC_RELAXED);
 	}
+}
+
+/*
+ * Control thread: how far TX queue qi's head (TDH, §8.2.3.9.8) is behind
+ * the tail the worker last gave it.  A head that stays put with
+ * descriptors pending is a queue that stopped (the pipeline's watchdog).
+ */
+static uint32_t
+ixgbe_tx_pending(struct port *p, uint16_t qi, uint32_t *head)
+{
+	struct ixgbe_dev *dev = ixgbe_dev(p);
+	struct ixgbe_txq *t = &dev->txq[qi];
+	uint16_t tail = __atomic_load_n(&t->tail, __ATOMIC_RELAXED);
+	uint32_t tdh = ixgbe_rd(dev, IXGBE_TDH(qi));
+
+	*head = tdh;
+	if (tdh == IXGBE_ALL_ONES || tdh > t->mask)
+		return 0;
+	return (uint32_t)((tail - tdh) & t->mask);
+}
+
+/* Spin (no sleep: a worker calls this) until (reg & mask) == want or
+ * timeout_us; 0 or -1. */
+static int
+ixgbe_spin_reg(struct ixgbe_dev *dev, uint32_t reg, uint32_t mask,
+    uint32_t want, uint64_t timeout_us)
+{
+	uint64_t deadline = ixgbe_now_us() + timeout_us;
+	uint32_t v;
+
+	for (;;) {
+		v = ixgbe_rd(dev, reg);
+		if (v != IXGBE_ALL_ONES && (v & mask) == want)
+			return 0;
+		if (v == IXGBE_ALL_ONES || ixgbe_now_us() > deadline)
+			return -1;
+		__builtin_ia32_pause();
+	}
+}
+
+/*
+ * The worker owning TX queue qi, at a batch boundary: a queue whose
+ * head stopped moving is restarted.  §4.6.8.1: clear TXDCTL.ENABLE and
+ * wait until it reads 0 (the queue no longer fetches or writes back);
+ * its descriptors are then the driver's again, and the buffers still on
+ * them go back to their pools, never sent.  §4.6.8: then the queue is
+ * initialised as at start (TDBAL/TDBAH/TDLEN, TDH = TDT = 0, TDH being
+ * writable while the queue is disabled) and enabled, polling ENABLE
+ * until it reads 1.  No sleep, no lock: the waits spin, bounded.
+ */
+static int
+ixgbe_tx_reset(struct port *p, uint16_t qi)
+{
+	struct ixgbe_dev *dev = ixgbe_dev(p);
+	struct ixgbe_txq *t = &dev->txq[qi];
+	uint64_t iova = ixgbe_ring_iova(dev, t->ring);
+	uint32_t txdctl;
+	uint16_t i;
+
+	if (__atomic_load_n(&dev->removed, __ATOMIC_RELAXED))
+		return -1;
+	txdctl = ixgbe_rd(dev, IXGBE_TXDCTL(qi));
+	ixgbe_wr(dev, IXGBE_TXDCTL(qi), txdctl & ~IXGBE_TXDCTL_ENABLE);
+	if (ixgbe_spin_reg(dev, IXGBE_TXDCTL(qi), IXGBE_TXDCTL_ENABLE, 0,
+	    IXGBE_QUEUE_TIMEOUT * 1000) == -1)
+		return -1;
+	for (i = t->clean; i != t->tail; i = (i + 1) & t->mask)
+		pkt_free(t->bufs[i]);
+	memset(t->ring, 0, (size_t)dev->tx_ring * sizeof(t->ring[0]));
+	t->clean = 0;
+	__atomic_store_n(&t->tail, 0, __ATOMIC_RELAXED);
+	ixgbe_wr(dev, IXGBE_TDBAL(qi), (uint32_t)iova);
+	ixgbe_wr(dev, IXGBE_TDBAH(qi), (uint32_t)(iova >> 32));
+	ixgbe_wr(dev, IXGBE_TDLEN(qi),
+	    dev->tx_ring * sizeof(union ixgbe_adv_tx_desc));
+	ixgbe_wr(dev, IXGBE_TDH(qi), 0);
+	ixgbe_wr(dev, IXGBE_TDT(qi), 0);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	ixgbe_wr(dev, IXGBE_TXDCTL(qi), txdctl | IXGBE_TXDCTL_ENABLE);
+	return ixgbe_spin_reg(dev, IXGBE_TXDCTL(qi), IXGBE_TXDCTL_ENABLE,
+	    IXGBE_TXDCTL_ENABLE, IXGBE_QUEUE_TIMEOUT * 1000);
 }

@@ -224,6 +224,7 @@ null_link(struct port *p, struct port_link *l)
 {
 	(void)p;
 	l->up = 1;
+	l->failed = 0;
 	l->speed_mbps = NULL_LINK_MBPS;
 }
 

@@ -28,6 +28,9 @@ enum port_kind {
 struct port_link {
 	int		up;
 	uint32_t	speed_mbps;	/* 0 when down */
+	int		failed;		/* the device is gone (its registers
+					 * read all ones): for good, the port
+					 * is no longer used */
 };
 
 /* Counters since the port was opened, from the hardware. */
@@ -40,6 +43,17 @@ struct port_stats {
 	uint64_t	rx_errors;	/* CRC, length, undersize, oversize */
 	uint64_t	rx_broadcast;
 	uint64_t	rx_multicast;
+	/* rx_errors by reason, as the NIC counts them */
+	uint64_t	rx_crc_errors;	/* bad FCS */
+	uint64_t	rx_length_errors; /* length field does not match */
+	uint64_t	rx_undersize;	/* shorter than 64 bytes (runts, fragments) */
+	uint64_t	rx_oversize;	/* longer than the limit (jabber too) */
+	/* what the driver itself dropped or changed, by reason */
+	uint64_t	rx_nobuf;	/* receive cut short: pool empty */
+	uint64_t	rx_dropped;	/* delivered by the NIC, dropped whole:
+					 * error bits set, or over one buffer */
+	uint64_t	tx_padded;	/* under the shortest the DMA takes */
+	uint64_t	tx_dropped;	/* over the longest frame sent */
 };
 
 /* The NIC's counters of one RX queue since the port was opened (on the
@@ -64,6 +78,13 @@ struct port_ops {
 	void	 (*queue_stats)(struct port *, uint16_t queue,
 		    struct port_queue_stats *);
 	void	 (*set_promisc)(struct port *, int on);
+	/* TX queue q: descriptors handed to the device and not yet done by
+	 * its head register (0 if unknown), the head in *head.  May be
+	 * NULL. */
+	uint32_t (*tx_pending)(struct port *, uint16_t q, uint32_t *head);
+	/* worker owning TX queue q only: stop it, free what it holds,
+	 * start it again empty.  0 or -1.  May be NULL. */
+	int	 (*tx_reset)(struct port *, uint16_t q);
 	/* stop the queues, free what the rings hold, release the device */
 	void	 (*close)(struct port *);
 };
@@ -110,6 +131,19 @@ port_queue_stats(struct port *p, uint16_t q, struct port_queue_stats *s)
 		return;
 	}
 	p->ops->queue_stats(p, q, s);
+}
+
+static inline uint32_t
+port_tx_pending(struct port *p, uint16_t q, uint32_t *head)
+{
+	*head = 0;
+	return p->ops->tx_pending != NULL ? p->ops->tx_pending(p, q, head) : 0;
+}
+
+static inline int
+port_tx_reset(struct port *p, uint16_t q)
+{
+	return p->ops->tx_reset != NULL ? p->ops->tx_reset(p, q) : -1;
 }
 
 static inline void

@@ -28,6 +28,10 @@ struct pipe_port {
 	const struct conf_port *conf;
 	struct port	*port;
 	int		 link_up;	/* as last logged */
+	uint64_t	 link_changes;
+	uint64_t	 tx_resets;
+	uint32_t	 tx_head[PIPE_WORKERS_MAX];	/* by TX queue: TDH */
+	uint8_t		 tx_still[PIPE_WORKERS_MAX];	/* checks it stayed */
 };
 
 static_assert(CONF_PORTS_MAX <= BRIDGE_PORTS_MAX, "bridge port numbers");
@@ -43,6 +47,7 @@ struct pipeline {
 	int		 nports;
 	struct pipe_port ports[CONF_PORTS_MAX];
 	struct port	*port_of[CONF_PORTS_MAX];	/* ports[i].port */
+	int		 port_failed[CONF_PORTS_MAX];	/* workers read it */
 	int		 nworkers;
 	struct pipe_worker *workers[PIPE_WORKERS_MAX];
 	struct port_set	*devs;
@@ -266,6 +271,9 @@ pipe_wire_workers(struct pipeline *pl)
 				return -1;
 			wk->nin++;
 		}
+		wk->port_of = pl->port_of;
+		wk->txq = pw->txq;
+		wk->port_failed = pl->port_failed;
 	}
 	return 0;
 }
@@ -497,6 +505,9 @@ pipe_nworkers(const struct pipeline *pl)
 	return pl->nworkers;
 }
 
+static void	pipe_report_health(struct pipeline *, int,
+		    struct pipe_port_report *);
+
 void
 pipe_report(struct pipeline *pl, int idx, struct pipe_port_report *r)
 {
@@ -524,8 +535,10 @@ pipe_report(struct pipeline *pl, int idx, struct pipe_port_report *r)
 		SUM(drop_local);
 		SUM(flooded);
 		SUM(drop_too_big);
+		SUM(drop_port_failed);
 #undef SUM
 	}
+	pipe_report_health(pl, idx, r);
 }
 
 int
@@ -594,6 +607,8 @@ pipe_log_link(struct pipe_port *pp, const struct port_link *l)
 	pp->link_up = l->up;
 }
 
+static void	pipe_port_failed(struct pipeline *, int);
+
 void
 pipe_check_links(struct pipeline *pl)
 {
@@ -601,9 +616,17 @@ pipe_check_links(struct pipeline *pl)
 	int i;
 
 	for (i = 0; i < pl->nports; i++) {
+		if (pl->port_failed[i])
+			continue;
 		port_link(pl->ports[i].port, &l);
-		if (l.up != pl->ports[i].link_up)
+		if (l.failed) {
+			pipe_port_failed(pl, i);
+			continue;
+		}
+		if (l.up != pl->ports[i].link_up) {
+			pl->ports[i].link_changes++;
 			pipe_log_link(&pl->ports[i], &l);
+		}
 	}
 }
 
@@ -829,6 +852,7 @@ void
 pipe_housekeeping(struct pipeline *pl)
 {
 	pipe_check_links(pl);
+	pipe_check_tx(pl);
 	if (pl->bridge != NULL)
 		bridge_expire(pl->bridge, bridge_now());
 }
@@ -843,4 +867,67 @@ struct bridge *
 pipe_bridge(struct pipeline *pl)
 {
 	return pl->bridge;
+}
+
+/* ------------------------------------------------------------------ */
+/* Faults of the devices                                              */
+
+static void
+pipe_report_health(struct pipeline *pl, int idx, struct pipe_port_report *r)
+{
+	r->link_changes = pl->ports[idx].link_changes;
+	r->tx_queue_resets = pl->ports[idx].tx_resets;
+	r->failed = pl->port_failed[idx];
+	if (r->failed)
+		r->link.up = 0;
+}
+
+/* The device of port i is gone.  Its workers stop polling its queues
+ * and drop what is for it (drop_port_failed) from their next batch; the
+ * other ports go on.  No recovery: the device is not there. */
+static void
+pipe_port_failed(struct pipeline *pl, int i)
+{
+	struct pipe_port *pp = &pl->ports[i];
+
+	__atomic_store_n(&pl->port_failed[i], 1, __ATOMIC_RELEASE);
+	if (pp->link_up)
+		pp->link_changes++;
+	pp->link_up = 0;
+	log_warnx("%s: device removed (reads return all ones): port failed; "
+	    "the other ports keep forwarding", pp->conf->name);
+}
+
+void
+pipe_check_tx(struct pipeline *pl)
+{
+	uint32_t pending, head;
+	int i, w, q;
+
+	for (i = 0; i < pl->nports; i++) {
+		struct pipe_port *pp = &pl->ports[i];
+
+		if (pl->port_failed[i])
+			continue;
+		for (w = 0; w < pl->nworkers; w++) {
+			if ((q = pl->plan->workers[w].txq[i]) < 0 ||
+			    q >= PIPE_WORKERS_MAX)
+				continue;
+			pending = port_tx_pending(pp->port, (uint16_t)q, &head);
+			if (pending == 0 || head != pp->tx_head[q]) {
+				pp->tx_head[q] = head;
+				pp->tx_still[q] = 0;
+				continue;
+			}
+			if (++pp->tx_still[q] < PIPE_TX_STUCK_S)
+				continue;
+			pp->tx_still[q] = 0;
+			pp->tx_resets++;
+			log_warnx("%s: TX queue %d stuck for %d s (%u descriptors "
+			    "pending, head %u): reset", pp->conf->name, q,
+			    PIPE_TX_STUCK_S, pending, head);
+			__atomic_fetch_or(&pl->workers[w]->tx_reset, 1ull << i,
+			    __ATOMIC_RELEASE);
+		}
+	}
 }

@@ -44,6 +44,7 @@ struct pipe_counters {
 				 * (MTU + 14, + 4 with an 802.1Q tag): to
 				 * be sent here, or received here when
 				 * the MTU is below 1500 */
+	uint64_t	drop_port_failed; /* for this port, whose device is gone */
 } __attribute__((aligned(64)));
 
 /* Where a worker's time goes, for cycles per packet: TSC cycles spent in
@@ -63,6 +64,10 @@ struct pipe_port_report {
 	struct port_link link;
 	struct port_stats hw;		/* the NIC's own counters */
 	struct pipe_counters sw;	/* the pipeline's, summed over workers */
+	/* the control thread's watch over the port */
+	uint64_t	link_changes;	/* link went up or down, since start */
+	uint64_t	tx_queue_resets; /* TX queues found stuck and reset */
+	int		failed;		/* the device is gone: port not used */
 };
 
 /* One RX queue of a port: who polls it, what that worker received from
@@ -128,8 +133,15 @@ int		 pipe_rule_hits(struct pipeline *pl, int port, uint64_t *hits,
 void		 pipe_housekeeping(struct pipeline *pl);
 struct capture_set *pipe_captures(struct pipeline *pl);
 struct bridge	*pipe_bridge(struct pipeline *pl);
-/* Log ports whose link went up or down since the last call. */
+/* Log ports whose link went up or down since the last call (counted),
+ * and ports whose device is gone (marked failed: no longer polled, what
+ * is for them dropped and counted). */
 void		 pipe_check_links(struct pipeline *pl);
+/* TX queues with descriptors pending and a head that has not moved for
+ * PIPE_TX_STUCK_S checks (one a second): logged, counted, and their
+ * worker resets them at its next batch boundary. */
+#define PIPE_TX_STUCK_S	2
+void		 pipe_check_tx(struct pipeline *pl);
 /* Wait up to timeout_ms for every link to come up; logs each. */
 void		 pipe_wait_links(struct pipeline *pl, uint32_t timeout_ms);
 /* The same, giving up early when stop() (if not NULL, asked every 10 ms)

@@ -61,6 +61,31 @@ pipe_fit(struct pkt_buf **bufs, uint16_t n, uint16_t max, uint64_t *counter)
 	return m;
 }
 
+/* For a port whose device is gone (pipe_check_links()). */
+static void
+pipe_drop_failed(struct pipe_counters *c, struct pkt_buf **bufs, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		pkt_free(bufs[i]);
+	COUNT(c->drop_port_failed, n);
+}
+
+/* The control thread found TX queues of this worker stuck
+ * (pipe_check_tx()): reset them, at a batch boundary, as their owner. */
+static void
+pipe_tx_resets(struct pipe_worker *w)
+{
+	uint64_t bits = __atomic_exchange_n(&w->tx_reset, 0, __ATOMIC_ACQUIRE);
+	int p;
+
+	for (p = 0; bits != 0; p++, bits >>= 1)
+		if ((bits & 1) && w->txq[p] >= 0 &&
+		    !__atomic_load_n(&w->port_failed[p], __ATOMIC_RELAXED))
+			(void)port_tx_reset(w->port_of[p], (uint16_t)w->txq[p]);
+}
+
 static inline void
 pipe_send(struct pipe_worker *w, const struct pipe_out *out,
     struct pkt_buf **bufs, uint16_t n, uint64_t *now)
@@ -69,6 +94,11 @@ pipe_send(struct pipe_worker *w, const struct pipe_out *out,
 	uint64_t bytes = 0;
 	uint16_t i, sent;
 
+	if (__builtin_expect(__atomic_load_n(&w->port_failed[out->idx],
+	    __ATOMIC_RELAXED), 0)) {
+		pipe_drop_failed(c, bufs, n);
+		return;
+	}
 	if (out->max_len != 0 &&
 	    (n = pipe_fit(bufs, n, out->max_len, &c->drop_too_big)) == 0)
 		return;
@@ -444,11 +474,19 @@ worker_main(void *arg)
 		if (w->capture_slot != NULL)
 			w->capture = __atomic_load_n(w->capture_slot,
 			    __ATOMIC_ACQUIRE);
+		if (__builtin_expect(__atomic_load_n(&w->tx_reset,
+		    __ATOMIC_RELAXED) != 0, 0))
+			pipe_tx_resets(w);
 		for (i = 0; i < w->nin; i++) {
 			struct pipe_in *in = &w->in[i];
 			struct pipe_counters *c = &w->counters[in->idx];
 			uint64_t bytes = 0;
 			uint16_t k, n;
+
+			/* a port whose device is gone is not polled */
+			if (__builtin_expect(__atomic_load_n(
+			    &w->port_failed[in->idx], __ATOMIC_RELAXED), 0))
+				continue;
 
 			n = port_rx_batch(in->port, in->rxq, bufs, w->batch);
 			if (n == 0)

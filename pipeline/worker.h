@@ -94,6 +94,12 @@ struct pipe_worker {
 	struct pipe_counters counters[CONF_PORTS_MAX]; /* by port: the ports
 					 * it receives on and sends to */
 	struct pipe_worker_counters wc;
+	/* faults: set up by the pipeline, read at batch boundaries */
+	struct port *const *port_of;	/* by port index */
+	const int16_t	*txq;		/* its TX queue on each port, -1 none */
+	const int	*port_failed;	/* by port index (atomic) */
+	uint64_t	 tx_reset;	/* ports whose TX queue of this worker
+					 * to reset (bits; atomic) */
 	/* per-batch scratch */
 	struct pkt_meta	 meta[PIPE_BATCH_MAX];
 	uint8_t		 verdict[PIPE_BATCH_MAX];
