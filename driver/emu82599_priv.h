@@ -333,6 +333,7 @@ enum {
 	EMU_W_GSO = 1u << 16,
 	EMU_W_WIREFULL = 1u << 17,
 	EMU_W_MRQE = 1u << 18,
+	EMU_W_SINKBAD = 1u << 19,
 };
 
 /* Results of offering a frame to the NIC's receive side. */

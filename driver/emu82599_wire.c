@@ -1252,6 +1252,10 @@ emu_gen_tx(struct emu82599 *nic, const uint8_t *f, uint32_t len)
 
 	if (emu_sink_check(f, len, &s, &seq) == -1 || seq < g->expect[s]) {
 		emu_wire_count(nic, &nic->wst.sink_bad, 1);
+		if (emu_warn_once(nic, EMU_W_SINKBAD))
+			log_warnx("emu82599 %s: sink: a %u-byte frame back that "
+			    "is not the generator's, out of order or corrupted "
+			    "(logged once)", nic->name, len);
 		return;
 	}
 	if (seq > g->expect[s])

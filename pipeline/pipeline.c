@@ -464,6 +464,8 @@ pipe_stop(struct pipeline *pl)
 	}
 }
 
+static void	pipe_check_pools(struct pipeline *);
+
 void
 pipe_destroy(struct pipeline *pl)
 {
@@ -478,6 +480,7 @@ pipe_destroy(struct pipeline *pl)
 		port_set_give_back(pl->devs);
 	/* the ports first: their rings hold buffers of the workers' pools */
 	port_set_close(pl->devs);
+	pipe_check_pools(pl);
 	for (i = 0; i < pl->nworkers; i++) {
 		struct pipe_worker *w = pl->workers[i];
 		int k;
@@ -929,5 +932,25 @@ pipe_check_tx(struct pipeline *pl)
 			__atomic_fetch_or(&pl->workers[w]->tx_reset, 1ull << i,
 			    __ATOMIC_RELEASE);
 		}
+	}
+}
+
+/* With the ports closed every buffer is back in its worker's pool: one
+ * missing is a leak (a fault's handling that lost buffers). */
+static void
+pipe_check_pools(struct pipeline *pl)
+{
+	const struct mempool *mp;
+	int w;
+
+	for (w = 0; w < pl->nworkers; w++) {
+		if ((mp = pl->workers[w]->pool) == NULL)
+			continue;
+		if (mp->nfree == mp->n)
+			log_info("worker %d: all %u buffers back in the pool", w,
+			    mp->n);
+		else
+			log_warnx("worker %d: %u of %u buffers not back in the "
+			    "pool", w, mp->n - mp->nfree, mp->n);
 	}
 }
