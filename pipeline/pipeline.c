@@ -910,7 +910,9 @@ pipe_check_tx(struct pipeline *pl)
 	for (i = 0; i < pl->nports; i++) {
 		struct pipe_port *pp = &pl->ports[i];
 
-		if (pl->port_failed[i])
+		/* With the link down a NIC may hold its TX queues (the
+		 * packet buffer fills): not a hang. */
+		if (pl->port_failed[i] || !pp->link_up)
 			continue;
 		for (w = 0; w < pl->nworkers; w++) {
 			if ((q = pl->plan->workers[w].txq[i]) < 0 ||
