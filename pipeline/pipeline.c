@@ -436,7 +436,8 @@ pipe_start(struct pipeline *pl)
 			return -1;
 		}
 		wk->running = 1;
-		snprintf(name, sizeof(name), "ixfwd-w%d", w);
+		/* at most 15 characters reach the kernel; workers < 65536 */
+		snprintf(name, sizeof(name), "ixfwd-w%hu", (unsigned short)w);
 		pthread_setname_np(wk->thread, name);
 		pipe_log_worker(pl, w);
 	}
