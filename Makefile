@@ -6,6 +6,9 @@
 #   make bench      benchmarks: tests/bench/results.md and a plot (root: ~2 min)
 #   make soak       mixed traffic through a bridge for SOAK_SECONDS (600; root)
 #   make fuzz       run each fuzz target FUZZ_SECONDS (60) s (clang libFuzzer)
+#   make test SANITIZE=1   the same suite, everything built with ASan + UBSan
+#                   into build-asan/ (the normal build/ is left alone)
+#   make tsan       the threaded unit tests built with TSan (build-tsan/)
 #   make deps       install the Debian packages needed to build and test
 #   make install    PREFIX=/usr/local DESTDIR= (make print-install: the files)
 
@@ -18,13 +21,29 @@ PKG_CONFIG	?= pkg-config
 INSTALL		?= install
 
 B		 = build
+# SANITIZE=1 (or address): AddressSanitizer + UndefinedBehaviorSanitizer;
+# SANITIZE=thread: ThreadSanitizer.  Each has its own build directory so
+# that sanitized and plain objects never mix; tests/run.sh finds the
+# binaries through IXFWD_BUILD and sets the sanitizer options.
+SANITIZE	?=
+ifneq ($(filter 1 address,$(SANITIZE)),)
+B		 = build-asan
+SAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all
+else ifeq ($(SANITIZE),thread)
+B		 = build-tsan
+SAN_FLAGS	 = -fsanitize=thread -fno-omit-frame-pointer
+else ifneq ($(SANITIZE),)
+$(error SANITIZE=$(SANITIZE): use SANITIZE=1 (ASan + UBSan) or SANITIZE=thread)
+endif
 VERSION		?= 0.9.0
 PKGS		 = yaml-0.1 libpcap libbsd
 # the daemon's control socket (JSON) and metrics (HTTP); ixfwdctl's top
 CMD_PKGS	 = jansson libmicrohttpd
 CTL_PKGS	 = jansson ncursesw
 CFLAGS		?= -O2 -g
-CFLAGS		+= -std=gnu11 -Wall -Wextra -Werror -pthread -MMD -MP
+CFLAGS		+= -std=gnu11 -Wall -Wextra -Werror -pthread -MMD -MP $(SAN_FLAGS)
+LDFLAGS		+= $(SAN_FLAGS)
 CPPFLAGS	+= -D_GNU_SOURCE -Idriver -Iconf -Ipipeline
 CPPFLAGS	+= -DIXFWD_VERSION=\"$(VERSION)\"
 CPPFLAGS	+= $(shell $(PKG_CONFIG) --cflags $(PKGS) $(CMD_PKGS) $(CTL_PKGS) 2>/dev/null)
@@ -128,7 +147,18 @@ $(B)/tools/%: tests/tools/%.c
 tests: $(TEST_BINS) $(TOOL_BINS)
 
 test: all tests
-	@sh tests/run.sh
+	@IXFWD_BUILD=$(B) IXFWD_SANITIZE=$(SANITIZE) sh tests/run.sh
+
+# The unit tests whose threads share memory: the bridge's lock-free MAC
+# table, the capture rings and writer, the pipeline's workers and control
+# thread, the emulated NIC's engine thread against the driver.
+TSAN_TESTS	 = test_bridge test_capture test_pipeline test_emu test_ixgbe test_rss
+
+tsan:
+	@$(MAKE) --no-print-directory SANITIZE=thread \
+		$(addprefix build-tsan/tests/,$(filter $(TSAN_TESTS),$(TEST_SRCS:tests/unit/%.c=%)))
+	@IXFWD_BUILD=build-tsan IXFWD_SANITIZE=thread IXFWD_E2E=0 \
+		TESTS="$(TSAN_TESTS)" sh tests/run.sh
 
 demo: all
 	@sh tests/e2e/test_bridge.sh --demo
@@ -199,9 +229,9 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR),$(filter-out $(SYSCONFDIR)/ixfwd/ixfwd.yaml,$(INSTALLED)))
 
 clean:
-	rm -rf $(B) $(FB)
+	rm -rf $(B) $(FB) build-asan build-tsan
 
-.PHONY: all tests test demo soak bench fuzz fuzz-build deps print-deps print-install install uninstall clean
+.PHONY: all tests test tsan demo soak bench fuzz fuzz-build deps print-deps print-install install uninstall clean
 .SECONDARY:
 
 -include $(shell find $(B) $(FB) -name '*.d' 2>/dev/null)

@@ -8,6 +8,14 @@
 # over the emulated VFIO; IXFWD_E2E_VFIO=0 leaves that pass out.
 # Each program's output is kept in build/test-logs/NAME.log.
 #
+# IXFWD_BUILD names the build directory to test (default build; make test
+# SANITIZE=1 passes build-asan, make tsan build-tsan); the e2e scripts
+# take their binaries from it too (tests/e2e/lib.sh).  IXFWD_E2E=0 runs
+# the unit tests only.  With IXFWD_SANITIZE set the sanitizers write
+# their reports to files under the build directory's test-logs/san,
+# and a program that leaves one (an ASan/UBSan/TSan error, a leak at
+# exit, in a test binary or in any ixfwd an e2e script started) fails.
+#
 # The end-to-end scripts use fixed namespace and interface names and pin
 # threads to cores, so two checkouts testing on one machine take turns:
 # each e2e script holds an exclusive lock on $IXFWD_E2E_LOCK (default
@@ -15,7 +23,9 @@
 # the script, so nothing it leaves running can hold it.
 
 cd "$(dirname "$0")/.." || exit 1
-logs=build/test-logs
+BUILD=${IXFWD_BUILD:-build}
+export IXFWD_BUILD=$BUILD
+logs=$BUILD/test-logs
 mkdir -p "$logs"
 pass=0 fail=0 skip=0 LOCKED=
 
@@ -27,10 +37,60 @@ selected() {
 	return 1
 }
 
+# Sanitizer options, set here only.  Every report goes to a file
+# $logs/san/NAME.PID (log_path), because the e2e scripts start ixfwd in the
+# background with its stderr in a file of their own and do not all look at
+# its exit status: the file is what makes a report a failure.
+#   halt_on_error/abort_on_error: stop at the first error, with a signal
+#     the scripts see as an abnormal exit.
+#   detect_leaks: LeakSanitizer runs at every exit; a leak is an error.
+#   handle_segv etc. stay on: test_safe's crashing children catch their
+#     own SIGSEGV/SIGBUS/SIGABRT with the handler under test, which is
+#     installed after ASan's and so replaces it; their exit is the
+#     expected death by the re-raised signal, no report.
+#   print_stacktrace (UBSan): the report says where.
+#   second_deadlock_stack/history_size (TSan): full reports.
+san_setup() {
+	case "$IXFWD_SANITIZE" in
+	"") return ;;
+	esac
+	mkdir -p "$logs/san"
+	rm -f "$logs"/san/*
+	ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1"
+	ASAN_OPTIONS="$ASAN_OPTIONS:detect_stack_use_after_return=1"
+	ASAN_OPTIONS="$ASAN_OPTIONS:strict_string_checks=1:check_initialization_order=1"
+	UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1"
+	TSAN_OPTIONS="halt_on_error=1:abort_on_error=1:second_deadlock_stack=1:history_size=4"
+}
+
+# san_on NAME: reports of the next program go to $logs/san/NAME.*
+san_on() {
+	[ -n "$IXFWD_SANITIZE" ] || return 0
+	_lp="log_path=$PWD/$logs/san/$1"
+	ASAN_OPTIONS="${ASAN_OPTIONS%%:log_path=*}:$_lp"
+	UBSAN_OPTIONS="${UBSAN_OPTIONS%%:log_path=*}:$_lp"
+	TSAN_OPTIONS="${TSAN_OPTIONS%%:log_path=*}:$_lp"
+}
+
+# san_check NAME LOG: a sanitizer report of NAME is a failure; it is
+# appended to LOG.
+san_check() {
+	[ -n "$IXFWD_SANITIZE" ] || return 0
+	for _r in "$logs/san/$1".*; do
+		[ -s "$_r" ] || continue
+		echo "FAIL: sanitizer report $_r:" >>"$2"
+		cat "$_r" >>"$2"
+		echo "$1: FAIL: sanitizer report in $_r:"
+		grep -m 3 -E 'ERROR|WARNING|runtime error|SUMMARY' "$_r" | sed 's/^/    /'
+		f=$((f + 1))
+	done
+}
+
 run_one() {
 	name=$1; shift
 	selected "$name" || return 0
 	log="$logs/$name.log"
+	san_on "$name"
 	timeout="${TEST_TIMEOUT:-600}"
 	if [ -n "$LOCKED" ] && command -v flock >/dev/null 2>&1; then
 		flock -o "${IXFWD_E2E_LOCK:-/tmp/ixfwd-e2e-v2.lock}" \
@@ -42,6 +102,7 @@ run_one() {
 	p=$(grep -c '^PASS: ' "$log")
 	f=$(grep -c '^FAIL: ' "$log")
 	s=$(grep -c '^SKIP: ' "$log")
+	san_check "$name" "$log"
 	grep -E '^(FAIL|SKIP): ' "$log" | sed "s|^|$name: |"
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "$name: FAIL: exited with status $rc (see $log):"
@@ -55,10 +116,16 @@ run_one() {
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 }
 
-for t in build/tests/test_*; do
+san_setup
+for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	run_one "$(basename "$t")" "$t"
 done
+if [ "${IXFWD_E2E:-1}" = 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+	[ "$fail" -eq 0 ]
+	exit
+fi
 LOCKED=1
 for t in tests/e2e/test_*.sh; do
 	[ -f "$t" ] || continue

@@ -2,7 +2,9 @@
 # Results are lines that tests/run.sh counts: PASS: / FAIL: / SKIP:.
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-IXFWD=${IXFWD:-$TOP/build/ixfwd}
+# the build under test: build/, or build-asan/ for make test SANITIZE=1
+BUILD=$TOP/${IXFWD_BUILD:-build}
+IXFWD=${IXFWD:-$BUILD/ixfwd}
 DEMO=${DEMO:-0}
 WORK=$(mktemp -d /tmp/ixfwd-e2e.XXXXXX)
 failed=0

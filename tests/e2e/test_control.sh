@@ -9,7 +9,7 @@
 # daemon's descriptors counted before and after.  Namespaces: ixc-.
 . "$(dirname "$0")/lib.sh"
 
-CTL=${IXFWDCTL:-$TOP/build/ixfwdctl}
+CTL=${IXFWDCTL:-$BUILD/ixfwdctl}
 S=$WORK/ctl.sock
 FWD_NS=ixc-fwd
 cleanup() {

@@ -6,7 +6,7 @@
 # address is a configuration error with its line and column.
 . "$(dirname "$0")/lib.sh"
 
-CTL=${IXFWDCTL:-$TOP/build/ixfwdctl}
+CTL=${IXFWDCTL:-$BUILD/ixfwdctl}
 S=$WORK/ctl.sock
 NS=ixm-fwd
 cleanup() {

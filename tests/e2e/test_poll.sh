@@ -15,8 +15,8 @@
 . "$(dirname "$0")/lib.sh"
 
 FWD_NS=ixp-fwd
-CTL=${IXFWDCTL:-$TOP/build/ixfwdctl}
-SLEEPCOST=${SLEEPCOST:-$TOP/build/tools/sleepcost}
+CTL=${IXFWDCTL:-$BUILD/ixfwdctl}
+SLEEPCOST=${SLEEPCOST:-$BUILD/tools/sleepcost}
 HZ=$(getconf CLK_TCK)
 cleanup() {
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
