@@ -1778,9 +1778,12 @@ test_bench(void)
 	    (double)filt_ns / rounds / BATCH);
 	printf("  sampled, 128 bytes into the ring: %.2f ns/packet\n",
 	    (double)samp_ns / srounds / BATCH);
-	/* loose bounds: a slow or shared machine must not fail them */
+	/* loose bounds: a slow or shared machine must not fail them; a
+	 * sanitized build times the instrumentation, not the sampler */
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 	T_CHECK((double)skip_ns / rounds / BATCH < 5);
 	T_CHECK((double)samp_ns / srounds / BATCH < 500);
+#endif
 	rm_tree(dir);
 	free(pattern);
 	free(dir);
