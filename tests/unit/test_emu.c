@@ -402,7 +402,7 @@ test_reset_defaults(void)
 {
 	struct emu82599 *nic;
 	struct bar b;
-	uint64_t t0;
+	uint64_t t0, t1;
 	uint32_t ctrl, eec, rdrx;
 
 	T_REQUIRE((nic = mk("reset", EMU_WIRE_QUEUE, mac_a)) != NULL);
@@ -427,7 +427,8 @@ test_reset_defaults(void)
 	ctrl = bar_read32(&b, IXGBE_CTRL);
 	eec = bar_read32(&b, IXGBE_EEC);
 	rdrx = bar_read32(&b, IXGBE_RDRXCTL);
-	if (now_ms() - t0 < 1) {
+	t1 = now_ms();
+	if (t1 - t0 < 1) {
 		T_EQ(ctrl & IXGBE_CTRL_RST_MASK, IXGBE_CTRL_RST_MASK);
 		T_EQ(eec & IXGBE_EEC_ARD, 0);
 		T_EQ(rdrx & IXGBE_RDRXCTL_DMAIDONE, 0);
@@ -470,7 +471,10 @@ test_reset_defaults(void)
 	/* This test resets without master disable and reads registers
 	 * during the reset, on purpose: the strict model saw both. */
 	T_EQ(emu_rule_violations(nic, EMU_RULE_MASTER_DISABLE), 1);
-	T_CHECK(emu_rule_violations(nic, EMU_RULE_RESET_ACCESS) >= 1);
+	/* (unless this thread was held up past the 10 ms of the reset
+	 * before those reads, as on a loaded machine or under TSan) */
+	if (t1 - t0 < 10)
+		T_CHECK(emu_rule_violations(nic, EMU_RULE_RESET_ACCESS) >= 1);
 	strict_clean(nic, ALLOW(EMU_RULE_MASTER_DISABLE) |
 	    ALLOW(EMU_RULE_RESET_ACCESS));
 	emu_destroy(nic);
