@@ -1111,7 +1111,8 @@ ixgbe_quiesce(const struct bar *bar, const char *name)
 	struct ixgbe_dev *dev;
 	int rc;
 
-	if ((dev = aligned_alloc(64, sizeof(*dev))) == NULL) {
+	if ((dev = aligned_alloc(64,
+	    (sizeof(*dev) + 63) & ~(size_t)63)) == NULL) {
 		log_warn("%s", name);
 		return -1;
 	}
@@ -1155,7 +1156,8 @@ ixgbe_open(const struct bar *bar, const struct ixgbe_conf *conf)
 		return NULL;
 	}
 
-	if ((dev = aligned_alloc(64, sizeof(*dev))) == NULL) {
+	if ((dev = aligned_alloc(64,
+	    (sizeof(*dev) + 63) & ~(size_t)63)) == NULL) {
 		log_warn("%s", name);
 		return NULL;
 	}

@@ -611,7 +611,8 @@ bridge_create(uint32_t max_entries, uint32_t aging_s, int per_vlan)
 		    BRIDGE_AGING_MAX);
 		return NULL;
 	}
-	if ((br = aligned_alloc(64, sizeof(*br))) == NULL) {
+	if ((br = aligned_alloc(64,
+	    (sizeof(*br) + 63) & ~(size_t)63)) == NULL) {
 		log_warn("bridge: table");
 		return NULL;
 	}

@@ -108,7 +108,8 @@ pipe_path_build(const struct conf *c, int i, const int16_t txq[CONF_PORTS_MAX],
 	struct pipe_path *p;
 	int j;
 
-	if ((p = aligned_alloc(64, sizeof(*p))) == NULL) {
+	if ((p = aligned_alloc(64,
+	    (sizeof(*p) + 63) & ~(size_t)63)) == NULL) {
 		log_warn("%s: path", name);
 		return NULL;
 	}

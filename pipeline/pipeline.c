@@ -77,7 +77,8 @@ pipe_workers(struct pipeline *pl)
 		const struct plan_worker *pw = &pl->plan->workers[w];
 		struct pipe_worker *nw;
 
-		if ((nw = aligned_alloc(64, sizeof(*nw))) == NULL) {
+		if ((nw = aligned_alloc(64,
+		    (sizeof(*nw) + 63) & ~(size_t)63)) == NULL) {
 			log_warn("worker");
 			return -1;
 		}
