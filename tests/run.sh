@@ -52,7 +52,6 @@ san_setup() {
 	"") return ;;
 	esac
 	mkdir -p "$logs/san"
-	rm -f "$logs"/san/*
 	ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1"
 	ASAN_OPTIONS="$ASAN_OPTIONS:detect_stack_use_after_return=1"
 	ASAN_OPTIONS="$ASAN_OPTIONS:strict_string_checks=1:check_initialization_order=1"
@@ -64,6 +63,7 @@ san_setup() {
 san_on() {
 	[ -n "$IXFWD_SANITIZE" ] || return 0
 	_lp="log_path=$PWD/$logs/san/$1"
+	rm -f "$logs/san/$1".*
 	ASAN_OPTIONS="${ASAN_OPTIONS%%:log_path=*}:$_lp"
 	UBSAN_OPTIONS="${UBSAN_OPTIONS%%:log_path=*}:$_lp"
 	TSAN_OPTIONS="${TSAN_OPTIONS%%:log_path=*}:$_lp"
