@@ -251,6 +251,14 @@ daemonize(void)
 	return fds[1];
 }
 
+/* A configuration that will not run, freed on the way out of main. */
+static void
+conf_drop(struct conf *c)
+{
+	conf_free(c);
+	free(c);
+}
+
 int
 main(int argc, char *argv[], char *envp[])
 {
@@ -315,17 +323,20 @@ main(int argc, char *argv[], char *envp[])
 	if ((nerr = conf_load_owned(path, conf, stderr, owner)) != 0) {
 		fprintf(stderr, "%s: %d error%s, nothing started\n", path, nerr,
 		    nerr == 1 ? "" : "s");
+		conf_drop(conf);
 		return 1;
 	}
 	/* What a start needs and can be known now: the user, what it may
 	 * read and write, the NICs, hugepages. */
 	if (priv_resolve(conf, &user, errbuf, sizeof(errbuf), &warning) == -1) {
 		fprintf(stderr, "%s: %s, nothing started\n", path, errbuf);
+		conf_drop(conf);
 		return 1;
 	}
 	if ((nerr = preflight(conf, NULL, &user, stderr)) != 0) {
 		fprintf(stderr, "%s: %d error%s, nothing started\n", path, nerr,
 		    nerr == 1 ? "" : "s");
+		conf_drop(conf);
 		return 1;
 	}
 	if (tflag) {
@@ -333,6 +344,7 @@ main(int argc, char *argv[], char *envp[])
 		if (warning != NULL && verbose)
 			fprintf(stderr, "%s: warning: %s\n", path, warning);
 		printf("configuration OK\n");
+		conf_drop(conf);
 		return 0;
 	}
 	if (pidpath != NULL && (pfh = pidfile_open(pidpath, 0644,
