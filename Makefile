@@ -30,9 +30,6 @@ ifneq ($(filter 1 address,$(SANITIZE)),)
 B		 = build-asan
 SAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all
-# UBSan linked in: with the shared libubsan next to libasan its reports
-# ignore log_path and only reach stderr, which the e2e scripts delete.
-SAN_LDFLAGS	 = -static-libubsan
 else ifeq ($(SANITIZE),thread)
 B		 = build-tsan
 SAN_FLAGS	 = -fsanitize=thread -fno-omit-frame-pointer
@@ -46,7 +43,7 @@ CMD_PKGS	 = jansson libmicrohttpd
 CTL_PKGS	 = jansson ncursesw
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 -Wall -Wextra -Werror -pthread -MMD -MP $(SAN_FLAGS)
-LDFLAGS		+= $(SAN_FLAGS) $(SAN_LDFLAGS)
+LDFLAGS		+= $(SAN_FLAGS)
 CPPFLAGS	+= -D_GNU_SOURCE -Idriver -Iconf -Ipipeline
 CPPFLAGS	+= -DIXFWD_VERSION=\"$(VERSION)\"
 CPPFLAGS	+= $(shell $(PKG_CONFIG) --cflags $(PKGS) $(CMD_PKGS) $(CTL_PKGS) 2>/dev/null)
