@@ -11,10 +11,11 @@
 # IXFWD_BUILD names the build directory to test (default build; make test
 # SANITIZE=1 passes build-asan, make tsan build-tsan); the e2e scripts
 # take their binaries from it too (tests/e2e/lib.sh).  IXFWD_E2E=0 runs
-# the unit tests only.  With IXFWD_SANITIZE set the sanitizers write
-# their reports to files under the build directory's test-logs/san,
-# and a program that leaves one (an ASan/UBSan/TSan error, a leak at
-# exit, in a test binary or in any ixfwd an e2e script started) fails.
+# the unit tests only.  With IXFWD_SANITIZE set ASan and TSan write
+# their reports to files under the build directory's test-logs/san, and
+# a test that leaves one (an error or a leak at exit, in a test binary
+# or in any ixfwd an e2e script started) fails, as does one whose output
+# holds a UBSan report.
 #
 # The end-to-end scripts use fixed namespace and interface names and pin
 # threads to cores, so two checkouts testing on one machine take turns:
