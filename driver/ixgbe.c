@@ -1578,7 +1578,7 @@ ixgbe_tx_reset(struct port *p, uint16_t qi)
 	    dev->tx_ring * sizeof(union ixgbe_adv_tx_desc));
 	ixgbe_wr(dev, IXGBE_TDH(qi), 0);
 	ixgbe_wr(dev, IXGBE_TDT(qi), 0);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+	ixgbe_dma_wmb();
 	ixgbe_wr(dev, IXGBE_TXDCTL(qi), txdctl | IXGBE_TXDCTL_ENABLE);
 	return ixgbe_spin_reg(dev, IXGBE_TXDCTL(qi), IXGBE_TXDCTL_ENABLE,
 	    IXGBE_TXDCTL_ENABLE, IXGBE_QUEUE_TIMEOUT * 1000);

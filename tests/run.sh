@@ -58,6 +58,7 @@ san_setup() {
 	ASAN_OPTIONS="$ASAN_OPTIONS:strict_string_checks=1:check_initialization_order=1"
 	UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1"
 	TSAN_OPTIONS="halt_on_error=1:abort_on_error=1:second_deadlock_stack=1:history_size=4"
+	export ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
 }
 
 # san_on NAME: reports of the next program go to $logs/san/NAME.*
