@@ -367,6 +367,8 @@ int		 emu_wire_carrier(struct emu82599 *);
 /* The fd that turns readable when the wire has a frame for the NIC, or
  * -1 (the engine sleeps in ppoll() on these). */
 int		 emu_wire_pollfd(struct emu82599 *);
+/* Wake the engine if it sleeps (emu82599.c). */
+void		 emu_engine_kick(void);
 int		 emu_wire_rx(struct emu82599 *, uint64_t now);
 void		 emu_wire_tx(struct emu82599 *, const uint8_t *, uint32_t);
 void		 emu_wire_tx_flush(struct emu82599 *);

@@ -1276,7 +1276,13 @@ emu_wire_push(struct emu82599 *nic, const void *frame, size_t len)
 		emu_wire_count(nic, &nic->wst.oversize, 1);
 		return -1;
 	}
-	return emu_ring_put(nic->q_in, frame, (uint32_t)len);
+	if (emu_ring_put(nic->q_in, frame, (uint32_t)len) == -1)
+		return -1;
+	/* Wake a sleeping engine now rather than at its next timeout (at
+	 * most 10 ms; a kick lost to the race with its going to sleep only
+	 * costs that). */
+	emu_engine_kick();
+	return 0;
 }
 
 size_t

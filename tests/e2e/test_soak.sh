@@ -140,9 +140,10 @@ ip netns exec $H1 ping -q -i 0.01 -W 3 -c $((SOAK_SECONDS * 90)) 198.18.6.2 \
 ping=$!
 
 # --- every 10 s -----------------------------------------------------------
-# the kernel said it sent at least what ixfwd received, and not more than
-# what can be in flight: the AF_PACKET socket and a ring's worth
-FLIGHT=4096
+# the kernel said it sent at least what ixfwd received.  How far ixfwd
+# lags behind is not bounded here: frames wait in the emulated NIC's
+# AF_PACKET socket buffer (megabytes) while a loaded machine holds its
+# engine, and the exact accounting at the end says whether any was lost.
 : >"$WORK/samples"
 nflight=0
 t=0
@@ -156,8 +157,7 @@ while [ "$(date +%s)" -lt $end ]; do
 	s1=$(( $(k $H1 ixs-h10 tx_packets) - h1tx0 )); r1=$(d hw_rx_packets p1)
 	s2=$(( $(k $H2 ixs-h20 tx_packets) - h2tx0 )); r2=$(d hw_rx_packets p2)
 	echo "t=$t rss=$rss fds=$fds threads=$thr h1_sent=$s1 p1_rx=$r1 h2_sent=$s2 p2_rx=$r2" >>"$WORK/samples"
-	if [ $((s1 - r1)) -lt 0 ] || [ $((s1 - r1)) -gt $FLIGHT ] ||
-	    [ $((s2 - r2)) -lt 0 ] || [ $((s2 - r2)) -gt $FLIGHT ]; then
+	if [ $((s1 - r1)) -lt 0 ] || [ $((s2 - r2)) -lt 0 ]; then
 		nflight=$((nflight + 1))
 	fi
 done
@@ -171,7 +171,7 @@ cat "$WORK/samples"
 
 [ $rc = 0 ] && pass soak_sigterm || fail soak_sigterm "exit $rc"
 [ $nflight = 0 ] && pass soak_samples_kernel_agree ||
-    fail soak_samples_kernel_agree "$nflight samples off by more than $FLIGHT: $(tr '\n' ' ' <"$WORK/samples")"
+    fail soak_samples_kernel_agree "$nflight samples with more received than sent: $(tr '\n' ' ' <"$WORK/samples")"
 
 # --- the frames ---------------------------------------------------------
 # Each way: the host's veth sent = ixfwd received (NIC and pipeline), =
