@@ -30,6 +30,9 @@ ifneq ($(filter 1 address,$(SANITIZE)),)
 B		 = build-asan
 SAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all
+# static runtimes: the shared libubsan beside libasan ignores log_path and
+# reports on stderr, where a daemon started by an e2e script is not seen
+SAN_LDFLAGS	 = -static-libasan -static-libubsan
 else ifeq ($(SANITIZE),thread)
 B		 = build-tsan
 SAN_FLAGS	 = -fsanitize=thread -fno-omit-frame-pointer
@@ -43,7 +46,7 @@ CMD_PKGS	 = jansson libmicrohttpd
 CTL_PKGS	 = jansson ncursesw
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 -Wall -Wextra -Werror -pthread -MMD -MP $(SAN_FLAGS)
-LDFLAGS		+= $(SAN_FLAGS)
+LDFLAGS		+= $(SAN_FLAGS) $(SAN_LDFLAGS)
 CPPFLAGS	+= -D_GNU_SOURCE -Idriver -Iconf -Ipipeline
 CPPFLAGS	+= -DIXFWD_VERSION=\"$(VERSION)\"
 CPPFLAGS	+= $(shell $(PKG_CONFIG) --cflags $(PKGS) $(CMD_PKGS) $(CTL_PKGS) 2>/dev/null)
