@@ -93,8 +93,16 @@ esac
 wait_for "$WORK/notify" "^STATUS=forwarding: 1/2 links up, rx [0-9.]* k*pps, tx [0-9.]* k*pps, drops [0-9.]* k*pps$" 12 &&
     pass daemon_notify_status || fail daemon_notify_status "$(tail -n 3 "$WORK/notify" | tr '\n' ' ')"
 report $pid
-files=$(ls "$CAP" | wc -l)
-modes=$(stat -c '%a %U' "$CAP"/* | sort -u | tr '\n' ' ')
+# the capture keeps rotating while we look: a file may be created or
+# removed between listing and stat, so take a few snapshots with one find
+# each and keep the first that shows the steady state
+for _try in 1 2 3 4 5 6 7 8 9 10; do
+	snap=$(find "$CAP" -maxdepth 1 -type f -printf '%m %u\n' 2>/dev/null)
+	files=$(printf '%s\n' "$snap" | grep -c .)
+	modes=$(printf '%s\n' "$snap" | grep . | sort -u | tr '\n' ' ')
+	[ "$files" = 3 ] && [ "$modes" = "640 $U " ] && break
+	sleep 0.2
+done
 nfiles=$(field "capture=all" files)
 if [ "$files" = 3 ] && [ "${nfiles:-0}" -gt 3 ] && [ "$modes" = "640 $U " ] &&
     [ "$(field "capture=all" write_failed)" = 0 ]; then
