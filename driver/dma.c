@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -394,7 +395,7 @@ dma_alloc(struct dma_mem *m, size_t size, int contiguous)
 		    "empty");
 		return -1;
 	}
-	size = (size + DMA_PAGE_SIZE - 1) & ~(size_t)(DMA_PAGE_SIZE - 1);
+	size = dma_pages(size) * DMA_PAGE_SIZE;
 	if ((p = dma_map_hugepages(size)) == NULL)
 		return -1;
 
@@ -471,6 +472,55 @@ dma_free(struct dma_mem *m)
 	pthread_mutex_unlock(&dma_lock);
 	munmap(p, m->size);
 	memset(m, 0, sizeof(*m));
+}
+
+size_t
+dma_pages_mapped(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&dma_lock);
+	n = (size_t)dma_live;
+	pthread_mutex_unlock(&dma_lock);
+	return n;
+}
+
+#define DMA_SYSFS_2M	"/sys/kernel/mm/hugepages/hugepages-2048kB/"
+
+static long
+dma_sysfs_long(const char *name)
+{
+	char buf[32];
+	long v = -1;
+	FILE *f;
+
+	if ((f = fopen(name, "r")) == NULL)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) != NULL)
+		v = strtol(buf, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+int
+dma_hugepages_avail(long *avail, long *total)
+{
+	long nr, nfree, resv, over, surplus;
+
+	*avail = *total = 0;
+	if ((nr = dma_sysfs_long(DMA_SYSFS_2M "nr_hugepages")) < 0 ||
+	    (nfree = dma_sysfs_long(DMA_SYSFS_2M "free_hugepages")) < 0)
+		return -1;
+	resv = dma_sysfs_long(DMA_SYSFS_2M "resv_hugepages");
+	over = dma_sysfs_long(DMA_SYSFS_2M "nr_overcommit_hugepages");
+	surplus = dma_sysfs_long(DMA_SYSFS_2M "surplus_hugepages");
+	*total = nr;
+	*avail = nfree - (resv > 0 ? resv : 0);
+	if (over > 0 && over > surplus)
+		*avail += over - (surplus > 0 ? surplus : 0);
+	if (*avail < 0)
+		*avail = 0;
+	return 0;
 }
 
 uint64_t

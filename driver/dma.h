@@ -68,6 +68,14 @@ struct dma_mem {
 int		 dma_init(enum dma_iova_mode mode);
 enum dma_iova_mode dma_mode(void);
 
+/* The hugepages dma_alloc() maps for size bytes: size rounded up to
+ * DMA_PAGE_SIZE.  What ixfwd -t counts a start's memory with. */
+static inline size_t
+dma_pages(size_t size)
+{
+	return (size + DMA_PAGE_SIZE - 1) / DMA_PAGE_SIZE;
+}
+
 /* Allocate size bytes of zeroed, locked hugepage memory.  With
  * contiguous set, the range must fit one hugepage (size <= 2 MiB) so its
  * IOVAs are contiguous too.  0, or -1 with the reason logged. */
@@ -77,6 +85,18 @@ void		 dma_free(struct dma_mem *m);
  * instead of unmapping it, so that nothing the device may still write is
  * handed back to the kernel while the process lives. */
 void		 dma_keep_all(void);
+
+/* The hugepages dma_alloc() has mapped and dma_free() not yet let go. */
+size_t		 dma_pages_mapped(void);
+
+/*
+ * The 2 MiB hugepages a new mapping can get now, from
+ * /sys/kernel/mm/hugepages/hugepages-2048kB: the free ones not already
+ * promised to a mapping (free_hugepages - resv_hugepages), and those
+ * nr_overcommit_hugepages still allows beyond the pool; the pool's size
+ * (nr_hugepages) in *total.  -1 if the kernel has no 2 MiB hugepages.
+ */
+int		 dma_hugepages_avail(long *avail, long *total);
 
 /* Allocations from now on prefer NUMA node node (the NIC's, from
  * sysfs numa_node); -1: the kernel's choice.  Control thread. */

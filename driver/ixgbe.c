@@ -583,16 +583,24 @@ ixgbe_fctrl_filters(uint32_t fctrl, int promisc)
 
 /* The descriptor rings share one DMA allocation: every ring of a port
  * together is at most 2 x 16 x 64 KiB = 2 MiB, one hugepage. */
+size_t
+ixgbe_rings_size(const struct ixgbe_conf *conf)
+{
+	return (size_t)conf->rx_ring * sizeof(union ixgbe_adv_rx_desc) *
+	    conf->nb_rxq +
+	    (size_t)conf->tx_ring * sizeof(union ixgbe_adv_tx_desc) *
+	    conf->nb_txq;
+}
+
 static int
-ixgbe_alloc_rings(struct ixgbe_dev *dev)
+ixgbe_alloc_rings(struct ixgbe_dev *dev, const struct ixgbe_conf *conf)
 {
 	size_t rxb = (size_t)dev->rx_ring * sizeof(union ixgbe_adv_rx_desc);
 	size_t txb = (size_t)dev->tx_ring * sizeof(union ixgbe_adv_tx_desc);
 	size_t off = 0;
 	uint16_t q;
 
-	if (dma_alloc(&dev->rings, rxb * dev->port.nb_rxq +
-	    txb * dev->port.nb_txq, 1) == -1) {
+	if (dma_alloc(&dev->rings, ixgbe_rings_size(conf), 1) == -1) {
 		log_warnx("%s: cannot allocate descriptor rings", dev->port.name);
 		return -1;
 	}
@@ -1198,7 +1206,7 @@ ixgbe_open(const struct bar *bar, const struct ixgbe_conf *conf)
 	ixgbe_setup_link(dev);		/* §4.6.4 */
 	ixgbe_clear_stats(dev);		/* §4.6.5 */
 
-	if (ixgbe_alloc_rings(dev) == -1)
+	if (ixgbe_alloc_rings(dev, conf) == -1)
 		goto fail;
 	ixgbe_init_rx(dev, conf);	/* §4.6.7 */
 	ixgbe_init_tx(dev);		/* §4.6.8 */

@@ -63,6 +63,10 @@ struct ixgbe_conf {
 						 * frames up to 1518. */
 };
 
+/* The bytes of DMA memory ixgbe_open() allocates for conf's descriptor
+ * rings, all in one piece (its buffers come from the rx_pools). */
+size_t		 ixgbe_rings_size(const struct ixgbe_conf *conf);
+
 /* Reset and initialise the NIC behind bar (datasheet §4.6.3), set up the
  * queues and start them.  The port owns bar from then on.  NULL with the
  * reason logged. */

@@ -13,11 +13,19 @@ mempool_create(uint32_t n)
 	return mempool_create_sized(n, PKT_DATA_SIZE);
 }
 
+size_t
+mempool_pages(uint32_t n, uint32_t data_size)
+{
+	uint32_t per_page = DMA_PAGE_SIZE / MEMPOOL_ENTRY_SIZE_FOR(data_size);
+
+	return ((size_t)n + per_page - 1) / per_page;
+}
+
 struct mempool *
 mempool_create_sized(uint32_t n, uint32_t data_size)
 {
 	struct mempool *mp = NULL;
-	uint32_t i, pages, entry, per_page;
+	uint32_t i, entry, per_page;
 
 	if (n == 0) {
 		log_warnx("mempool: no buffers asked for");
@@ -42,8 +50,8 @@ mempool_create_sized(uint32_t n, uint32_t data_size)
 	}
 	/* Entries never cross a hugepage, so each buffer is contiguous in
 	 * IOVA space whatever the pages' physical addresses. */
-	pages = (n + per_page - 1) / per_page;
-	if (dma_alloc(&mp->mem, (size_t)pages * DMA_PAGE_SIZE, 0) == -1)
+	if (dma_alloc(&mp->mem, mempool_pages(n, data_size) * DMA_PAGE_SIZE,
+	    0) == -1)
 		goto fail;
 	mp->n = n;
 	mp->data_size = data_size;

@@ -94,6 +94,9 @@ struct mempool	*mempool_create(uint32_t n);
  * MEMPOOL_DATA_MAX); NULL with the reason logged. */
 struct mempool	*mempool_create_sized(uint32_t n, uint32_t data_size);
 void		 mempool_destroy(struct mempool *mp);
+/* The hugepages mempool_create_sized(n, data_size) maps: whole entries
+ * to a page, never one across two. */
+size_t		 mempool_pages(uint32_t n, uint32_t data_size);
 
 static inline uint8_t *
 pkt_data(struct pkt_buf *b)

@@ -251,34 +251,58 @@ port_open_null(const struct port_spec *spec)
 	return p;
 }
 
+/* The driver's terms for spec. */
+static void
+port_ixgbe_conf(const struct port_spec *spec, struct ixgbe_conf *ic)
+{
+	uint16_t q;
+
+	memset(ic, 0, sizeof(*ic));
+	ic->name = spec->name;
+	ic->nb_rxq = spec->nb_rxq;
+	ic->nb_txq = spec->nb_txq;
+	ic->rx_ring = spec->rx_ring;
+	ic->tx_ring = spec->tx_ring;
+	for (q = 0; q < spec->nb_rxq && q < IXGBE_QUEUES_MAX; q++)
+		ic->rx_pool[q] = spec->rx_pool[q];
+	ic->promisc = spec->promisc;
+	static_assert(sizeof(ic->rss_key) == sizeof(spec->rss_key) &&
+	    sizeof(ic->rss_reta) == sizeof(spec->rss_reta), "RSS tables");
+	memcpy(ic->rss_key, spec->rss_key, sizeof(ic->rss_key));
+	ic->rss_fields = spec->rss_fields;
+	memcpy(ic->rss_reta, spec->rss_reta, sizeof(ic->rss_reta));
+	ic->max_frame = spec->max_frame;
+	ic->link_timeout_ms = 0;		/* the caller waits for all */
+}
+
+size_t
+port_dma_pages(const struct port_spec *spec)
+{
+	struct ixgbe_conf ic;
+
+	switch (spec->kind) {
+	case PORT_KIND_IXGBE:
+	case PORT_KIND_EMULATED:
+		port_ixgbe_conf(spec, &ic);
+		return dma_pages(ixgbe_rings_size(&ic));
+	case PORT_KIND_NULL:
+		break;
+	}
+	return 0;
+}
+
 static struct port *
 port_open_ixgbe(struct port_dev *d, const struct port_spec *spec)
 {
 	struct ixgbe_conf ic;
 	struct port *p;
-	uint16_t q;
 
 	if (spec->nb_rxq > PORT_RXQ_MAX) {
 		log_warnx("%s: %u RX queues, at most %d", spec->name,
 		    spec->nb_rxq, PORT_RXQ_MAX);
 		return NULL;
 	}
-	memset(&ic, 0, sizeof(ic));
-	ic.name = spec->name;
-	ic.nb_rxq = spec->nb_rxq;
-	ic.nb_txq = spec->nb_txq;
-	ic.rx_ring = spec->rx_ring;
-	ic.tx_ring = spec->tx_ring;
-	for (q = 0; q < spec->nb_rxq && q < IXGBE_QUEUES_MAX; q++)
-		ic.rx_pool[q] = spec->rx_pool[q];
-	ic.promisc = spec->promisc;
-	static_assert(sizeof(ic.rss_key) == sizeof(spec->rss_key) &&
-	    sizeof(ic.rss_reta) == sizeof(spec->rss_reta), "RSS tables");
-	memcpy(ic.rss_key, spec->rss_key, sizeof(ic.rss_key));
-	ic.rss_fields = spec->rss_fields;
-	memcpy(ic.rss_reta, spec->rss_reta, sizeof(ic.rss_reta));
-	ic.max_frame = spec->max_frame;
-	ic.link_timeout_ms = 0;		/* the caller waits for all */
+	port_ixgbe_conf(spec, &ic);
 	dma_set_node(d->node);		/* its rings */
 	p = ixgbe_open(&d->bar, &ic);
 	dma_set_node(-1);

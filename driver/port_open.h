@@ -59,6 +59,11 @@ struct port_set;
 /* The most RX queues, and the most TX queues, a port of kind can have. */
 unsigned int	 port_queues_max(enum port_kind kind);
 
+/* The hugepages port_open(spec) maps for the port itself: an 82599's
+ * descriptor rings (emulated too), nothing for a null port.  The RX
+ * buffers are the rx_pools', mapped by their owners. */
+size_t		 port_dma_pages(const struct port_spec *spec);
+
 /* Take and reset the devices of spec[0..n-1] (name, kind, device, force,
  * mac, wire, peer); the emulated NICs' engine runs on emulator_cpu (-1:
  * anywhere).  NULL with the reason logged, nothing left taken. */

@@ -122,29 +122,41 @@ pipe_pool_data_size(const struct conf_port *cp)
 	return sz > PKT_DATA_SIZE ? sz : PKT_DATA_SIZE;
 }
 
-/* Enough buffers for every RX ring the worker fills, every TX ring it
- * sends on, and the batches in its hands; each large enough for the
- * longest frame of any port it receives from (mirror and flood copies
- * come from the same pool, so they fit too). */
+/* The pool of worker pw: enough buffers (*n) for every RX ring it
+ * fills, every TX ring it sends on, and the batches in its hands; each
+ * large enough (*size) for the longest frame of any port it receives
+ * from (mirror and flood copies come from the same pool, so they fit
+ * too). */
+static void
+pipe_pool_need(const struct conf *c, const struct plan_worker *pw,
+    uint32_t *n, uint32_t *size)
+{
+	uint32_t sz;
+	int i, k;
+
+	*n = 4u * PIPE_BATCH_MAX;
+	*size = PKT_DATA_SIZE;
+	for (k = 0; k < pw->nin; k++) {
+		*n += c->ports[pw->in[k].port].rx_ring;
+		sz = pipe_pool_data_size(&c->ports[pw->in[k].port]);
+		if (sz > *size)
+			*size = sz;
+	}
+	for (i = 0; i < c->nports; i++)
+		if (pw->txq[i] != -1)
+			*n += c->ports[i].tx_ring;
+}
+
 static int
 pipe_pools(struct pipeline *pl)
 {
 	const struct conf *c = pl->conf;
-	int i, k, w;
+	int w;
 
 	for (w = 0; w < pl->nworkers; w++) {
-		const struct plan_worker *pw = &pl->plan->workers[w];
-		uint32_t n = 4u * PIPE_BATCH_MAX, size = PKT_DATA_SIZE, sz;
+		uint32_t n, size;
 
-		for (k = 0; k < pw->nin; k++) {
-			n += c->ports[pw->in[k].port].rx_ring;
-			sz = pipe_pool_data_size(&c->ports[pw->in[k].port]);
-			if (sz > size)
-				size = sz;
-		}
-		for (i = 0; i < c->nports; i++)
-			if (pw->txq[i] != -1)
-				n += c->ports[i].tx_ring;
+		pipe_pool_need(c, &pl->plan->workers[w], &n, &size);
 		dma_set_node(pipe_worker_node(pl, w));
 		pl->workers[w]->pool = mempool_create_sized(n, size);
 		dma_set_node(-1);
@@ -227,6 +239,35 @@ pipe_take_devices(struct pipeline *pl)
 	return pl->devs == NULL ? -1 : 0;
 }
 
+/* Port i as port_open() opens it: with its queues (but no pools yet). */
+static void
+pipe_open_spec(const struct conf *c, const struct pipe_plan *p, int i,
+    struct port_spec *ps)
+{
+	pipe_port_spec(c, i, ps);
+	ps->nb_rxq = p->ports[i].nb_rxq;
+	ps->nb_txq = p->ports[i].nb_txq;
+}
+
+size_t
+pipe_hugepages(const struct conf *c, const struct pipe_plan *p)
+{
+	struct port_spec ps;
+	uint32_t n, size;
+	size_t pages = 0;
+	int i, w;
+
+	for (w = 0; w < p->nworkers; w++) {
+		pipe_pool_need(c, &p->workers[w], &n, &size);
+		pages += mempool_pages(n, size);
+	}
+	for (i = 0; i < c->nports; i++) {
+		pipe_open_spec(c, p, i, &ps);
+		pages += port_dma_pages(&ps);
+	}
+	return pages;
+}
+
 /* Each RX queue filled from the pool of the worker that polls it. */
 static int
 pipe_open_ports(struct pipeline *pl)
@@ -239,9 +280,7 @@ pipe_open_ports(struct pipeline *pl)
 		const struct plan_port *pp = &pl->plan->ports[i];
 		struct port_spec ps;
 
-		pipe_port_spec(c, i, &ps);
-		ps.nb_rxq = pp->nb_rxq;
-		ps.nb_txq = pp->nb_txq;
+		pipe_open_spec(c, pl->plan, i, &ps);
 		for (q = 0; q < pp->nb_rxq; q++)
 			ps.rx_pool[q] = pl->workers[pp->worker[q]]->pool;
 		if ((pl->ports[i].port = port_open(pl->devs, i, &ps)) == NULL)

@@ -14,6 +14,7 @@
 #ifndef IXFWD_PIPELINE_H
 #define IXFWD_PIPELINE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "conf.h"
@@ -81,9 +82,18 @@ struct pipe_queue_report {
 };
 
 struct pipeline;
+struct pipe_plan;
 
 /* NULL with every reason logged; nothing is left running. */
 struct pipeline	*pipe_create(const struct conf *c);
+/*
+ * The 2 MiB hugepages pipe_create(c) maps, p being c's plan (plan.h):
+ * each worker's pool and each port's descriptor rings, counted by the
+ * functions that size them when they are allocated (mempool_pages(),
+ * port_dma_pages()), so ixfwd -t can tell before a start whether they
+ * are free.
+ */
+size_t		 pipe_hugepages(const struct conf *c, const struct pipe_plan *p);
 /* Start the worker threads.  0 or -1. */
 int		 pipe_start(struct pipeline *pl);
 /* Stop and join the workers (the ports stay open). */
