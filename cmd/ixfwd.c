@@ -340,9 +340,16 @@ main(int argc, char *argv[], char *envp[])
 		return 1;
 	}
 	if (tflag) {
+		size_t need;
+		long avail;
+
 		/* the start logs it; -t says it when asked */
 		if (warning != NULL && verbose)
 			fprintf(stderr, "%s: warning: %s\n", path, warning);
+		if (verbose && preflight_hugepages(conf, &need, &avail) == 0)
+			printf("hugepages: %zu MiB (%zu of 2 MiB) for rings and "
+			    "packet buffers, %ld free\n",
+			    need * (DMA_PAGE_SIZE >> 20), need, avail);
 		printf("configuration OK\n");
 		conf_drop(conf);
 		return 0;

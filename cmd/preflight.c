@@ -12,7 +12,9 @@
 #include <bsd/string.h>
 
 #include "conf_diff.h"
+#include "dma.h"
 #include "pci.h"
+#include "pipeline.h"
 #include "plan.h"
 #include "preflight.h"
 
@@ -82,19 +84,13 @@ preflight_pci(const struct conf *c, const struct conf_port *p, FILE *errf)
 	return 0;
 }
 
-/* The workers and queues a start would set up (plan.h), so that a limit
- * the planner enforces is reported at the port it is about. */
+/* The workers and queues a start would set up (plan.h) into p, so that
+ * a limit the planner enforces is reported at the port it is about. */
 static int
-preflight_plan(const struct conf *c, FILE *errf)
+preflight_plan(const struct conf *c, struct pipe_plan *p, FILE *errf)
 {
-	struct pipe_plan *p;
 	char err[256];
-	int n = 0;
 
-	if ((p = malloc(sizeof(*p))) == NULL) {
-		fprintf(errf, "%s: %s\n", c->path, strerror(errno));
-		return 1;
-	}
 	if (pipe_plan(c, p, err, sizeof(err)) == -1) {
 		if (p->err_port >= 0 && p->err_port < c->nports)
 			fprintf(errf, "%s:%d:%d: %s\n", c->path,
@@ -102,10 +98,9 @@ preflight_plan(const struct conf *c, FILE *errf)
 			    c->ports[p->err_port].col, err);
 		else
 			fprintf(errf, "%s: %s\n", c->path, err);
-		n = 1;
+		return 1;
 	}
-	free(p);
-	return n;
+	return 0;
 }
 
 static long
@@ -127,13 +122,72 @@ preflight_meminfo(const char *key)
 	return v;
 }
 
+/*
+ * The hugepages a start of c, planned as p, maps (pipe_hugepages():
+ * every worker's pool, every port's rings, whatever the port's kind),
+ * against those the kernel can give now.  The sysctl is named with the
+ * number to set, the pool as it is plus what is missing.
+ */
+static int
+preflight_hugepages_enough(const struct conf *c, const struct pipe_plan *p,
+    FILE *errf)
+{
+	size_t need = pipe_hugepages(c, p);
+	long avail, total, want;
+
+	if (dma_hugepages_avail(&avail, &total) == -1) {
+		fprintf(errf, "%s: its rings and packet buffers need %zu MiB "
+		    "of 2 MiB hugepages, and this kernel has none (no "
+		    "/sys/kernel/mm/hugepages/hugepages-2048kB)\n", c->path,
+		    need * (DMA_PAGE_SIZE >> 20));
+		return 1;
+	}
+	if ((size_t)avail >= need)
+		return 0;
+	want = total + (long)need - avail;
+	fprintf(errf, "%s: too few free 2 MiB hugepages: its rings and packet "
+	    "buffers need %zu MiB (%zu hugepage%s), %ld %s free; ", c->path,
+	    need * (DMA_PAGE_SIZE >> 20), need, need == 1 ? "" : "s", avail,
+	    avail == 1 ? "is" : "are");
+	if (preflight_meminfo("Hugepagesize") == DMA_PAGE_SIZE >> 10)
+		fprintf(errf, "raise vm.nr_hugepages to %ld (sysctl -w "
+		    "vm.nr_hugepages=%ld, or echo %ld > "
+		    "/proc/sys/vm/nr_hugepages)\n", want, want, want);
+	else
+		fprintf(errf, "raise the 2 MiB pool to %ld (echo %ld > "
+		    "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages)\n",
+		    want, want);
+	return 1;
+}
+
+int
+preflight_hugepages(const struct conf *c, size_t *need, long *avail)
+{
+	struct pipe_plan *p;
+	char err[256];
+	long total;
+	int rc = -1;
+
+	if ((p = malloc(sizeof(*p))) == NULL)
+		return -1;
+	if (pipe_plan(c, p, err, sizeof(err)) == 0) {
+		*need = pipe_hugepages(c, p);
+		if (dma_hugepages_avail(avail, &total) == -1)
+			*avail = 0;
+		rc = 0;
+	}
+	free(p);
+	return rc;
+}
+
 int
 preflight(const struct conf *c, const struct conf *running,
     const struct priv_user *u, FILE *errf)
 {
 	struct preflight_open o;
+	struct pipe_plan *plan;
 	char dir[PATH_MAX], *slash;
-	int i, n = 0, ndma = 0;
+	int i, n = 0, planned;
 
 	o.path = c->path;
 	o.mode = R_OK;
@@ -171,21 +225,23 @@ preflight(const struct conf *c, const struct conf *running,
 			n++;
 		}
 	}
-	n += preflight_plan(c, errf);
+	if ((plan = malloc(sizeof(*plan))) == NULL) {
+		fprintf(errf, "%s: %s\n", c->path, strerror(errno));
+		return n + 1;
+	}
+	planned = preflight_plan(c, plan, errf) == 0;
+	if (!planned)
+		n++;
 	for (i = 0; i < c->nports; i++) {
 		const struct conf_port *p = &c->ports[i];
 
-		if (p->kind != PORT_KIND_NULL)
-			ndma++;
 		if (p->kind == PORT_KIND_IXGBE)
 			n += preflight_pci(c, p, errf);
 	}
-	if (ndma > 0 && preflight_meminfo("HugePages_Total") <= 0) {
-		fprintf(errf, "%s: no 2 MiB hugepages are reserved on this "
-		    "machine (HugePages_Total in /proc/meminfo is 0): echo 512 "
-		    "> /proc/sys/vm/nr_hugepages, or install the sysctl.d "
-		    "snippet\n", c->path);
-		n++;
-	}
+	/* A reload maps no hugepages: the running pipeline keeps its own,
+	 * and a change that would need others needs a restart. */
+	if (planned && running == NULL)
+		n += preflight_hugepages_enough(c, plan, errf);
+	free(plan);
 	return n;
 }
