@@ -1,13 +1,16 @@
 #!/bin/sh
 # test_cli.sh: ixfwd as an operator meets it on the command line: -t on
 # good and bad files, usage errors, a port that cannot be set up, no
-# hugepages, and a run on generator wires stopped by SIGTERM.
+# hugepages or too few for the configuration, and a run on generator
+# wires stopped by SIGTERM.
 . "$(dirname "$0")/lib.sh"
 trap 'rm -rf "$WORK"' EXIT
 
 [ -x "$IXFWD" ] || { fail cli "$IXFWD not built (make)"; exit 1; }
 
-# -t on every example and good fixture
+# -t on every example and good fixture (-t counts the hugepages each
+# needs, 40 at most, against those free)
+[ "$(id -u)" = 0 ] && hugepages 64
 for f in "$TOP"/conf/examples/*.yaml "$TOP"/tests/conf/good/*.yaml; do
 	n=$(basename "$f" .yaml)
 	# the highest CPU of cpu: N and cpus: [N, M]
@@ -137,6 +140,94 @@ case "$rc:$out" in
 1:*hugepages*"/proc/sys/vm/nr_hugepages"*) pass no_hugepages ;;
 *) fail no_hugepages "exit $rc: $out" ;;
 esac
+
+# Too few hugepages for what the configuration maps (jumbo pools, two
+# queues a port, deep rings), though some are reserved: -t and a start
+# both refuse it, saying how many MiB and pages it needs, how many are
+# free and the value to give vm.nr_hugepages; with exactly that many free
+# -t passes (and -v says the figure), with one fewer it does not, and the
+# start touches no device.  Each step is skipped when others took or
+# gave back hugepages meanwhile; nr_hugepages is put back at the end.
+cat >"$WORK/jumbo.yaml" <<EOT
+ports:
+  - { name: a, device: emulated, queues: 2, mtu: 9000, rx_ring: 1024, tx_ring: 1024 }
+  - { name: b, device: emulated, queues: 2, mtu: 9000, rx_ring: 1024, tx_ring: 1024 }
+forward:
+  - { from: a, to: b }
+  - { from: b, to: a }
+EOT
+HP2M=/sys/kernel/mm/hugepages/hugepages-2048kB
+hp_avail() {
+	echo $(( $(cat $HP2M/free_hugepages) - $(cat $HP2M/resv_hugepages) ))
+}
+# hp_set N: N hugepages in the pool; the free ones left, as -t counts them
+hp_set() {
+	echo "$1" >/proc/sys/vm/nr_hugepages
+	hp_avail
+}
+# too_few ERRFILE: "MIB PAGES FREE WANT" from the refusal in ERRFILE
+too_few() {
+	sed -n "s|^$WORK/jumbo.yaml: too few free 2 MiB hugepages: its rings and packet buffers need \([0-9]*\) MiB (\([0-9]*\) hugepages), \([0-9]*\) [a-z]* free; raise vm.nr_hugepages to \([0-9]*\) (sysctl -w vm.nr_hugepages=\4, or echo \4 > /proc/sys/vm/nr_hugepages)\$|\1 \2 \3 \4|p" "$1"
+}
+saved=$(cat /proc/sys/vm/nr_hugepages)
+used=$((saved - $(hp_avail)))
+hp_set $((used + 1)) >/dev/null
+nr=$(cat /proc/sys/vm/nr_hugepages)
+"$IXFWD" -t -c "$WORK/jumbo.yaml" >"$WORK/out" 2>"$WORK/err"; rc=$?
+set -- $(too_few "$WORK/err")
+mib=$1 need=$2 free=$3 want=$4
+if [ $rc = 1 ] && [ -n "$want" ] && [ ! -s "$WORK/out" ] &&
+    [ "$mib" = $((need * 2)) ] && [ "$need" -ge 20 ] &&
+    [ "$want" = $((nr + need - free)) ] &&
+    grep -qxF "$WORK/jumbo.yaml: 1 error, nothing started" "$WORK/err"; then
+	pass check_hugepages_too_few
+else
+	fail check_hugepages_too_few "exit $rc, pool $nr: $(tr '\n' ' ' <"$WORK/err")"
+fi
+if [ -z "$need" ]; then
+	skip check_hugepages_enough "no figure from the refusal"
+	skip check_hugepages_one_short "no figure from the refusal"
+	skip start_hugepages_one_short "no figure from the refusal"
+else
+	if [ "$(hp_set $((used + need)))" != "$need" ]; then
+		skip check_hugepages_enough "others took or gave back hugepages"
+	else
+		out=$("$IXFWD" -t -v -c "$WORK/jumbo.yaml" 2>/dev/null); rc=$?
+		if [ $rc = 0 ] && echo "$out" | grep -qx 'configuration OK' &&
+		    echo "$out" | grep -qxF "hugepages: $mib MiB ($need of 2 MiB) for rings and packet buffers, $need free"; then
+			pass check_hugepages_enough
+		else
+			fail check_hugepages_enough "exit $rc: $(echo "$out" | tr '\n' ' ')"
+		fi
+	fi
+	if [ "$(hp_set $((used + need - 1)))" != $((need - 1)) ]; then
+		skip check_hugepages_one_short "others took or gave back hugepages"
+		skip start_hugepages_one_short "others took or gave back hugepages"
+	else
+		"$IXFWD" -t -c "$WORK/jumbo.yaml" >"$WORK/out" 2>"$WORK/err"; rc=$?
+		set -- $(too_few "$WORK/err")
+		if [ $rc = 1 ] && [ "$2" = "$need" ] && [ "$3" = $((need - 1)) ] &&
+		    ! grep -q 'configuration OK' "$WORK/out"; then
+			pass check_hugepages_one_short
+		else
+			fail check_hugepages_one_short "exit $rc: $(tr '\n' ' ' <"$WORK/err")"
+		fi
+		# a start: the same two lines and nothing else (no device
+		# taken, no emulated NIC made), no pidfile, no socket
+		"$IXFWD" -c "$WORK/jumbo.yaml" -p "$WORK/hp.pid" -s "$WORK/hp.sock" \
+		    >"$WORK/out" 2>"$WORK/start.err"; rc=$?
+		set -- $(too_few "$WORK/start.err")
+		if [ $rc = 1 ] && [ "$2" = "$need" ] &&
+		    [ "$(wc -l <"$WORK/start.err")" = 2 ] &&
+		    grep -qxF "$WORK/jumbo.yaml: 1 error, nothing started" "$WORK/start.err" &&
+		    [ ! -e "$WORK/hp.pid" ] && [ ! -e "$WORK/hp.sock" ]; then
+			pass start_hugepages_one_short
+		else
+			fail start_hugepages_one_short "exit $rc: $(tr '\n' ' ' <"$WORK/start.err")"
+		fi
+	fi
+fi
+echo "$saved" >/proc/sys/vm/nr_hugepages
 
 # Generator wires: traffic flows both ways, SIGTERM stops it cleanly and
 # every frame received is accounted for on the other port.
