@@ -207,6 +207,9 @@ else
 		if (n == 1) print f > (dir "/examples")
 	}
 	' "$MAN5"
+	# -t counts the hugepages each needs (16 at most) against the free
+	# ones: as root, make sure there are enough.
+	[ "$(id -u)" = 0 ] && hugepages 32
 	# conf_load() counts the CPUs the same way.
 	ncpus=$(getconf _NPROCESSORS_CONF 2>/dev/null || nproc --all)
 	if [ ! -s "$WORK/examples" ]; then
