@@ -347,8 +347,8 @@ main(int argc, char *argv[], char *envp[])
 		if (warning != NULL && verbose)
 			fprintf(stderr, "%s: warning: %s\n", path, warning);
 		if (verbose && preflight_hugepages(conf, &need, &avail) == 0)
-			printf("hugepages: %zu MiB (%zu of 2 MiB) for rings and "
-			    "packet buffers, %ld free\n",
+			printf("hugepages: %zu MiB (%zu of 2 MiB) for rings "
+			    "and packet buffers, %ld free\n",
 			    need * (DMA_PAGE_SIZE >> 20), need, avail);
 		printf("configuration OK\n");
 		conf_drop(conf);

@@ -93,7 +93,8 @@ struct pipeline	*pipe_create(const struct conf *c);
  * port_dma_pages()), so ixfwd -t can tell before a start whether they
  * are free.
  */
-size_t		 pipe_hugepages(const struct conf *c, const struct pipe_plan *p);
+size_t		 pipe_hugepages(const struct conf *c,
+		    const struct pipe_plan *p);
 /* Start the worker threads.  0 or -1. */
 int		 pipe_start(struct pipeline *pl);
 /* Stop and join the workers (the ports stay open). */
