@@ -107,6 +107,7 @@ enum emu_rkind {
 	R_STAT,		/* idx = enum emu_stat */
 	R_STATL,
 	R_STATH,
+	R_QSM,		/* RQSMR/TQSM */
 };
 
 struct emu_reginfo {
@@ -296,6 +297,8 @@ static const struct {
 	    "7.1.6.1, 7.2.3.2.4" },
 	[EMU_RULE_RING] = { "ring base, length and pointers",
 	    "7.1.9, 8.2.3.8.1-3, 8.2.3.9.5-7" },
+	[EMU_RULE_QSM] = { "RQSMR/TQSM reserved bits zero",
+	    "4.6.5, 8.2.3.23.71, 8.2.3.23.73" },
 };
 
 const char *
@@ -411,8 +414,9 @@ emu_iommu_fault(struct emu82599 *nic, const char *what, int q, uint64_t iova,
 		    nic->name, what, q, (unsigned long long)iova, len);
 }
 
-/* RQSMR (§8.2.3.8) / TQSM (§8.2.3.9): which of the 16 per-queue
- * statistics sets queue q counts in (reset: all queues in set 0). */
+/* RQSMR (§8.2.3.23.71) / TQSM (§8.2.3.23.73): which of the 16 per-queue
+ * statistics sets queue q counts in, Q_MAP in bits 3:0 of byte q % 4
+ * (reset: all queues in set 0). */
 static inline int
 emu_statmap(struct emu82599 *nic, uint32_t reg0, int q)
 {
@@ -506,6 +510,10 @@ emu_regmap_init(void)
 	emu_map(EMU_TXDGPC, R_STAT, EMU_S_TXDGPC);
 	for (i = 0; i < 8; i++)
 		emu_map(EMU_MPC(i), R_STAT, EMU_S_MPC + i);
+	for (i = 0; i < EMU_NQ / 4; i++) {
+		emu_map(EMU_RQSMR(i), R_QSM, i);
+		emu_map(EMU_TQSM(i), R_QSM, i);
+	}
 	for (i = 0; i < EMU_NSTATQ; i++) {
 		emu_map(EMU_QPRC(i), R_STAT, EMU_S_QPRC + i);
 		emu_map(EMU_QBRC_L(i), R_STATL, EMU_S_QBRC + i);
@@ -1329,6 +1337,15 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 	case R_RAR:
 		emu_wr(nic, off, val);
 		emu_rar_update(nic);
+		return;
+	case R_QSM:
+		/* §8.2.3.23.71, §8.2.3.23.73: each byte maps one queue,
+		 * Q_MAP in bits 3:0 (16 sets), bits 7:4 reserved. */
+		if (val & EMU_QSM_RESERVED)
+			emu_violation(nic, EMU_RULE_QSM, "%s(%d) = 0x%08x sets "
+			    "reserved bits 0x%08x", off >= EMU_TQSM(0) ?
+			    "TQSM" : "RQSMR", q, val, val & EMU_QSM_RESERVED);
+		emu_wr(nic, off, val);
 		return;
 	case R_RDBAL:
 	case R_TDBAL:

@@ -110,6 +110,7 @@ enum emu_rule {
 	EMU_RULE_TX_LEN,	/* TX packet under 17 bytes or over 15.5 KB */
 	EMU_RULE_RESERVED,	/* a reserved descriptor field set */
 	EMU_RULE_RING,		/* ring base/length misaligned, queue on empty */
+	EMU_RULE_QSM,		/* RQSMR/TQSM reserved bits set */
 	EMU_RULE_COUNT
 };
 

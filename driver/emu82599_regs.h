@@ -106,7 +106,10 @@
 #define EMU_QBRC_L(i)		(0x01034 + 0x40 * (i))
 #define EMU_QBRC_H(i)		(0x01038 + 0x40 * (i))
 #define EMU_QPRDC(i)		(0x01430 + 0x40 * (i))
+/* §8.2.3.23.71 RQSMR, §8.2.3.23.73 TQSM: queue 4i+k's statistics set in
+ * bits 3:0 of byte k; bits 7:4 of each byte reserved */
 #define EMU_RQSMR(i)		(0x02300 + 4 * (i))	/* i < 32 */
+#define  EMU_QSM_RESERVED		0xf0f0f0f0u
 
 /* §8.2.3.8.8-9 Receive DMA, global */
 #define EMU_RDRXCTL		0x02F00
@@ -129,7 +132,7 @@
 #define EMU_DTXMXSZRQ		0x08100
 #define EMU_MTQC		0x08120
 #define EMU_TXPBSIZE(i)		(0x0CC00 + 4 * (i))	/* i < 8, §8.2.3.9.13 */
-#define EMU_TQSM(i)		(0x08600 + 4 * (i))	/* i < 32 */
+#define EMU_TQSM(i)		(0x08600 + 4 * (i))	/* i < 32, as RQSMR */
 
 /* §8.2.3.9 Transmit DMA, per queue (0..127) */
 #define EMU_TDBAL(i)		(0x06000 + 0x40 * (i))
