@@ -122,10 +122,13 @@ struct ixgbe_hwstats {
 	uint64_t	mpc, qprdc;
 	uint64_t	crcerrs, rlec, ruc, rfc, roc, rjc;
 	uint64_t	bprc, mprc;
-	/* statistics set q, which RX queue q counts in (RQSMR) */
+	/* statistics set q, which RX queue q and TX queue q count in
+	 * (RQSMR, TQSM: ixgbe_map_qstats()) */
 	uint64_t	q_prc[IXGBE_QUEUES_MAX];
 	uint64_t	q_brc[IXGBE_QUEUES_MAX];
 	uint64_t	q_prdc[IXGBE_QUEUES_MAX];
+	uint64_t	q_ptc[IXGBE_QUEUES_MAX];
+	uint64_t	q_btc[IXGBE_QUEUES_MAX];
 };
 
 struct ixgbe_dev {
@@ -519,13 +522,19 @@ ixgbe_read_hwstats(struct ixgbe_dev *dev, struct ixgbe_hwstats *s)
 		s->qprdc += d;
 		s->q_prdc[i] += d;
 	}
-	/* QPRC/QBRC of the sets the RX queues count in (queue q in set
-	 * q, ixgbe_init_rss(); with one queue, set 0) */
+	/* QPRC/QBRC and QPTC/QBTC of the sets the queues count in (queue
+	 * q in set q, ixgbe_map_qstats()) */
 	for (i = 0; i < dev->port.nb_rxq; i++) {
 		s->q_prc[i] += ixgbe_rd(dev, IXGBE_QPRC(i));
 		lo = ixgbe_rd(dev, IXGBE_QBRC_L(i));
 		hi = ixgbe_rd(dev, IXGBE_QBRC_H(i));
 		s->q_brc[i] += ((uint64_t)(hi & 0xf) << 32) | lo;
+	}
+	for (i = 0; i < dev->port.nb_txq; i++) {
+		s->q_ptc[i] += ixgbe_rd(dev, IXGBE_QPTC(i));
+		lo = ixgbe_rd(dev, IXGBE_QBTC_L(i));
+		hi = ixgbe_rd(dev, IXGBE_QBTC_H(i));
+		s->q_btc[i] += ((uint64_t)(hi & 0xf) << 32) | lo;
 	}
 	s->crcerrs += ixgbe_rd(dev, IXGBE_CRCERRS);
 	s->rlec += ixgbe_rd(dev, IXGBE_RLEC);
@@ -566,6 +575,36 @@ ixgbe_clear_stats(struct ixgbe_dev *dev)
 	(void)ixgbe_rd(dev, IXGBE_BPTC);
 	(void)ixgbe_rd(dev, IXGBE_RXDGPC);
 	(void)ixgbe_rd(dev, IXGBE_TXDGPC);
+}
+
+/* RQSMR(i)/TQSM(i) with queue q in set q for the first nq queues. */
+static uint32_t
+ixgbe_qsm(uint16_t i, uint16_t nq)
+{
+	uint32_t v = 0;
+	uint16_t q;
+
+	for (q = 4 * i; q < 4 * i + 4 && q < nq; q++)
+		v |= (uint32_t)q << (8 * (q % 4));
+	return v;
+}
+
+/*
+ * §4.6.5: the per-queue counters count per statistics set, and at reset
+ * every queue maps to set 0; RQSMR (§8.2.3.23.71) and TQSM
+ * (§8.2.3.23.73) map RX queue q and TX queue q to set q, one byte per
+ * queue, the set in bits 3:0.  Written before any queue is enabled, and
+ * after every reset (the mapping does not survive one).
+ */
+static void
+ixgbe_map_qstats(struct ixgbe_dev *dev)
+{
+	uint16_t i;
+
+	for (i = 0; i < IXGBE_QUEUES_MAX / 4; i++) {
+		ixgbe_wr(dev, IXGBE_RQSMR(i), ixgbe_qsm(i, dev->port.nb_rxq));
+		ixgbe_wr(dev, IXGBE_TQSM(i), ixgbe_qsm(i, dev->port.nb_txq));
+	}
 }
 
 static uint32_t
@@ -738,10 +777,9 @@ ixgbe_init_rx(struct ixgbe_dev *dev, const struct ixgbe_conf *conf)
  * redirection table (RETA, entry 4i+k in byte k of RETA(i), the queue in
  * bits 3:0), then MRQC: RSS only (MRQE 0001b) with the hashed fields.
  * RXCSUM.PCSD puts the hash in the write-back instead of the IP id and
- * checksum (§7.1.6.2, RXCSUM in §8.2.3.7).  RQSMR: queue q counts in
- * statistics set q (QPRC/QBRC/QPRDC(q), §8.2.3.8; at reset every queue
- * counts in set 0).  Only with nb_rxq > 1: with one queue MRQC keeps its
- * reset value 0.
+ * checksum (§7.1.6.2, RXCSUM in §8.2.3.7).  Only with nb_rxq > 1: with
+ * one queue MRQC keeps its reset value 0.  (Queue q counts in statistics
+ * set q: ixgbe_map_qstats().)
  */
 static void
 ixgbe_init_rss(struct ixgbe_dev *dev, const struct ixgbe_conf *conf)
@@ -774,14 +812,6 @@ ixgbe_init_rss(struct ixgbe_dev *dev, const struct ixgbe_conf *conf)
 	ixgbe_wr(dev, IXGBE_MRQC, mrqc);
 	ixgbe_wr(dev, IXGBE_RXCSUM,
 	    ixgbe_rd(dev, IXGBE_RXCSUM) | IXGBE_RXCSUM_PCSD);
-	for (i = 0; i < (dev->port.nb_rxq + 3) / 4; i++) {
-		uint32_t v = 0;
-		uint16_t q;
-
-		for (q = 4 * i; q < 4 * i + 4 && q < dev->port.nb_rxq; q++)
-			v |= (uint32_t)q << (8 * (q % 4));
-		ixgbe_wr(dev, IXGBE_RQSMR(i), v);
-	}
 }
 
 static void
@@ -1205,6 +1235,7 @@ ixgbe_open(const struct bar *bar, const struct ixgbe_conf *conf)
 	    ixgbe_rd(dev, IXGBE_CTRL_EXT) | IXGBE_CTRL_EXT_DRV_LOAD);
 	ixgbe_setup_link(dev);		/* §4.6.4 */
 	ixgbe_clear_stats(dev);		/* §4.6.5 */
+	ixgbe_map_qstats(dev);
 
 	if (ixgbe_alloc_rings(dev, conf) == -1)
 		goto fail;
@@ -1449,9 +1480,10 @@ ixgbe_stats(struct port *p, struct port_stats *st)
 	st->tx_dropped = ds.tx_dropped;
 }
 
-/* §8.2.3.23: QPRC, QBRC (36 bits, low half first; the
- * bytes DMA'd, CRC stripped) and QPRDC of set q, clear-on-read, added to
- * the totals since open. */
+/* §8.2.3.23: QPRC, QBRC and QPRDC of set q (RX queue q), QPTC and QBTC
+ * of set q (TX queue q); the byte counters are 36 bits, low half first,
+ * the bytes DMA'd without CRC.  Clear-on-read, added to the totals since
+ * open. */
 static void
 ixgbe_queue_stats(struct port *p, uint16_t q, struct port_queue_stats *st)
 {
@@ -1459,12 +1491,20 @@ ixgbe_queue_stats(struct port *p, uint16_t q, struct port_queue_stats *st)
 	struct ixgbe_hwstats *s = &dev->hw;
 
 	memset(st, 0, sizeof(*st));
-	if (q >= p->nb_rxq)
+	if (q >= p->nb_rxq && q >= p->nb_txq)
 		return;
-	ixgbe_read_hwstats(dev, s);
-	st->rx_packets = s->q_prc[q];
-	st->rx_bytes = s->q_brc[q];
-	st->rx_dropped = s->q_prdc[q];
+	/* As ixgbe_stats(): a device gone keeps its last totals. */
+	if (!ixgbe_gone(dev, ixgbe_rd(dev, IXGBE_STATUS)))
+		ixgbe_read_hwstats(dev, s);
+	if (q < p->nb_rxq) {
+		st->rx_packets = s->q_prc[q];
+		st->rx_bytes = s->q_brc[q];
+		st->rx_dropped = s->q_prdc[q];
+	}
+	if (q < p->nb_txq) {
+		st->tx_packets = s->q_ptc[q];
+		st->tx_bytes = s->q_btc[q];
+	}
 }
 
 static void

@@ -65,13 +65,14 @@
 #define IXGBE_RXDCTL(i)		(IXGBE_RXQ_BASE(i) + 0x28)
 #define  IXGBE_RXDCTL_ENABLE		(1u << 25)
 #define  IXGBE_RXDCTL_VME		(1u << 30)
-/* §8.2.3.8.x per-queue RX statistics (clear on read) */
+/* §8.2.3.23 per-queue RX statistics (clear on read) */
 #define IXGBE_QPRC(i)		(0x01030 + 0x40 * (i))	/* i < 16 */
 #define IXGBE_QBRC_L(i)		(0x01034 + 0x40 * (i))
 #define IXGBE_QBRC_H(i)		(0x01038 + 0x40 * (i))
 #define IXGBE_QPRDC(i)		(0x01430 + 0x40 * (i))	/* drops, no descriptor */
-#define IXGBE_RQSMR(i)		(0x02300 + 4 * (i))	/* i < 32: queue 4i+k's
-							 * statistics set, byte k */
+/* §8.2.3.23.71 RQSMR, §8.2.3.23.73 TQSM (i < 32): queue 4i+k's statistics
+ * set in bits 3:0 of byte k (bits 7:4 reserved) */
+#define IXGBE_RQSMR(i)		(0x02300 + 4 * (i))
 
 /* §8.2.3.9 Receive DMA, global */
 #define IXGBE_RDRXCTL		0x02F00
@@ -161,6 +162,7 @@
 #define  IXGBE_TXDCTL_ENABLE		(1u << 25)
 #define IXGBE_TDWBAL(i)		(0x06038 + 0x40 * (i))
 #define IXGBE_TDWBAH(i)		(0x0603C + 0x40 * (i))
+#define IXGBE_TQSM(i)		(0x08600 + 4 * (i))	/* as RQSMR */
 #define IXGBE_QPTC(i)		(0x08680 + 4 * (i))	/* i < 16 */
 #define IXGBE_QBTC_L(i)		(0x08700 + 8 * (i))
 #define IXGBE_QBTC_H(i)		(0x08704 + 8 * (i))

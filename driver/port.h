@@ -56,12 +56,15 @@ struct port_stats {
 	uint64_t	tx_dropped;	/* over the longest frame sent */
 };
 
-/* The NIC's counters of one RX queue since the port was opened (on the
- * 82599 statistics set q, which RX queue q counts in). */
+/* The NIC's counters of RX queue q and of TX queue q since the port was
+ * opened (on the 82599 statistics set q, which both count in); 0 for a
+ * queue the port does not have. */
 struct port_queue_stats {
-	uint64_t	rx_packets;	/* received into the queue */
+	uint64_t	rx_packets;	/* received into RX queue q */
 	uint64_t	rx_bytes;
 	uint64_t	rx_dropped;	/* dropped: no free descriptor */
+	uint64_t	tx_packets;	/* sent from TX queue q */
+	uint64_t	tx_bytes;
 };
 
 struct port;
@@ -122,12 +125,13 @@ port_stats(struct port *p, struct port_stats *s)
 	p->ops->stats(p, s);
 }
 
-/* Control thread only; queue < nb_rxq. */
+/* Control thread only; queue < nb_rxq or < nb_txq. */
 static inline void
 port_queue_stats(struct port *p, uint16_t q, struct port_queue_stats *s)
 {
 	if (p->ops->queue_stats == NULL) {
 		s->rx_packets = s->rx_bytes = s->rx_dropped = 0;
+		s->tx_packets = s->tx_bytes = 0;
 		return;
 	}
 	p->ops->queue_stats(p, q, s);
