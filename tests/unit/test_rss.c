@@ -7,7 +7,8 @@
  * and the driver's RSS set-up against an independent Toeplitz written
  * here from the datasheet's algorithm (§7.1.2.8.1): every frame of
  * 10,000 random flows arrives on the queue that computation predicts,
- * with that hash.
+ * with that hash.  And the per-queue statistics sets of the other
+ * direction: what each TX queue sent is counted in its own set (TQSM).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -263,6 +264,7 @@ struct nic {
 	struct emu82599	*emu;
 	struct bar	 bar;
 	struct mempool	*rxpool[NQ];
+	struct mempool	*txpool;
 	struct port	*port;
 	uint8_t		 mac[6];
 };
@@ -276,10 +278,11 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* An emulated NIC opened by the driver with NQ queues and this RSS. */
+/* An emulated NIC opened by the driver with nq RX queues (at most NQ),
+ * this RSS, and ntxq TX queues (with a pool to send from). */
 static int
-nic_open(struct nic *n, const uint8_t *key, const uint8_t *reta,
-    uint16_t nq)
+nic_open_txq(struct nic *n, const uint8_t *key, const uint8_t *reta,
+    uint16_t nq, uint16_t ntxq)
 {
 	struct emu_wire_conf wc;
 	struct ixgbe_conf c;
@@ -295,7 +298,7 @@ nic_open(struct nic *n, const uint8_t *key, const uint8_t *reta,
 	memset(&c, 0, sizeof(c));
 	c.name = "rss0";
 	c.nb_rxq = nq;
-	c.nb_txq = 1;
+	c.nb_txq = ntxq;
 	c.rx_ring = RING;
 	c.tx_ring = 64;
 	c.link_timeout_ms = WAIT_MS;
@@ -306,8 +309,17 @@ nic_open(struct nic *n, const uint8_t *key, const uint8_t *reta,
 	memcpy(c.rss_key, key, 40);
 	c.rss_fields = IXGBE_RSS_ALL;
 	memcpy(c.rss_reta, reta, 128);
+	if ((n->txpool = mempool_create(POOL)) == NULL)
+		return -1;
 	n->port = ixgbe_open(&n->bar, &c);
 	return n->port != NULL ? 0 : -1;
+}
+
+static int
+nic_open(struct nic *n, const uint8_t *key, const uint8_t *reta,
+    uint16_t nq)
+{
+	return nic_open_txq(n, key, reta, nq, 1);
 }
 
 static void
@@ -326,6 +338,7 @@ nic_close(struct nic *n)
 	}
 	for (q = 0; q < NQ; q++)
 		mempool_destroy(n->rxpool[q]);
+	mempool_destroy(n->txpool);
 	memset(n, 0, sizeof(*n));
 }
 
@@ -815,11 +828,166 @@ test_bad_rss_conf(void)
 	nic_close(&n);
 }
 
+#define NTXQ	6		/* TQSM(0) and TQSM(1) */
+
+/* The length of frame i of TX queue q: 60 to 1514 bytes, different
+ * from queue to queue. */
+static uint16_t
+txq_len(uint16_t q, uint32_t i)
+{
+	return (uint16_t)(60 + (q * 211 + i * 97) % 1455);
+}
+
+/* Send one frame of len bytes on TX queue q, tagged with q and i;
+ * 0 or -1 when the queue took none within WAIT_MS. */
+static int
+txq_send(struct nic *n, uint16_t q, uint32_t i, uint16_t len)
+{
+	uint64_t deadline = now_ms() + WAIT_MS;
+	struct pkt_buf *b;
+	uint8_t *d;
+
+	if ((b = mempool_alloc(n->txpool)) == NULL)
+		return -1;
+	d = pkt_data(b);
+	memset(d, 0, len);
+	memcpy(d, peer_mac, 6);
+	memcpy(d + 6, n->mac, 6);
+	d[12] = 0x88;			/* IEEE local experimental */
+	d[13] = 0xb5;
+	d[14] = (uint8_t)q;
+	d[15] = (uint8_t)i;
+	b->len = len;
+	while (port_tx_batch(n->port, q, &b, 1) == 0) {
+		if (now_ms() >= deadline) {
+			pkt_free(b);
+			return -1;
+		}
+		usleep(10);
+	}
+	return 0;
+}
+
+/* Take what the wire has of the frames txq_send() sent, counting them
+ * by TX queue in seen[]; how many were taken. */
+static uint32_t
+txq_pull(struct nic *n, uint32_t *seen)
+{
+	uint8_t f[2048];
+	uint32_t k = 0;
+	size_t len;
+
+	while ((len = emu_wire_pull(n->emu, f, sizeof(f))) > 0) {
+		if (f[14] >= NTXQ || len != txq_len(f[14], f[15])) {
+			t_fail(__FILE__, __LINE__, "a frame of %zu bytes, "
+			    "tagged queue %u frame %u", len, f[14], f[15]);
+			continue;
+		}
+		seen[f[14]]++;
+		k++;
+	}
+	return k;
+}
+
+/* Each TX queue q sends its own number of frames, of lengths of its own;
+ * the wire gets them all, and the driver's per-queue counters of queue q
+ * (QPTC(q), QBTC(q): the statistics set TQSM maps queue q to) hold
+ * exactly what q sent: set 0 not the other queues' frames, no set
+ * beyond the queues anything.  QBTC counts the bytes DMA'd, no CRC. */
+static void
+test_tx_queue_stats(void)
+{
+	struct port_queue_stats qs;
+	struct port_stats ps;
+	uint64_t want_bytes[NTXQ], total = 0, deadline;
+	uint32_t want[NTXQ], seen[NTXQ], nseen = 0, i;
+	uint8_t reta[128];
+	struct nic n;
+	uint16_t q;
+
+	NEED_HW();
+	memset(reta, 0, sizeof(reta));
+	T_REQUIRE(nic_open_txq(&n, ms_key, reta, 1, NTXQ) == 0);
+	for (q = 0; q < NTXQ; q++) {
+		want[q] = 3 + 4 * q;
+		want_bytes[q] = 0;
+		seen[q] = 0;
+		total += want[q];
+	}
+	/* the queues in turn, so each is busy while the others are */
+	for (i = 0; i < want[NTXQ - 1]; i++)
+		for (q = 0; q < NTXQ; q++) {
+			if (i >= want[q])
+				continue;
+			T_REQUIRE(txq_send(&n, q, i, txq_len(q, i)) == 0);
+			want_bytes[q] += txq_len(q, i);
+			nseen += txq_pull(&n, seen);
+		}
+	deadline = now_ms() + WAIT_MS;
+	while (nseen < total && now_ms() < deadline) {
+		nseen += txq_pull(&n, seen);
+		usleep(50);
+	}
+	T_EQ(nseen, total);
+	for (q = 0; q < NTXQ; q++) {
+		T_EQ(seen[q], want[q]);
+		port_queue_stats(n.port, q, &qs);
+		T_EQ(qs.tx_packets, want[q]);
+		T_EQ(qs.tx_bytes, want_bytes[q]);
+		T_EQ(qs.rx_packets, 0);
+	}
+	/* the port's total is the sum of the sets */
+	port_stats(n.port, &ps);
+	T_EQ(ps.tx_packets, total);
+	/* a queue the port does not have: zeros */
+	port_queue_stats(n.port, NTXQ, &qs);
+	T_EQ(qs.tx_packets + qs.tx_bytes, 0);
+	/* the sets beyond the queues counted nothing (read here first) */
+	for (q = NTXQ; q < 16; q++) {
+		T_EQ(bar_read32(&n.bar, IXGBE_QPTC(q)), 0);
+		T_EQ(bar_read32(&n.bar, IXGBE_QBTC_L(q)), 0);
+	}
+	nic_close(&n);
+}
+
+/* §8.2.3.23.71, §8.2.3.23.73: bits 7:4 of each byte of RQSMR and TQSM
+ * are reserved; the model counts a write that sets them as a strict
+ * violation, and only that. */
+static void
+test_qsm_reserved_bits(void)
+{
+	struct emu_wire_conf wc;
+	struct emu82599 *emu;
+	struct bar bar;
+	uint8_t mac[6] = { 0x02, 0x1b, 0x21, 0, 0, 0x43 };
+
+	memset(&wc, 0, sizeof(wc));
+	wc.kind = EMU_WIRE_QUEUE;
+	T_REQUIRE((emu = emu_create("qsm0", mac, &wc)) != NULL);
+	emu_bar(emu, &bar);
+	log_capture_begin();
+	/* sets 0..15 in bits 3:0: fine */
+	bar_write32(&bar, IXGBE_TQSM(0), 0x0f0e0d0cu);
+	bar_write32(&bar, IXGBE_RQSMR(31), 0x03020100u);
+	T_EQ(emu_violations(emu), 0);
+	/* set 16 for queue 5: bit 4 of byte 1 */
+	bar_write32(&bar, IXGBE_TQSM(1), 0x00001000u);
+	T_EQ(emu_rule_violations(emu, EMU_RULE_QSM), 1);
+	bar_write32(&bar, IXGBE_RQSMR(2), 0x80000000u);
+	T_EQ(emu_rule_violations(emu, EMU_RULE_QSM), 2);
+	T_EQ(emu_violations(emu), 2);
+	log_capture_end();
+	T_CHECK(strstr(log_buf, "TQSM(1) = 0x00001000 sets reserved bits") !=
+	    NULL);
+	emu_destroy(emu);
+}
+
 int
 main(void)
 {
 	log_init(1, 0, "test_rss");
 	T_RUN(test_model_hash_vectors);
+	T_RUN(test_qsm_reserved_bits);
 	if (t_hugepages(64)) {
 		log_capture_begin();
 		if (dma_init(DMA_IOVA_AUTO) == -1) {
@@ -843,6 +1011,7 @@ main(void)
 	T_RUN(test_agreement_ms_key);
 	T_RUN(test_reta_to_disabled_queue);
 	T_RUN(test_bad_rss_conf);
+	T_RUN(test_tx_queue_stats);
 	if (hw_ok)
 		emu_engine_stop();
 	return t_done();
