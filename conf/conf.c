@@ -819,6 +819,39 @@ conf_walk_parts(struct conf_parse *p, yaml_node_t *map,
 }
 
 /*
+ * Walk the sequence seq, the value of key k, whose items are mappings:
+ * each goes to l->entry with obj and its index, *count counting them.  An
+ * item that is not a mapping is an error, and so is one beyond l->max,
+ * which ends the walk.
+ */
+void
+conf_walk_list(struct conf_parse *p, const struct conf_key *k,
+    yaml_node_t *seq, const struct conf_list *l, int *count, void *obj)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *n;
+	char d[CONF_QUOTE_MAX + 32];
+
+	for (it = seq->data.sequence.items.start;
+	    it < seq->data.sequence.items.top; it++) {
+		if ((n = conf_item(p, *it)) == NULL)
+			continue;
+		if (*count == l->max) {
+			conf_err(p, n, "%s: at most %d %s are supported",
+			    k->name, l->max, l->noun);
+			break;
+		}
+		if (n->type != YAML_MAPPING_NODE) {
+			conf_err(p, n, "%s: expected a mapping %s, got %s",
+			    k->name, l->example,
+			    conf_describe(n, d, sizeof(d)));
+			continue;
+		}
+		l->entry(p, obj, (*count)++, n);
+	}
+}
+
+/*
  * Whether a file or directory may decide what ixfwd does: owned by root
  * or by owner (the user who started ixfwd), and writable by nobody else.
  * A directory writable by others is accepted only with the sticky bit

@@ -147,47 +147,37 @@ conf_set_bridge_ports(struct conf_parse *p, void *obj,
 		p->bsrc.ports = val;
 }
 
+/* Static entry i of the bridge (obj). */
+static void
+conf_static_entry(struct conf_parse *p, void *obj, int i, yaml_node_t *n)
+{
+	struct conf_bridge *b = obj;
+	struct conf_bridge_static *st = &b->statics[i];
+	struct conf_seen seen[CONF_KEYS_MAX], *s;
+
+	conf_defaults(&conf_static_table, st);
+	st->port = -1;
+	p->bsrc.static_node[i] = n;
+	p->cur = i;
+	conf_walk(p, n, &conf_static_table, st, seen);
+	if ((s = conf_seen_key(&conf_static_table, seen, "vlan")) != NULL)
+		p->bsrc.static_vlan[i] = s->key;
+}
+
 /* static: [ { mac: ..., port: ..., vlan: ... }, ... ] */
 static void
 conf_set_statics(struct conf_parse *p, void *obj, const struct conf_key *k,
     yaml_node_t *key, yaml_node_t *val)
 {
+	static const struct conf_list list = {
+		.max = CONF_STATIC_MAX, .noun = "entries",
+		.example = "such as { mac: 02:00:00:00:00:01, port: a }",
+		.entry = conf_static_entry,
+	};
 	struct conf_bridge *b = obj;
-	struct conf_bridge_static *st;
-	struct conf_seen seen[CONF_KEYS_MAX], *s;
-	yaml_node_item_t *it;
-	yaml_node_t *n;
-	char d[CONF_QUOTE_MAX + 32];
-	int i;
 
-	(void)k;
 	(void)key;
-	for (it = val->data.sequence.items.start;
-	    it < val->data.sequence.items.top; it++) {
-		if ((n = conf_item(p, *it)) == NULL)
-			continue;
-		if (b->nstatic == CONF_STATIC_MAX) {
-			conf_err(p, n, "static: at most %d entries are "
-			    "supported", CONF_STATIC_MAX);
-			break;
-		}
-		if (n->type != YAML_MAPPING_NODE) {
-			conf_err(p, n, "static: expected a mapping such as "
-			    "{ mac: 02:00:00:00:00:01, port: a }, got %s",
-			    conf_describe(n, d, sizeof(d)));
-			continue;
-		}
-		i = b->nstatic++;
-		st = &b->statics[i];
-		conf_defaults(&conf_static_table, st);
-		st->port = -1;
-		p->bsrc.static_node[i] = n;
-		p->cur = i;
-		conf_walk(p, n, &conf_static_table, st, seen);
-		if ((s = conf_seen_key(&conf_static_table, seen, "vlan")) !=
-		    NULL)
-			p->bsrc.static_vlan[i] = s->key;
-	}
+	conf_walk_list(p, k, val, &list, &b->nstatic, b);
 }
 
 static void

@@ -126,74 +126,65 @@ _Static_assert(CONF_PORTS_MAX <= CAPTURE_PORTS_MAX,
 _Static_assert(CONF_NAME_MAX <= CAPTURE_NAME_MAX,
     "a port's name fits a capture's port_name");
 
+/* Capture i of the configuration (obj). */
+static void
+conf_capture_entry(struct conf_parse *p, void *obj, int i, yaml_node_t *n)
+{
+	struct conf *c = obj;
+	struct capture_conf *cc = &c->captures[i];
+	struct conf_seen seen[CONF_KEYS_MAX], *sa, *pr, *nm;
+	int j, before;
+
+	capture_conf_defaults(cc);
+	p->csrc[i].node = n;
+	p->cur = i;
+	before = p->nerrs + p->nomem;
+	conf_walk(p, n, &conf_capture_table, cc, seen);
+
+	sa = conf_seen_key(&conf_capture_table, seen, "sample");
+	pr = conf_seen_key(&conf_capture_table, seen, "probability");
+	if (sa != NULL && pr != NULL) {
+		if (sa->key->start_mark.index < pr->key->start_mark.index)
+			sa = pr;
+		conf_err(p, sa->key, "%s: give sample or probability, not "
+		    "both", conf_text(sa->key));
+	} else if (pr != NULL)
+		cc->sample = 0;
+	nm = conf_seen_key(&conf_capture_table, seen, "name");
+	for (j = 0; j < i && cc->name[0] != '\0'; j++) {
+		if (strcmp(cc->name, c->captures[j].name) == 0) {
+			conf_err(p, nm->val, "duplicate capture name \"%s\" "
+			    "(first at line %d)", cc->name,
+			    conf_line(p->csrc[j].node));
+			/* names stay unique: the first one is meant */
+			cc->name[0] = '\0';
+		}
+	}
+	for (j = 0; j < i && cc->file[0] != '\0'; j++) {
+		if (strcmp(cc->file, c->captures[j].file) == 0) {
+			conf_err(p, p->csrc[i].file, "file: %s is also the "
+			    "file of capture \"%s\"", cc->file,
+			    c->captures[j].name);
+			break;
+		}
+	}
+	p->csrc[i].ok = p->nerrs + p->nomem == before;
+}
+
 /* capture: [ {capture}, ... ] */
 void
 conf_set_captures(struct conf_parse *p, void *obj, const struct conf_key *k,
     yaml_node_t *key, yaml_node_t *val)
 {
+	static const struct conf_list list = {
+		.max = CAPTURE_MAX, .noun = "captures",
+		.example = "such as { name: a, port: wan, file: a.pcap }",
+		.entry = conf_capture_entry,
+	};
 	struct conf *c = obj;
-	struct capture_conf *cc;
-	struct conf_seen seen[CONF_KEYS_MAX], *sa, *pr, *nm;
-	yaml_node_item_t *it;
-	yaml_node_t *n;
-	char d[CONF_QUOTE_MAX + 32];
-	int i, j, before;
 
-	(void)k;
 	(void)key;
-	for (it = val->data.sequence.items.start;
-	    it < val->data.sequence.items.top; it++) {
-		if ((n = conf_item(p, *it)) == NULL)
-			continue;
-		if (c->ncaptures == CAPTURE_MAX) {
-			conf_err(p, n, "capture: at most %d captures are "
-			    "supported", CAPTURE_MAX);
-			break;
-		}
-		if (n->type != YAML_MAPPING_NODE) {
-			conf_err(p, n, "capture: expected a mapping such as "
-			    "{ name: a, port: wan, file: a.pcap }, got %s",
-			    conf_describe(n, d, sizeof(d)));
-			continue;
-		}
-		i = c->ncaptures++;
-		cc = &c->captures[i];
-		capture_conf_defaults(cc);
-		p->csrc[i].node = n;
-		p->cur = i;
-		before = p->nerrs + p->nomem;
-		conf_walk(p, n, &conf_capture_table, cc, seen);
-
-		sa = conf_seen_key(&conf_capture_table, seen, "sample");
-		pr = conf_seen_key(&conf_capture_table, seen, "probability");
-		if (sa != NULL && pr != NULL) {
-			if (sa->key->start_mark.index <
-			    pr->key->start_mark.index)
-				sa = pr;
-			conf_err(p, sa->key, "%s: give sample or probability, "
-			    "not both", conf_text(sa->key));
-		} else if (pr != NULL)
-			cc->sample = 0;
-		nm = conf_seen_key(&conf_capture_table, seen, "name");
-		for (j = 0; j < i && cc->name[0] != '\0'; j++) {
-			if (strcmp(cc->name, c->captures[j].name) == 0) {
-				conf_err(p, nm->val, "duplicate capture name "
-				    "\"%s\" (first at line %d)", cc->name,
-				    conf_line(p->csrc[j].node));
-				/* names stay unique: the first one is meant */
-				cc->name[0] = '\0';
-			}
-		}
-		for (j = 0; j < i && cc->file[0] != '\0'; j++) {
-			if (strcmp(cc->file, c->captures[j].file) == 0) {
-				conf_err(p, p->csrc[i].file, "file: %s is also "
-				    "the file of capture \"%s\"", cc->file,
-				    c->captures[j].name);
-				break;
-			}
-		}
-		p->csrc[i].ok = p->nerrs + p->nomem == before;
-	}
+	conf_walk_list(p, k, val, &list, &c->ncaptures, c);
 }
 
 static void

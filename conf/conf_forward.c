@@ -76,46 +76,35 @@ const struct conf_table conf_path_table =
 
 CONF_FITS(conf_path_keys);
 
+/* Forward entry i of the configuration (obj). */
+static void
+conf_forward_entry(struct conf_parse *p, void *obj, int i, yaml_node_t *n)
+{
+	struct conf_forward *f = &((struct conf *)obj)->forwards[i];
+	struct conf_path path = CONF_PATH_OF(f);
+
+	f->from = -1;
+	f->line = conf_line(n);
+	f->col = (int)n->start_mark.column + 1;
+	p->fsrc[i].node = n;
+	p->cur = i;
+	conf_walk_path(p, n, &conf_forward_table, f, NULL, &path);
+}
+
 /* forward: [ { from: a, to: b }, ... ] */
 void
 conf_set_forward(struct conf_parse *p, void *obj, const struct conf_key *k,
     yaml_node_t *key, yaml_node_t *val)
 {
+	static const struct conf_list list = {
+		.max = CONF_FORWARDS_MAX, .noun = "entries",
+		.example = "such as { from: a, to: b }",
+		.entry = conf_forward_entry,
+	};
 	struct conf *c = obj;
-	struct conf_forward *f;
-	struct conf_path path;
-	yaml_node_item_t *it;
-	yaml_node_t *n;
-	char d[CONF_QUOTE_MAX + 32];
-	int i;
 
-	(void)k;
 	(void)key;
-	for (it = val->data.sequence.items.start;
-	    it < val->data.sequence.items.top; it++) {
-		if ((n = conf_item(p, *it)) == NULL)
-			continue;
-		if (c->nforwards == CONF_FORWARDS_MAX) {
-			conf_err(p, n, "forward: at most %d entries are "
-			    "supported", CONF_FORWARDS_MAX);
-			break;
-		}
-		if (n->type != YAML_MAPPING_NODE) {
-			conf_err(p, n, "forward: expected a mapping such as "
-			    "{ from: a, to: b }, got %s",
-			    conf_describe(n, d, sizeof(d)));
-			continue;
-		}
-		i = c->nforwards++;
-		f = &c->forwards[i];
-		f->from = -1;
-		f->line = conf_line(n);
-		f->col = (int)n->start_mark.column + 1;
-		p->fsrc[i].node = n;
-		p->cur = i;
-		path = (struct conf_path)CONF_PATH_OF(f);
-		conf_walk_path(p, n, &conf_forward_table, f, NULL, &path);
-	}
+	conf_walk_list(p, k, val, &list, &c->nforwards, c);
 }
 
 static void

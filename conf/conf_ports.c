@@ -402,56 +402,47 @@ conf_port_end(struct conf_parse *p, int i, struct conf_seen *seen)
 	}
 }
 
+/* Port i of the configuration (obj). */
+static void
+conf_port_entry(struct conf_parse *p, void *obj, int i, yaml_node_t *n)
+{
+	struct conf_port *port = &((struct conf *)obj)->ports[i];
+	struct conf_seen seen[CONF_KEYS_MAX];
+
+	conf_defaults(&conf_port_table, port);
+	port->cpu = -1;
+	port->queues = 1;
+	port->mtu = CONF_MTU_DEFAULT;
+	port->poll = CONF_POLL_DEFAULT;
+	conf_rss_defaults(&port->rss);
+	port->wire.peer = -1;
+	port->line = conf_line(n);
+	port->col = (int)n->start_mark.column + 1;
+	p->psrc[i].node = n;
+	p->psrc[i].peer_of = -1;
+	p->cur = i;
+	conf_walk(p, n, &conf_port_table, port, seen);
+	conf_port_end(p, i, seen);
+}
+
 /* ports: [ {port}, ... ] */
 void
 conf_set_ports(struct conf_parse *p, void *obj, const struct conf_key *k,
     yaml_node_t *key, yaml_node_t *val)
 {
+	static const struct conf_list list = {
+		.max = CONF_PORTS_MAX, .noun = "ports",
+		.example = "for each port",
+		.entry = conf_port_entry,
+	};
 	struct conf *c = obj;
-	struct conf_seen seen[CONF_KEYS_MAX];
-	struct conf_port *port;
-	yaml_node_item_t *it;
-	yaml_node_t *n;
-	char d[CONF_QUOTE_MAX + 32];
-	int i;
 
-	(void)k;
 	(void)key;
 	if (val->data.sequence.items.start == val->data.sequence.items.top) {
 		conf_err(p, val, "ports: at least one port is required");
 		return;
 	}
-	for (it = val->data.sequence.items.start;
-	    it < val->data.sequence.items.top; it++) {
-		if ((n = conf_item(p, *it)) == NULL)
-			continue;
-		if (c->nports == CONF_PORTS_MAX) {
-			conf_err(p, n, "ports: at most %d ports are supported",
-			    CONF_PORTS_MAX);
-			break;
-		}
-		if (n->type != YAML_MAPPING_NODE) {
-			conf_err(p, n, "ports: expected a mapping for each "
-			    "port, got %s", conf_describe(n, d, sizeof(d)));
-			continue;
-		}
-		i = c->nports++;
-		port = &c->ports[i];
-		conf_defaults(&conf_port_table, port);
-		port->cpu = -1;
-		port->queues = 1;
-		port->mtu = CONF_MTU_DEFAULT;
-		port->poll = CONF_POLL_DEFAULT;
-		conf_rss_defaults(&port->rss);
-		port->wire.peer = -1;
-		port->line = conf_line(n);
-		port->col = (int)n->start_mark.column + 1;
-		p->psrc[i].node = n;
-		p->psrc[i].peer_of = -1;
-		p->cur = i;
-		conf_walk(p, n, &conf_port_table, port, seen);
-		conf_port_end(p, i, seen);
-	}
+	conf_walk_list(p, k, val, &list, &c->nports, c);
 }
 
 static void

@@ -88,6 +88,19 @@ struct conf_table {
 	    "CONF_KEYS_MAX too small for " #keys)
 #define CONF_PARTS_MAX	2	/* tables one mapping is walked against */
 
+/*
+ * A list of mappings (ports:, forward:, rules:, ...) for conf_walk_list():
+ * how its errors count the entries, and what is done with each.
+ */
+struct conf_list {
+	int		 max;		/* entries at most */
+	const char	*noun;		/* "at most <max> <noun> are supported" */
+	const char	*example;	/* "expected a mapping <example>" */
+	/* Entry i (from 0) of the list, a mapping; obj: conf_walk_list()'s */
+	void		(*entry)(struct conf_parse *, void *obj, int i,
+			    yaml_node_t *map);
+};
+
 /* Which keys a mapping had: key and value node, NULL when absent. */
 struct conf_seen {
 	yaml_node_t	*key;
@@ -203,6 +216,8 @@ void		 conf_walk(struct conf_parse *, yaml_node_t *,
 		    const struct conf_table *, void *, struct conf_seen *);
 void		 conf_walk_parts(struct conf_parse *, yaml_node_t *,
 		    struct conf_part *, int);
+void		 conf_walk_list(struct conf_parse *, const struct conf_key *,
+		    yaml_node_t *, const struct conf_list *, int *, void *);
 void		 conf_type_err(struct conf_parse *, const struct conf_key *,
 		    const yaml_node_t *);
 int		 conf_int(struct conf_parse *, const struct conf_key *,

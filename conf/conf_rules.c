@@ -176,21 +176,33 @@ conf_rule_end(struct conf_parse *p, struct filter_rule *r,
 	}
 }
 
+/* Rule i of a path (obj). */
+static void
+conf_rule_entry(struct conf_parse *p, void *obj, int i, yaml_node_t *n)
+{
+	struct conf_path *path = obj;
+	struct conf_seen seen[CONF_KEYS_MAX];
+	struct filter_rule *r = &(*path->rules)[i];
+
+	(*path->rule_line)[i] = conf_line(n);
+	conf_walk(p, n, &conf_rule_table, r, seen);
+	conf_rule_end(p, r, seen);
+}
+
 /* rules: [ {rule}, ... ] */
 void
 conf_set_rules(struct conf_parse *p, void *obj, const struct conf_key *k,
     yaml_node_t *key, yaml_node_t *val)
 {
+	static const struct conf_list list = {
+		.max = CONF_RULES_MAX, .noun = "rules",
+		.example = "such as { action: drop, proto: tcp, dst_port: 23 }",
+		.entry = conf_rule_entry,
+	};
 	struct conf_path *path = obj;
-	struct conf_seen seen[CONF_KEYS_MAX];
-	struct filter_rule *r;
-	yaml_node_item_t *it;
-	yaml_node_t *n;
-	char d[CONF_QUOTE_MAX + 32];
 	size_t nitems;
 	int before = p->nerrs + p->nomem;
 
-	(void)k;
 	(void)key;
 	nitems = val->data.sequence.items.top - val->data.sequence.items.start;
 	if (nitems == 0) {
@@ -205,27 +217,7 @@ conf_set_rules(struct conf_parse *p, void *obj, const struct conf_key *k,
 		conf_err(p, val, "rules: out of memory");
 		return;
 	}
-	for (it = val->data.sequence.items.start;
-	    it < val->data.sequence.items.top; it++) {
-		if ((n = conf_item(p, *it)) == NULL)
-			continue;
-		if (*path->nrules == CONF_RULES_MAX) {
-			conf_err(p, n, "rules: at most %d rules are supported",
-			    CONF_RULES_MAX);
-			break;
-		}
-		if (n->type != YAML_MAPPING_NODE) {
-			conf_err(p, n, "rules: expected a mapping such as "
-			    "{ action: drop, proto: tcp, dst_port: 23 }, got "
-			    "%s", conf_describe(n, d, sizeof(d)));
-			continue;
-		}
-		r = &(*path->rules)[*path->nrules];
-		(*path->rule_line)[*path->nrules] = conf_line(n);
-		(*path->nrules)++;
-		conf_walk(p, n, &conf_rule_table, r, seen);
-		conf_rule_end(p, r, seen);
-	}
+	conf_walk_list(p, k, val, &list, path->nrules, path);
 	path->rules_ok = p->nerrs + p->nomem == before;
 }
 
