@@ -1237,6 +1237,40 @@ conf_port_ref(struct conf_parse *p, yaml_node_t *n)
 	return -1;
 }
 
+/* Item n of the list that is the value of key k: 0 if it is a scalar
+ * other than null, else -1 with "k: expected <what>, got ...". */
+int
+conf_scalar_item(struct conf_parse *p, const struct conf_key *k,
+    yaml_node_t *n, const char *what)
+{
+	char d[CONF_QUOTE_MAX + 32];
+
+	if (n->type == YAML_SCALAR_NODE && !conf_is_null(n))
+		return 0;
+	conf_err(p, n, "%s: expected %s, got %s", k->name, what,
+	    conf_describe(n, d, sizeof(d)));
+	return -1;
+}
+
+/* The value of k, a list of port names (to:, a bridge's ports:) resolved
+ * once every port is read: 0, or -1 with an error for each item that is
+ * not a name. */
+int
+conf_port_names(struct conf_parse *p, const struct conf_key *k,
+    yaml_node_t *seq)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *n;
+	int rc = 0;
+
+	for (it = seq->data.sequence.items.start;
+	    it < seq->data.sequence.items.top; it++)
+		if ((n = conf_item(p, *it)) != NULL &&
+		    conf_scalar_item(p, k, n, "a port name") == -1)
+			rc = -1;
+	return rc;
+}
+
 const char *
 conf_mac_str(const uint8_t m[6], char *buf, size_t len)
 {

@@ -120,30 +120,14 @@ static void
 conf_set_bridge_ports(struct conf_parse *p, void *obj,
     const struct conf_key *k, yaml_node_t *key, yaml_node_t *val)
 {
-	yaml_node_item_t *it;
-	yaml_node_t *n;
-	char d[CONF_QUOTE_MAX + 32];
-	int ok = 1;
-
 	(void)obj;
-	(void)k;
 	(void)key;
 	if (val->data.sequence.items.top - val->data.sequence.items.start <
 	    2) {
 		conf_err(p, val, "ports: a bridge needs at least 2 ports");
 		return;
 	}
-	for (it = val->data.sequence.items.start;
-	    it < val->data.sequence.items.top; it++) {
-		if ((n = conf_item(p, *it)) == NULL)
-			continue;
-		if (n->type != YAML_SCALAR_NODE || conf_is_null(n)) {
-			conf_err(p, n, "ports: expected a port name, got %s",
-			    conf_describe(n, d, sizeof(d)));
-			ok = 0;
-		}
-	}
-	if (ok)
+	if (conf_port_names(p, k, val) == 0)
 		p->bsrc.ports = val;
 }
 

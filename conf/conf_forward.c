@@ -122,11 +122,6 @@ static void
 conf_set_to(struct conf_parse *p, void *obj, const struct conf_key *k,
     yaml_node_t *key, yaml_node_t *val)
 {
-	yaml_node_item_t *it;
-	yaml_node_t *n;
-	char d[CONF_QUOTE_MAX + 32];
-	int ok = 1;
-
 	(void)obj;
 	(void)key;
 	if (val->type == YAML_SCALAR_NODE && !conf_is_null(val)) {
@@ -134,25 +129,14 @@ conf_set_to(struct conf_parse *p, void *obj, const struct conf_key *k,
 		return;
 	}
 	if (val->type != YAML_SEQUENCE_NODE) {
-		conf_err(p, val, "to: expected %s, got %s",
-		    conf_type_name(k->type), conf_describe(val, d, sizeof(d)));
+		conf_type_err(p, k, val);
 		return;
 	}
 	if (val->data.sequence.items.start == val->data.sequence.items.top) {
 		conf_err(p, val, "to: at least one destination is required");
 		return;
 	}
-	for (it = val->data.sequence.items.start;
-	    it < val->data.sequence.items.top; it++) {
-		if ((n = conf_item(p, *it)) == NULL)
-			continue;
-		if (n->type != YAML_SCALAR_NODE || conf_is_null(n)) {
-			conf_err(p, n, "to: expected a port name, got %s",
-			    conf_describe(n, d, sizeof(d)));
-			ok = 0;
-		}
-	}
-	if (ok)
+	if (conf_port_names(p, k, val) == 0)
 		p->fsrc[p->cur].to = val;
 }
 
@@ -197,7 +181,7 @@ conf_set_vlans(struct conf_parse *p, void *obj, const struct conf_key *k,
 	struct conf_vlan *v = ((struct conf_path *)obj)->vlan;
 	yaml_node_item_t *it;
 	yaml_node_t *n;
-	char d[CONF_QUOTE_MAX + 32], err[CONF_QUOTE_MAX + 64];
+	char err[CONF_QUOTE_MAX + 64];
 	uint16_t lo, hi;
 	unsigned int id;
 
@@ -212,11 +196,9 @@ conf_set_vlans(struct conf_parse *p, void *obj, const struct conf_key *k,
 	    it < val->data.sequence.items.top; it++) {
 		if ((n = conf_item(p, *it)) == NULL)
 			continue;
-		if (n->type != YAML_SCALAR_NODE || conf_is_null(n)) {
-			conf_err(p, n, "vlans: expected a VLAN id, a range or "
-			    "untagged, got %s", conf_describe(n, d, sizeof(d)));
+		if (conf_scalar_item(p, k, n, "a VLAN id, a range or "
+		    "untagged") == -1)
 			continue;
-		}
 		if (conf_match_vlan(conf_text(n), 1, &lo, &hi, err,
 		    sizeof(err)) == -1) {
 			conf_err(p, n, "%s: %s", k->name, err);

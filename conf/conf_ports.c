@@ -817,7 +817,6 @@ conf_set_rss_fields(struct conf_parse *p, void *obj,
 	struct conf_rss *r = obj;
 	yaml_node_item_t *it;
 	yaml_node_t *n;
-	char d[CONF_QUOTE_MAX + 32];
 	int w;
 
 	(void)key;
@@ -831,13 +830,9 @@ conf_set_rss_fields(struct conf_parse *p, void *obj,
 	    it < val->data.sequence.items.top; it++) {
 		if ((n = conf_item(p, *it)) == NULL)
 			continue;
-		if (n->type != YAML_SCALAR_NODE || conf_is_null(n)) {
-			conf_err(p, n, "fields: expected ipv4, ipv4-tcp, "
-			    "ipv4-udp, ipv6, ipv6-tcp or ipv6-udp, got %s",
-			    conf_describe(n, d, sizeof(d)));
-			continue;
-		}
-		if ((w = conf_word(p, k, n, words, 6)) < 0)
+		if (conf_scalar_item(p, k, n, "ipv4, ipv4-tcp, ipv4-udp, "
+		    "ipv6, ipv6-tcp or ipv6-udp") == -1 ||
+		    (w = conf_word(p, k, n, words, 6)) < 0)
 			continue;
 		if (r->fields & bits[w])
 			conf_err(p, n, "fields: %s is listed twice", words[w]);

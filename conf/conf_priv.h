@@ -236,6 +236,10 @@ const char	*conf_type_name(enum conf_type);
 struct conf_seen *conf_seen_key(const struct conf_table *, struct conf_seen *,
 		    const char *);
 int		 conf_port_ref(struct conf_parse *, yaml_node_t *);
+int		 conf_scalar_item(struct conf_parse *, const struct conf_key *,
+		    yaml_node_t *, const char *);
+int		 conf_port_names(struct conf_parse *, const struct conf_key *,
+		    yaml_node_t *);
 const char	*conf_mac_str(const uint8_t[6], char *, size_t);
 int		 conf_path(struct conf_parse *, const char *, char *, size_t);
 int		 conf_name_ok(struct conf_parse *, yaml_node_t *, const char *);
