@@ -709,6 +709,8 @@ conf_value(struct conf_parse *p, void *obj, const struct conf_key *k,
 	case CONF_T_NAMES:
 		break;
 	}
+	if (k->sub != NULL)
+		conf_walk(p, val, k->sub, (char *)obj + k->off, NULL);
 	if (k->set != NULL)
 		k->set(p, obj, k, key, val);
 }

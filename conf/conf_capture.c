@@ -30,8 +30,6 @@ static void	conf_set_capture_filter(struct conf_parse *, void *,
 		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
 static void	conf_set_capture_file(struct conf_parse *, void *,
 		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_rotate(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
 static void	conf_set_file_mode(struct conf_parse *, void *,
 		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
 
@@ -75,7 +73,7 @@ static const struct conf_key conf_capture_keys[] = {
 	  .desc = "The files' names, a strftime(3) pattern; the directory "
 	    "must exist." },
 	{ .name = "rotate", .type = CONF_T_MAP, .flags = CONF_K_NULLMAP,
-	  .set = conf_set_rotate,
+	  .sub = &conf_rotate_table,
 	  .desc = "When to start a new file and how many to keep (see "
 	    "\"rotate\"); default: one file." },
 	{ .name = "format", .type = CONF_T_STRING, .def = "pcap",
@@ -332,15 +330,6 @@ conf_set_capture_file(struct conf_parse *p, void *obj,
 		return;
 	}
 	strlcpy(cc->file, path, sizeof(cc->file));
-}
-
-static void
-conf_set_rotate(struct conf_parse *p, void *obj, const struct conf_key *k,
-    yaml_node_t *key, yaml_node_t *val)
-{
-	(void)k;
-	(void)key;
-	conf_walk(p, val, &conf_rotate_table, obj, NULL);
 }
 
 /* mode: 0640, octal, at most 0777 */

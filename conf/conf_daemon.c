@@ -77,15 +77,6 @@ conf_set_user(struct conf_parse *p, void *obj, const struct conf_key *k,
 	c->user_given = 1;
 }
 
-void
-conf_set_control(struct conf_parse *p, void *obj,
-    const struct conf_key *k, yaml_node_t *key, yaml_node_t *val)
-{
-	(void)k;
-	(void)key;
-	conf_walk(p, val, &conf_control_table, obj, NULL);
-}
-
 static void
 conf_set_socket(struct conf_parse *p, void *obj, const struct conf_key *k,
     yaml_node_t *key, yaml_node_t *val)
@@ -104,15 +95,6 @@ conf_set_socket(struct conf_parse *p, void *obj, const struct conf_key *k,
 	    sizeof(c->control_socket))
 		conf_err(p, val, "socket: the path is longer than %d bytes",
 		    CONF_SOCKET_MAX - 1);
-}
-
-void
-conf_set_metrics(struct conf_parse *p, void *obj,
-    const struct conf_key *k, yaml_node_t *key, yaml_node_t *val)
-{
-	(void)k;
-	(void)key;
-	conf_walk(p, val, &conf_metrics_table, obj, NULL);
 }
 
 /* "host:port", the host an IPv4 address or an IPv6 one in brackets. */

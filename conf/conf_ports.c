@@ -37,8 +37,6 @@ static void	conf_set_generator(struct conf_parse *, void *,
 		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
 static void	conf_set_cpus(struct conf_parse *, void *,
 		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_rss(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
 static void	conf_set_rss_key(struct conf_parse *, void *,
 		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
 static void	conf_set_rss_fields(struct conf_parse *, void *,
@@ -103,7 +101,7 @@ static const struct conf_key conf_port_keys[] = {
 	    "that a frame with two VLAN tags and its CRC fits a 10 KB "
 	    "buffer.  Meaningless for a null port." },
 	{ .name = "rss", .type = CONF_T_MAP, .flags = CONF_K_NULLMAP,
-	  .set = conf_set_rss,
+	  .sub = &conf_rss_table, CONF_FIELD(conf_port, rss),
 	  .desc = "How received packets are spread over the queues (see "
 	    "\"rss\"); matters with queues above 1." },
 	{ .name = "poll", .type = CONF_T_STRING, .set = conf_set_port_poll,
@@ -288,16 +286,6 @@ conf_rss_defaults(struct conf_rss *r)
 		r->key[i] = i % 2 == 0 ? 0x6d : 0x5a;
 	r->fields = CONF_RSS_ALL;
 	memset(r->reta, 0, sizeof(r->reta));
-}
-
-/* emulator: { cpu: N } */
-void
-conf_set_emulator(struct conf_parse *p, void *obj,
-    const struct conf_key *k, yaml_node_t *key, yaml_node_t *val)
-{
-	(void)k;
-	(void)key;
-	conf_walk(p, val, &conf_emulator_table, obj, NULL);
 }
 
 /* cpu or cpus against queues; cpu becomes cpus[0]. */
@@ -658,6 +646,8 @@ conf_set_pcap(struct conf_parse *p, void *obj, const struct conf_key *k,
 	strlcpy(w->pcap_out, path, sizeof(w->pcap_out));
 }
 
+/* generator: { size:, count:, rate: }; its defaults are set only on a wire
+ * that has one, so it is walked here rather than through .sub. */
 static void
 conf_set_generator(struct conf_parse *p, void *obj,
     const struct conf_key *k, yaml_node_t *key, yaml_node_t *val)
@@ -726,18 +716,6 @@ conf_set_cpus(struct conf_parse *p, void *obj, const struct conf_key *k,
 	}
 	if (bad)
 		port->ncpus = 0;	/* said; no more errors about it */
-}
-
-/* rss: { key:, fields:, reta: } */
-static void
-conf_set_rss(struct conf_parse *p, void *obj, const struct conf_key *k,
-    yaml_node_t *key, yaml_node_t *val)
-{
-	struct conf_port *port = obj;
-
-	(void)k;
-	(void)key;
-	conf_walk(p, val, &conf_rss_table, &port->rss, NULL);
 }
 
 /* 40 bytes in hex, a ':' or ' ' allowed between bytes: the number of
@@ -905,16 +883,6 @@ conf_set_port_poll(struct conf_parse *p, void *obj, const struct conf_key *k,
 	(void)key;
 	if ((i = conf_word(p, k, val, words, 2)) >= 0)
 		port->poll = modes[i];
-}
-
-/* poll: { mode:, max_sleep: } at the top level */
-void
-conf_set_poll(struct conf_parse *p, void *obj, const struct conf_key *k,
-    yaml_node_t *key, yaml_node_t *val)
-{
-	(void)k;
-	(void)key;
-	conf_walk(p, val, &conf_poll_table, obj, NULL);
 }
 
 static void

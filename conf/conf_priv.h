@@ -41,6 +41,7 @@ enum conf_type {
 				 * YAML's null */
 
 struct conf_parse;
+struct conf_table;
 
 struct conf_key {
 	const char	*name;
@@ -55,6 +56,9 @@ struct conf_key {
 					 * docs */
 	size_t		 off, size;	/* INT, SIZE, BOOL, NUMBER: the field in
 					 * the object */
+	/* MAP: the table it is walked against, into the object's field at
+	 * off (CONF_FIELD), or into the object itself; before set. */
+	const struct conf_table *sub;
 	/* Called once the value has the right shape; for INT, SIZE, BOOL
 	 * and NUMBER after it was stored. */
 	void		(*set)(struct conf_parse *, void *obj,
@@ -261,10 +265,6 @@ extern const struct conf_table conf_port_table, conf_wire_table,
 		    conf_poll_table;
 void		 conf_set_ports(struct conf_parse *, void *,
 		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-void		 conf_set_emulator(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-void		 conf_set_poll(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
 void		 conf_check_peers(struct conf_parse *);
 void		 conf_check_shared(struct conf_parse *);
 void		 conf_rss_defaults(struct conf_rss *);
@@ -299,10 +299,6 @@ void		 conf_check_captures(struct conf_parse *);
 /* conf_daemon.c: user, control, metrics */
 extern const struct conf_table conf_control_table, conf_metrics_table;
 void		 conf_set_user(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-void		 conf_set_control(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-void		 conf_set_metrics(struct conf_parse *, void *,
 		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
 
 /* conf_match.c: the values of rules and VLAN lists.  Each returns 0, or

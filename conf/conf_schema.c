@@ -45,11 +45,11 @@ static const struct conf_key conf_root_keys[] = {
 	  CONF_FIELD(conf, link_timeout_ms),
 	  .desc = "How long to wait at start for the links to come up." },
 	{ .name = "poll", .type = CONF_T_MAP, .flags = CONF_K_NULLMAP,
-	  .set = conf_set_poll,
+	  .sub = &conf_poll_table,
 	  .desc = "How the threads poll their ports (see \"poll\"); a port's "
 	    "poll: overrides the mode for that port." },
 	{ .name = "emulator", .type = CONF_T_MAP, .flags = CONF_K_NULLMAP,
-	  .set = conf_set_emulator,
+	  .sub = &conf_emulator_table,
 	  .desc = "Settings of the emulated 82599s' DMA engine (see "
 	    "\"emulator\")." },
 	{ .name = "bridge", .type = CONF_T_MAP, .set = conf_set_bridge,
@@ -65,10 +65,10 @@ static const struct conf_key conf_root_keys[] = {
 	    "capabilities left; root keeps root.  Given, the user must "
 	    "exist; the default ixfwd, when it does not, keeps root with a "
 	    "warning." },
-	{ .name = "control", .type = CONF_T_MAP, .set = conf_set_control,
+	{ .name = "control", .type = CONF_T_MAP, .sub = &conf_control_table,
 	  .desc = "The control socket ixfwdctl(8) talks to (see "
 	    "\"control\")." },
-	{ .name = "metrics", .type = CONF_T_MAP, .set = conf_set_metrics,
+	{ .name = "metrics", .type = CONF_T_MAP, .sub = &conf_metrics_table,
 	  .desc = "Prometheus metrics over HTTP, off unless given (see "
 	    "\"metrics\")." },
 };
