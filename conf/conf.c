@@ -1294,6 +1294,54 @@ conf_path(struct conf_parse *p, const char *s, char *out, size_t len)
 	return n >= 0 && (size_t)n < len ? 0 : -1;
 }
 
+/* The path k gives (val) into out, as conf_path() makes it: 0, or -1 with
+ * an error if it is empty or too long. */
+int
+conf_file_path(struct conf_parse *p, const struct conf_key *k,
+    yaml_node_t *val, char *out, size_t len)
+{
+	const char *s = conf_text(val);
+
+	if (*s == '\0') {
+		conf_err(p, val, "%s: the path is empty", k->name);
+		return -1;
+	}
+	if (conf_path(p, s, out, len) == -1) {
+		conf_err(p, val, "%s: the path is too long", k->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The directory a file called path is made in: "." when path has no
+ * '/'. */
+void
+conf_file_dir(const char *path, char *dir, size_t len)
+{
+	char *slash;
+
+	strlcpy(dir, path, len);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		strlcpy(dir, ".", len);
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+}
+
+/* Whether ixfwd can make files in dir, for the file k gives (val): 0, or
+ * -1 with an error. */
+int
+conf_dir_writable(struct conf_parse *p, const struct conf_key *k,
+    yaml_node_t *val, const char *dir)
+{
+	if (access(dir, W_OK) == 0)
+		return 0;
+	conf_err(p, val, "%s: cannot write in %s: %s", k->name, dir,
+	    strerror(errno));
+	return -1;
+}
+
 /* The name of a what ("port", "capture"): 0, or -1 with an error. */
 int
 conf_name_ok(struct conf_parse *p, yaml_node_t *val, const char *what)

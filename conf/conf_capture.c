@@ -6,10 +6,8 @@
 #include <sys/stat.h>
 
 #include <bsd/string.h>
-#include <errno.h>
 #include <limits.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "conf.h"
 #include "conf_priv.h"
@@ -287,32 +285,18 @@ conf_set_capture_file(struct conf_parse *p, void *obj,
 {
 	struct capture_conf *cc = obj;
 	struct stat st;
-	const char *s = conf_text(val);
-	char path[PATH_MAX], dir[PATH_MAX], *slash;
+	char path[PATH_MAX], dir[PATH_MAX];
 
 	(void)key;
 	p->csrc[p->cur].file = val;
-	if (*s == '\0') {
-		conf_err(p, val, "%s: the path is empty", k->name);
+	if (conf_file_path(p, k, val, path, sizeof(path)) == -1)
 		return;
-	}
-	if (conf_path(p, s, path, sizeof(path)) == -1) {
-		conf_err(p, val, "%s: the path is too long", k->name);
-		return;
-	}
-	strlcpy(dir, path, sizeof(dir));
-	slash = strrchr(dir, '/');
-	if (slash != NULL && slash[1] == '\0') {
+	if (path[strlen(path) - 1] == '/') {
 		conf_err(p, val, "%s: %s names a directory; give a file name "
 		    "pattern in it", k->name, path);
 		return;
 	}
-	if (slash == NULL)
-		strlcpy(dir, ".", sizeof(dir));
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
+	conf_file_dir(path, dir, sizeof(dir));
 	if (strchr(dir, '%') != NULL) {
 		conf_err(p, val, "%s: the directory %s would change with the "
 		    "time, and directories are not created; put the %% "
@@ -324,11 +308,8 @@ conf_set_capture_file(struct conf_parse *p, void *obj,
 		conf_err(p, val, "%s: %s is a directory", k->name, path);
 		return;
 	}
-	if (access(dir, W_OK) == -1) {
-		conf_err(p, val, "%s: cannot write in %s: %s", k->name, dir,
-		    strerror(errno));
+	if (conf_dir_writable(p, k, val, dir) == -1)
 		return;
-	}
 	strlcpy(cc->file, path, sizeof(cc->file));
 }
 

@@ -593,21 +593,14 @@ conf_set_pcap(struct conf_parse *p, void *obj, const struct conf_key *k,
 	struct conf_wire *w = obj;
 	struct conf_port_src *src = &p->psrc[p->cur];
 	struct stat st;
-	const char *s = conf_text(val);
-	char path[PATH_MAX], dir[PATH_MAX], *slash;
+	char path[PATH_MAX], dir[PATH_MAX];
 	int in = strcmp(k->name, "pcap_in") == 0, fd;
 
 	(void)key;
 	if (!in)
 		src->pcap_out = val;
-	if (*s == '\0') {
-		conf_err(p, val, "%s: the path is empty", k->name);
+	if (conf_file_path(p, k, val, path, sizeof(path)) == -1)
 		return;
-	}
-	if (conf_path(p, s, path, sizeof(path)) == -1) {
-		conf_err(p, val, "%s: the path is too long", k->name);
-		return;
-	}
 	if (in) {
 		/* O_NONBLOCK: a FIFO must not hang the check */
 		if ((fd = open(path, O_RDONLY | O_NONBLOCK)) == -1) {
@@ -630,19 +623,9 @@ conf_set_pcap(struct conf_parse *p, void *obj, const struct conf_key *k,
 		    strerror(EISDIR));
 		return;
 	}
-	strlcpy(dir, path, sizeof(dir));
-	slash = strrchr(dir, '/');
-	if (slash == NULL)
-		strlcpy(dir, ".", sizeof(dir));
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	if (access(dir, W_OK) == -1) {
-		conf_err(p, val, "pcap_out: cannot write in %s: %s", dir,
-		    strerror(errno));
+	conf_file_dir(path, dir, sizeof(dir));
+	if (conf_dir_writable(p, k, val, dir) == -1)
 		return;
-	}
 	strlcpy(w->pcap_out, path, sizeof(w->pcap_out));
 }
 

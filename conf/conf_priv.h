@@ -246,6 +246,11 @@ int		 conf_port_names(struct conf_parse *, const struct conf_key *,
 		    yaml_node_t *);
 const char	*conf_mac_str(const uint8_t[6], char *, size_t);
 int		 conf_path(struct conf_parse *, const char *, char *, size_t);
+int		 conf_file_path(struct conf_parse *, const struct conf_key *,
+		    yaml_node_t *, char *, size_t);
+void		 conf_file_dir(const char *, char *, size_t);
+int		 conf_dir_writable(struct conf_parse *, const struct conf_key *,
+		    yaml_node_t *, const char *);
 int		 conf_name_ok(struct conf_parse *, yaml_node_t *, const char *);
 int		 conf_bpf(struct conf_parse *, const struct conf_key *,
 		    yaml_node_t *, char *, size_t);
