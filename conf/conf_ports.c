@@ -851,37 +851,46 @@ conf_set_reta(struct conf_parse *p, void *obj, const struct conf_key *k,
 		src->nreta = i;
 }
 
+/* busy or adaptive: the mode, or -1 with an error. */
+static int
+conf_poll_mode(struct conf_parse *p, const struct conf_key *k,
+    yaml_node_t *val)
+{
+	static const char *const words[] = { "adaptive", "busy" };
+	static const enum conf_poll modes[] = {
+		CONF_POLL_ADAPTIVE, CONF_POLL_BUSY,
+	};
+	int i;
+
+	if ((i = conf_word(p, k, val, words, 2)) < 0)
+		return -1;
+	return modes[i];
+}
+
 /* poll: busy or adaptive, for one port */
 static void
 conf_set_port_poll(struct conf_parse *p, void *obj, const struct conf_key *k,
     yaml_node_t *key, yaml_node_t *val)
 {
-	static const char *const words[] = { "adaptive", "busy" };
-	static const enum conf_poll modes[] = {
-		CONF_POLL_ADAPTIVE, CONF_POLL_BUSY,
-	};
 	struct conf_port *port = obj;
-	int i;
+	int m;
 
 	(void)key;
-	if ((i = conf_word(p, k, val, words, 2)) >= 0)
-		port->poll = modes[i];
+	if ((m = conf_poll_mode(p, k, val)) >= 0)
+		port->poll = m;
 }
 
+/* poll: { mode: busy or adaptive } at the top level */
 static void
 conf_set_poll_mode(struct conf_parse *p, void *obj, const struct conf_key *k,
     yaml_node_t *key, yaml_node_t *val)
 {
-	static const char *const words[] = { "adaptive", "busy" };
-	static const enum conf_poll modes[] = {
-		CONF_POLL_ADAPTIVE, CONF_POLL_BUSY,
-	};
 	struct conf *c = obj;
-	int i;
+	int m;
 
 	(void)key;
-	if ((i = conf_word(p, k, val, words, 2)) >= 0)
-		c->poll = modes[i];
+	if ((m = conf_poll_mode(p, k, val)) >= 0)
+		c->poll = m;
 }
 
 /*
