@@ -9,14 +9,10 @@
 #include "conf.h"
 #include "conf_priv.h"
 
-static void	conf_set_bridge_ports(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_statics(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_static_mac(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_static_port(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_bridge_ports(CONF_SET_ARGS);
+static void	conf_set_statics(CONF_SET_ARGS);
+static void	conf_set_static_mac(CONF_SET_ARGS);
+static void	conf_set_static_port(CONF_SET_ARGS);
 
 static const struct conf_key conf_bridge_keys[] = {
 	{ .name = "ports", .type = CONF_T_SEQ, .flags = CONF_K_REQUIRED,

@@ -12,24 +12,15 @@
 #include "conf.h"
 #include "conf_priv.h"
 
-static void	conf_set_capture_name(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_capture_port(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_direction(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_where(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_format(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_probability(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_capture_filter(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_capture_file(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_file_mode(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_capture_name(CONF_SET_ARGS);
+static void	conf_set_capture_port(CONF_SET_ARGS);
+static void	conf_set_direction(CONF_SET_ARGS);
+static void	conf_set_where(CONF_SET_ARGS);
+static void	conf_set_format(CONF_SET_ARGS);
+static void	conf_set_probability(CONF_SET_ARGS);
+static void	conf_set_capture_filter(CONF_SET_ARGS);
+static void	conf_set_capture_file(CONF_SET_ARGS);
+static void	conf_set_file_mode(CONF_SET_ARGS);
 
 /* One capture: into a struct capture_conf, whose defaults are
  * capture_conf_defaults()'s; the .def of these keys say them. */

@@ -13,10 +13,8 @@
 #include "conf.h"
 #include "conf_priv.h"
 
-static void	conf_set_socket(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_listen(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_socket(CONF_SET_ARGS);
+static void	conf_set_listen(CONF_SET_ARGS);
 
 static const struct conf_key conf_control_keys[] = {
 	{ .name = "socket", .type = CONF_T_STRING, .def = CONF_SOCKET_DEFAULT,

@@ -13,16 +13,11 @@
 #include "conf.h"
 #include "conf_priv.h"
 
-static void	conf_set_from(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_to(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_path_filter(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_default(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_vlans(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_from(CONF_SET_ARGS);
+static void	conf_set_to(CONF_SET_ARGS);
+static void	conf_set_path_filter(CONF_SET_ARGS);
+static void	conf_set_default(CONF_SET_ARGS);
+static void	conf_set_vlans(CONF_SET_ARGS);
 
 static const struct conf_key conf_forward_keys[] = {
 	{ .name = "from", .type = CONF_T_STRING, .flags = CONF_K_REQUIRED,

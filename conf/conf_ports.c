@@ -19,34 +19,20 @@
 #include "conf.h"
 #include "conf_priv.h"
 
-static void	conf_set_name(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_device(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_mac(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_wire(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_iface(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_peer(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_pcap(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_generator(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_cpus(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_rss_key(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_rss_fields(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_reta(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_port_poll(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_poll_mode(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_name(CONF_SET_ARGS);
+static void	conf_set_device(CONF_SET_ARGS);
+static void	conf_set_mac(CONF_SET_ARGS);
+static void	conf_set_wire(CONF_SET_ARGS);
+static void	conf_set_iface(CONF_SET_ARGS);
+static void	conf_set_peer(CONF_SET_ARGS);
+static void	conf_set_pcap(CONF_SET_ARGS);
+static void	conf_set_generator(CONF_SET_ARGS);
+static void	conf_set_cpus(CONF_SET_ARGS);
+static void	conf_set_rss_key(CONF_SET_ARGS);
+static void	conf_set_rss_fields(CONF_SET_ARGS);
+static void	conf_set_reta(CONF_SET_ARGS);
+static void	conf_set_port_poll(CONF_SET_ARGS);
+static void	conf_set_poll_mode(CONF_SET_ARGS);
 
 static const struct conf_key conf_emulator_keys[] = {
 	{ .name = "cpu", .type = CONF_T_INT, .flags = CONF_K_CPU, .min = 0,

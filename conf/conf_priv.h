@@ -67,6 +67,12 @@ struct conf_key {
 	const char	*desc;
 };
 
+/* The parameters of a key's handler, for declaring one:
+ * static void conf_set_x(CONF_SET_ARGS); */
+#define CONF_SET_ARGS							\
+	struct conf_parse *, void *, const struct conf_key *,		\
+	yaml_node_t *, yaml_node_t *
+
 struct conf_table {
 	const char		*name;	/* "port": in docs */
 	const char		*where;	/* "in port": in "unknown key" errors */
@@ -268,16 +274,14 @@ void		 conf_root_end(struct conf_parse *, struct conf_seen *);
 extern const struct conf_table conf_port_table, conf_wire_table,
 		    conf_generator_table, conf_emulator_table, conf_rss_table,
 		    conf_poll_table;
-void		 conf_set_ports(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+void		 conf_set_ports(CONF_SET_ARGS);
 void		 conf_check_peers(struct conf_parse *);
 void		 conf_check_shared(struct conf_parse *);
 void		 conf_rss_defaults(struct conf_rss *);
 
 /* conf_forward.c: forward entries, and the keys of a path */
 extern const struct conf_table conf_forward_table, conf_path_table;
-void		 conf_set_forward(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+void		 conf_set_forward(CONF_SET_ARGS);
 void		 conf_walk_path(struct conf_parse *, yaml_node_t *,
 		    const struct conf_table *, void *, struct conf_seen *,
 		    struct conf_path *);
@@ -285,26 +289,22 @@ void		 conf_check_forwards(struct conf_parse *);
 
 /* conf_rules.c: a path's rules */
 extern const struct conf_table conf_rule_table;
-void		 conf_set_rules(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+void		 conf_set_rules(CONF_SET_ARGS);
 
 /* conf_bridge.c */
 extern const struct conf_table conf_bridge_table, conf_static_table;
-void		 conf_set_bridge(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+void		 conf_set_bridge(CONF_SET_ARGS);
 int		 conf_bridge_line(struct conf_parse *, int);
 void		 conf_check_bridge(struct conf_parse *);
 
 /* conf_capture.c */
 extern const struct conf_table conf_capture_table, conf_rotate_table;
-void		 conf_set_captures(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+void		 conf_set_captures(CONF_SET_ARGS);
 void		 conf_check_captures(struct conf_parse *);
 
 /* conf_daemon.c: user, control, metrics */
 extern const struct conf_table conf_control_table, conf_metrics_table;
-void		 conf_set_user(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+void		 conf_set_user(CONF_SET_ARGS);
 
 /* conf_match.c: the values of rules and VLAN lists.  Each returns 0, or
  * -1 with what is wrong with s in err (without the key's name). */

@@ -11,22 +11,14 @@
 #include "conf.h"
 #include "conf_priv.h"
 
-static void	conf_set_action(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_rule_mac(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_ethertype(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_rule_vlan(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_prefix(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_proto(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_ports_range(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
-static void	conf_set_tcp_flags(struct conf_parse *, void *,
-		    const struct conf_key *, yaml_node_t *, yaml_node_t *);
+static void	conf_set_action(CONF_SET_ARGS);
+static void	conf_set_rule_mac(CONF_SET_ARGS);
+static void	conf_set_ethertype(CONF_SET_ARGS);
+static void	conf_set_rule_vlan(CONF_SET_ARGS);
+static void	conf_set_prefix(CONF_SET_ARGS);
+static void	conf_set_proto(CONF_SET_ARGS);
+static void	conf_set_ports_range(CONF_SET_ARGS);
+static void	conf_set_tcp_flags(CONF_SET_ARGS);
 
 /* One rule of a rules list: into a struct filter_rule. */
 static const struct conf_key conf_rule_keys[] = {
