@@ -239,7 +239,7 @@ capture(int argc, char **argv)
 	struct rd r;
 	FILE *out;
 	size_t n;
-	int i, w, ended = 0, shut = 0;
+	int i, w, ended = 0, shut = 0, created = 0;
 
 	if (argc < 2)
 		usage();
@@ -264,8 +264,9 @@ capture(int argc, char **argv)
 			errx(2, "pcap is not for a terminal: -w file, or "
 			    "-w - | tcpdump -r -");
 		out = stdout;
-	} else if ((out = fopen(file, "wx")) == NULL &&
-	    (errno != EEXIST || (out = fopen(file, "w")) == NULL))
+	} else if ((out = fopen(file, "wx")) != NULL)
+		created = 1;
+	else if (errno != EEXIST || (out = fopen(file, "w")) == NULL)
 		err(1, "%s", file);
 
 	memset(&r, 0, sizeof(r));
@@ -291,6 +292,14 @@ capture(int argc, char **argv)
 			errx(1, "%s: not an answer from ixfwd", sock_path);
 		body[len] = '\0';
 		fprintf(stderr, "ixfwdctl: %s", body);
+		free(body);
+		/* refused: no empty file of ours left behind */
+		if (out != stdout) {
+			fclose(out);
+			if (created)
+				unlink(file);
+		}
+		close(r.fd);
 		return 1;
 	}
 	for (;;) {
