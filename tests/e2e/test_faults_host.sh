@@ -8,7 +8,7 @@
 # every reload answered, the last configuration in effect).
 . "$(dirname "$0")/lib.sh"
 
-CTL=${CTL:-$TOP/build/ixfwdctl}
+CTL=${CTL:-$BUILD/ixfwdctl}
 HP=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 hp_old=
 cleanup() {

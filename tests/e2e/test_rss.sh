@@ -14,7 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 
 FWD_NS=ixr-fwd
-CTL=${IXFWDCTL:-$TOP/build/ixfwdctl}
+CTL=${IXFWDCTL:-$BUILD/ixfwdctl}
 S=$WORK/ctl.sock
 FLOWS=64
 COUNT=200

@@ -9,7 +9,7 @@
 # the user with no capability.
 . "$(dirname "$0")/lib.sh"
 
-CTL=${CTL:-$TOP/build/ixfwdctl}
+CTL=${CTL:-$BUILD/ixfwdctl}
 U=ixs-u$$		# its own per run: two checkouts may test at once
 cleanup() {
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
