@@ -11,51 +11,15 @@
  */
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "bar.h"
-#include "dma.h"
-#include "emu82599.h"
-#include "ixgbe.h"
 #include "ixgbe_regs.h"
 #include "log.h"
-#include "mempool.h"
-#include "port.h"
-#include "hugepages.h"
-#include "logcapture.h"
-#include "t.h"
-#include "waitreg.h"
+#include "nicrig.h"
 
-#define WAIT_MS		2000
 #define NBUF		512
 #define RING		128
-#define ETHERTYPE_TEST	0x88b5
-
-static int	hw_ok;
-static int	hw_broken;
-static char	hw_why[256];
-
-static const uint8_t src_mac[6] = { 0x02, 0x00, 0x00, 0xee, 0xee, 0x03 };
-
-static void
-make_frame(uint8_t *f, uint32_t len, const uint8_t dst[6], uint32_t seq)
-{
-	uint32_t i;
-
-	memcpy(f, dst, 6);
-	memcpy(f + 6, src_mac, 6);
-	f[12] = ETHERTYPE_TEST >> 8;
-	f[13] = ETHERTYPE_TEST & 0xff;
-	f[14] = (uint8_t)(seq >> 24);
-	f[15] = (uint8_t)(seq >> 16);
-	f[16] = (uint8_t)(seq >> 8);
-	f[17] = (uint8_t)seq;
-	for (i = 18; i < len; i++)
-		f[i] = (uint8_t)(seq * 7 + i * 13);
-}
 
 static uint32_t
 frame_len(uint32_t seq)
@@ -63,212 +27,26 @@ frame_len(uint32_t seq)
 	return 60 + (seq * 37) % 1455;
 }
 
-struct nic {
-	struct emu82599	*emu;
-	struct bar	 bar;
-	struct mempool	*rxpool;
-	struct mempool	*txpool;
-	struct port	*port;
-	uint8_t		 mac[6];
-};
-
-#define NEED_HW() do {							\
-	if (hw_broken) {						\
-		t_fail(__FILE__, __LINE__, "%s", hw_why);		\
-		return;							\
-	}								\
-	if (!hw_ok)							\
-		T_SKIP("%s", hw_why);					\
-} while (0)
-
+/* NIC i on the wire wc (NULL: a queue), with its pools. */
 static int
-nic_create(struct nic *n, int i, const struct emu_wire_conf *wc)
+fault_nic(struct nic *n, int i, const struct emu_wire_conf *wc)
 {
 	char name[16];
 
-	memset(n, 0, sizeof(*n));
-	n->mac[0] = 0x02;
-	n->mac[1] = 0x1b;
-	n->mac[2] = 0x21;
-	n->mac[5] = (uint8_t)(0x50 + i);
 	snprintf(name, sizeof(name), "fault%d", i);
-	if ((n->emu = emu_create(name, n->mac, wc)) == NULL)
+	if (nic_create(n, name, (uint8_t)(0x50 + i), wc) == -1)
 		return -1;
-	emu_bar(n->emu, &n->bar);
-	if ((n->rxpool = mempool_create(NBUF)) == NULL ||
-	    (n->txpool = mempool_create(NBUF)) == NULL)
-		return -1;
-	return 0;
+	return nic_pools(n, NBUF, NBUF, 0);
 }
 
-static int
-nic_open(struct nic *n)
-{
-	struct ixgbe_conf c;
-
-	memset(&c, 0, sizeof(c));
-	c.name = "fault";
-	c.nb_rxq = 1;
-	c.nb_txq = 1;
-	c.rx_ring = RING;
-	c.tx_ring = RING;
-	c.rx_pool[0] = n->rxpool;
-	c.link_timeout_ms = WAIT_MS;
-	n->port = ixgbe_open(&n->bar, &c);
-	return n->port != NULL ? 0 : -1;
-}
-
-/* Close the port, then every buffer must be back in its pool, and the
- * model saw no stray DMA address and no broken rule. */
-static void
-nic_destroy(struct nic *n)
-{
-	if (n->port != NULL)
-		port_close(n->port);
-	n->port = NULL;
-	if (n->rxpool != NULL)
-		T_EQ(n->rxpool->nfree, NBUF);
-	if (n->txpool != NULL)
-		T_EQ(n->txpool->nfree, NBUF);
-	if (n->emu != NULL) {
-		T_EQ(emu_violations(n->emu), 0);
-		T_EQ(emu_iommu_faults(n->emu), 0);
-		emu_destroy(n->emu);
-	}
-	mempool_destroy(n->rxpool);
-	mempool_destroy(n->txpool);
-	memset(n, 0, sizeof(*n));
-}
-
+/* NIC i on a queue wire, its port open. */
 static int
 queue_nic(struct nic *n, int i)
 {
-	struct emu_wire_conf wc;
-
-	memset(&wc, 0, sizeof(wc));
-	wc.kind = EMU_WIRE_QUEUE;
-	if (nic_create(n, i, &wc) == -1 || nic_open(n) == -1)
+	if (fault_nic(n, i, NULL) == -1)
 		return -1;
-	return 0;
+	return nic_open(n, "fault", RING, RING);
 }
-
-static int
-push_frames(struct nic *n, uint32_t first, uint32_t count)
-{
-	static uint8_t f[2048];
-	uint32_t s;
-
-	for (s = first; s < first + count; s++) {
-		make_frame(f, frame_len(s), n->mac, s);
-		if (emu_wire_push(n->emu, f, frame_len(s)) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* Receive count frames of the sequence from first, byte for byte; how
- * many came right (stops at the first wrong one). */
-static uint32_t
-recv_frames(struct nic *n, uint32_t first, uint32_t count)
-{
-	static uint8_t want[2048];
-	struct pkt_buf *bufs[32];
-	uint64_t deadline = now_ms() + WAIT_MS;
-	uint32_t got = 0;
-	uint16_t k, i;
-	int bad = 0;
-
-	while (got < count && !bad && now_ms() < deadline) {
-		k = port_rx_batch(n->port, 0, bufs, 32);
-		for (i = 0; i < k; i++) {
-			uint32_t s = first + got;
-
-			make_frame(want, frame_len(s), n->mac, s);
-			if (!bad && (bufs[i]->len != frame_len(s) ||
-			    memcmp(pkt_data(bufs[i]), want, frame_len(s)) != 0))
-				bad = 1;
-			if (!bad)
-				got++;
-			pkt_free(bufs[i]);
-		}
-		if (k == 0)
-			usleep(50);
-	}
-	return got;
-}
-
-/* Send count frames of the sequence (to dst); how many the ring took. */
-static uint32_t
-send_frames(struct nic *n, const uint8_t dst[6], uint32_t first,
-    uint32_t count)
-{
-	struct pkt_buf *b;
-	uint32_t s;
-
-	for (s = first; s < first + count; s++) {
-		if ((b = mempool_alloc(n->txpool)) == NULL)
-			break;
-		b->len = (uint16_t)frame_len(s);
-		make_frame(pkt_data(b), b->len, dst, s);
-		if (port_tx_batch(n->port, 0, &b, 1) != 1) {
-			pkt_free(b);
-			break;
-		}
-	}
-	return s - first;
-}
-
-/* Pull count frames of the sequence off the wire, byte for byte. */
-static uint32_t
-pull_frames(struct nic *n, const uint8_t dst[6], uint32_t first,
-    uint32_t count)
-{
-	static uint8_t f[2048], want[2048];
-	uint64_t deadline = now_ms() + WAIT_MS;
-	uint32_t got = 0;
-	size_t len;
-
-	while (got < count && now_ms() < deadline) {
-		if ((len = emu_wire_pull(n->emu, f, sizeof(f))) == 0) {
-			usleep(50);
-			continue;
-		}
-		make_frame(want, frame_len(first + got), dst, first + got);
-		if (len != frame_len(first + got) ||
-		    memcmp(f, want, len) != 0)
-			break;
-		got++;
-	}
-	return got;
-}
-
-static int
-link_is(struct nic *n, int up)
-{
-	uint64_t deadline = now_ms() + WAIT_MS;
-	struct port_link l;
-
-	do {
-		port_link(n->port, &l);
-		if (l.up == up && !l.failed)
-			return 1;
-		usleep(1000);
-	} while (now_ms() < deadline);
-	return 0;
-}
-
-/* The port's counters (totals since open), polled until cond holds or
- * 2 s have passed. */
-#define STATS_UNTIL(n, st, cond) do {					\
-	uint64_t dl_ = now_ms() + WAIT_MS;				\
-									\
-	do {								\
-		port_stats((n)->port, &(st));				\
-		if (cond)						\
-			break;						\
-		usleep(2000);						\
-	} while (now_ms() < dl_);					\
-} while (0)
 
 /* ---- tests ---- */
 
@@ -280,15 +58,15 @@ test_link_flap(void)
 
 	NEED_HW();
 	T_REQUIRE(queue_nic(&n, 0) == 0);
-	T_CHECK(link_is(&n, 1));
+	T_CHECK(nic_link_wait(&n, 1, NULL));
 	for (round = 0; round < 3; round++) {
 		T_EQ(emu_fault(n.emu, "link down"), 0);
-		T_CHECK(link_is(&n, 0));
+		T_CHECK(nic_link_wait(&n, 0, NULL));
 		T_EQ(emu_fault(n.emu, "link up"), 0);
-		T_CHECK(link_is(&n, 1));
+		T_CHECK(nic_link_wait(&n, 1, NULL));
 		/* forwarding resumes by itself: frames in, byte for byte */
-		T_REQUIRE(push_frames(&n, s, 100) == 0);
-		T_EQ(recv_frames(&n, s, 100), 100);
+		T_REQUIRE(nic_push_frames(&n, n.mac, s, 100) == 0);
+		T_EQ(nic_recv_frames(&n, n.mac, s, 100, NULL), 100);
 		s += 100;
 	}
 	nic_destroy(&n);
@@ -303,7 +81,7 @@ test_bad_frames(void)
 
 	NEED_HW();
 	T_REQUIRE(queue_nic(&n, 1) == 0);
-	T_CHECK(link_is(&n, 1));
+	T_CHECK(nic_link_wait(&n, 1, NULL));
 	log_capture_begin();
 	T_EQ(emu_fault(n.emu, "runt 3"), 0);
 	T_EQ(emu_fault(n.emu, "oversize 4"), 0);
@@ -321,17 +99,17 @@ test_bad_frames(void)
 	T_EQ(st.rx_packets, 0);
 	/* none delivered, not even in part */
 	T_EQ(port_rx_batch(n.port, 0, bufs, 32), 0);
-	T_REQUIRE(push_frames(&n, 0, 50) == 0);
-	T_EQ(recv_frames(&n, 0, 50), 50);
+	T_REQUIRE(nic_push_frames(&n, n.mac, 0, 50) == 0);
+	T_EQ(nic_recv_frames(&n, n.mac, 0, 50, NULL), 50);
 
 	/* §8.2.3.7.1 FCTRL.SBP: the NIC stores bad frames, with RXE in
 	 * the write-back; the driver drops them whole and counts them. */
 	bar_write32(&n.bar, IXGBE_FCTRL, bar_read32(&n.bar, IXGBE_FCTRL) |
 	    IXGBE_FCTRL_SBP);
 	T_EQ(emu_fault(n.emu, "bad_crc 2"), 0);
-	T_REQUIRE(push_frames(&n, 50, 10) == 0);
+	T_REQUIRE(nic_push_frames(&n, n.mac, 50, 10) == 0);
 	/* the bad frames came first: the good ones after them, exact */
-	T_EQ(recv_frames(&n, 50, 10), 10);
+	T_EQ(nic_recv_frames(&n, n.mac, 50, 10, NULL), 10);
 	STATS_UNTIL(&n, st, st.rx_crc_errors == 7 && st.rx_dropped == 2);
 	T_EQ(st.rx_crc_errors, 7);
 	T_EQ(st.rx_dropped, 2);
@@ -354,9 +132,9 @@ test_rx_burst(void)
 	wc.kind = EMU_WIRE_GENERATOR;
 	wc.gen_size = 128;
 	wc.gen_rate = 2000;
-	T_REQUIRE(nic_create(&n, 2, &wc) == 0);
-	T_REQUIRE(nic_open(&n) == 0);
-	T_CHECK(link_is(&n, 1));
+	T_REQUIRE(fault_nic(&n, 2, &wc) == 0);
+	T_REQUIRE(nic_open(&n, "fault", RING, RING) == 0);
+	T_CHECK(nic_link_wait(&n, 1, NULL));
 	/* the worker is away: the ring fills (flow controlled), then a
 	 * burst of 5000 frames, far more than its 128 descriptors */
 	usleep(200000);
@@ -394,12 +172,12 @@ test_tx_hang(void)
 
 	NEED_HW();
 	T_REQUIRE(queue_nic(&n, 3) == 0);
-	T_CHECK(link_is(&n, 1));
-	T_EQ(send_frames(&n, dst, 0, 64), 64);
-	T_EQ(pull_frames(&n, dst, 0, 64), 64);
+	T_CHECK(nic_link_wait(&n, 1, NULL));
+	T_EQ(nic_send_frames(&n, 0, dst, 0, 64, 1), 64);
+	T_EQ(nic_pull_frames(&n, dst, 0, 64), 64);
 	T_EQ(emu_fault(n.emu, "tx_hang 0"), 0);
 	usleep(20000);
-	T_EQ(send_frames(&n, dst, 64, 40), 40);
+	T_EQ(nic_send_frames(&n, 0, dst, 64, 40, 1), 40);
 	usleep(100000);
 	pending = port_tx_pending(n.port, 0, &head);
 	T_EQ(pending, 40);
@@ -412,8 +190,8 @@ test_tx_hang(void)
 	T_EQ(port_tx_pending(n.port, 0, &head), 0);
 	T_EQ(head, 0);
 	for (k = 0, sent = 0; k < 10; k++) {
-		sent += send_frames(&n, dst, 200 + k * 50, 50);
-		T_EQ(pull_frames(&n, dst, 200 + k * 50, 50), 50);
+		sent += nic_send_frames(&n, 0, dst, 200 + k * 50, 50, 1);
+		T_EQ(nic_pull_frames(&n, dst, 200 + k * 50, 50), 50);
 	}
 	T_EQ(sent, 500);
 	nic_destroy(&n);
@@ -429,9 +207,9 @@ test_remove(void)
 
 	NEED_HW();
 	T_REQUIRE(queue_nic(&n, 4) == 0);
-	T_CHECK(link_is(&n, 1));
-	T_REQUIRE(push_frames(&n, 0, 20) == 0);
-	T_EQ(recv_frames(&n, 0, 20), 20);
+	T_CHECK(nic_link_wait(&n, 1, NULL));
+	T_REQUIRE(nic_push_frames(&n, n.mac, 0, 20) == 0);
+	T_EQ(nic_recv_frames(&n, n.mac, 0, 20, NULL), 20);
 	port_stats(n.port, &before);
 	T_EQ(emu_fault(n.emu, "remove"), 0);
 	T_EQ(bar_read32(&n.bar, IXGBE_STATUS), 0xffffffffu);
@@ -452,41 +230,18 @@ test_remove(void)
 	nic_destroy(&n);
 }
 
-static void
-setup_hw(void)
-{
-	if (!t_hugepages(64)) {
-		snprintf(hw_why, sizeof(hw_why), "no free hugepages");
-		return;
-	}
-	log_capture_begin();
-	if (dma_init(DMA_IOVA_AUTO) == -1) {
-		log_capture_end();
-		snprintf(hw_why, sizeof(hw_why), "DMA memory unavailable: "
-		    "%.200s", log_buf);
-		return;
-	}
-	log_capture_end();
-	if (emu_engine_start(-1) == -1) {
-		snprintf(hw_why, sizeof(hw_why), "the model's DMA engine did "
-		    "not start");
-		hw_broken = 1;
-		return;
-	}
-	hw_ok = 1;
-}
-
 int
 main(void)
 {
 	log_init(1, 0, "test_faults");
-	setup_hw();
+	nic_setup_hw(1);
+	nic_frame_len = frame_len;
+	nic_checks = NIC_RULES | NIC_IOMMU | NIC_POOLS;
 	T_RUN(test_link_flap);
 	T_RUN(test_bad_frames);
 	T_RUN(test_rx_burst);
 	T_RUN(test_tx_hang);
 	T_RUN(test_remove);
-	if (hw_ok)
-		emu_engine_stop();
+	nic_teardown_hw();
 	return t_done();
 }
