@@ -5,44 +5,15 @@
  * Every frame is checked byte for byte: frames carry a sequence number and
  * a payload derived from it.  Every wait is bounded (WAIT_MS).
  */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "bar.h"
-#include "dma.h"
-#include "emu82599.h"
-#include "ixgbe.h"
 #include "ixgbe_devices.h"
 #include "ixgbe_regs.h"
 #include "log.h"
-#include "mempool.h"
-#include "port.h"
-#include "logcapture.h"
-#include "t.h"
-
-#define WAIT_MS		2000
-#define FRAME_MAX	1514
-#define ETHERTYPE_TEST	0x88b5		/* IEEE local experimental */
-
-static int	hw_ok;			/* hugepages, DMA and the model usable */
-static int	hw_broken;		/* they should be, but failed */
-static char	hw_why[256];
-
-/* ---- time ---- */
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
+#include "nicrig.h"
 
 static void
 sleep_ms(unsigned int ms)
@@ -50,288 +21,42 @@ sleep_ms(unsigned int ms)
 	usleep(ms * 1000);
 }
 
-/* ---- frames ---- */
-
-static const uint8_t src_mac[6] = { 0x02, 0x00, 0x00, 0xee, 0xee, 0x01 };
-
-/* A test frame of len bytes to dst carrying seq: Ethernet header,
- * 4-byte sequence number, then bytes derived from seq and position. */
-static void
-make_frame(uint8_t *f, uint16_t len, const uint8_t dst[6], uint32_t seq)
-{
-	uint16_t i;
-
-	memcpy(f, dst, 6);
-	memcpy(f + 6, src_mac, 6);
-	f[12] = ETHERTYPE_TEST >> 8;
-	f[13] = ETHERTYPE_TEST & 0xff;
-	f[14] = seq >> 24;
-	f[15] = seq >> 16;
-	f[16] = seq >> 8;
-	f[17] = seq;
-	for (i = 18; i < len; i++)
-		f[i] = (uint8_t)(seq * 7 + i * 13);
-}
-
 /* Frame lengths cycle through small, odd and full sizes. */
-static uint16_t
+static uint32_t
 frame_len(uint32_t seq)
 {
-	static const uint16_t lens[] = { 60, 64, 61, 128, 333, 1000, 1514, 99 };
+	static const uint32_t lens[] = { 60, 64, 61, 128, 333, 1000, 1514, 99 };
 
 	return lens[seq % (sizeof(lens) / sizeof(lens[0]))];
 }
 
-/* 0 if f[0..len) is exactly frame seq to dst. */
-static int
-check_frame(const uint8_t *f, size_t len, const uint8_t dst[6], uint32_t seq)
-{
-	uint8_t want[FRAME_MAX];
-
-	if (len != frame_len(seq))
-		return -1;
-	make_frame(want, (uint16_t)len, dst, seq);
-	return memcmp(f, want, len) == 0 ? 0 : -1;
-}
-
-static uint32_t
-frame_seq(const uint8_t *f)
-{
-	return (uint32_t)f[14] << 24 | (uint32_t)f[15] << 16 |
-	    (uint32_t)f[16] << 8 | f[17];
-}
-
 /* ---- fixtures ---- */
 
-struct nic {
-	struct emu82599	*emu;
-	struct bar	 bar;
-	struct mempool	*rxpool;
-	struct mempool	*txpool;
-	struct port	*port;
-	uint8_t		 mac[6];
-};
-
-static void
-nic_mac(uint8_t mac[6], int i)
-{
-	mac[0] = 0x02;
-	mac[1] = 0x1b;
-	mac[2] = 0x21;
-	mac[3] = 0x00;
-	mac[4] = 0x00;
-	mac[5] = (uint8_t)(0x10 + i);
-}
-
-static void
-nic_conf(struct ixgbe_conf *c, struct nic *n, const char *name,
-    uint16_t rx_ring, uint16_t tx_ring)
-{
-	memset(c, 0, sizeof(*c));
-	c->name = name;
-	c->nb_rxq = 1;
-	c->nb_txq = 1;
-	c->rx_ring = rx_ring;
-	c->tx_ring = tx_ring;
-	c->rx_pool[0] = n->rxpool;
-	c->link_timeout_ms = WAIT_MS;
-}
-
-/* An emulated NIC with its pools; the port is opened by the caller. */
+/* NIC i ("emu<i>") on a wire of kind, with its pools; the port is opened
+ * by the caller. */
 static int
-nic_create(struct nic *n, int i, enum emu_wire_kind kind, uint32_t rxbufs,
+new_nic(struct nic *n, int i, enum emu_wire_kind kind, uint32_t rxbufs,
     uint32_t txbufs)
 {
 	struct emu_wire_conf wc;
 	char name[16];
 
-	memset(n, 0, sizeof(*n));
 	memset(&wc, 0, sizeof(wc));
 	wc.kind = kind;
-	nic_mac(n->mac, i);
 	snprintf(name, sizeof(name), "emu%d", i);
-	if ((n->emu = emu_create(name, n->mac, &wc)) == NULL)
+	if (nic_create(n, name, (uint8_t)(0x10 + i), &wc) == -1)
 		return -1;
-	emu_bar(n->emu, &n->bar);
-	if ((n->rxpool = mempool_create(rxbufs)) == NULL ||
-	    (n->txpool = mempool_create(txbufs)) == NULL)
+	return nic_pools(n, rxbufs, txbufs, 0);
+}
+
+/* NIC 0 on a queue wire with its pools, and its port "emu0" open. */
+static int
+queue_nic(struct nic *n, uint32_t rxbufs, uint32_t txbufs, uint16_t rx_ring,
+    uint16_t tx_ring)
+{
+	if (new_nic(n, 0, EMU_WIRE_QUEUE, rxbufs, txbufs) == -1)
 		return -1;
-	return 0;
-}
-
-static int
-nic_open(struct nic *n, const char *name, uint16_t rx_ring, uint16_t tx_ring)
-{
-	struct ixgbe_conf c;
-
-	nic_conf(&c, n, name, rx_ring, tx_ring);
-	n->port = ixgbe_open(&n->bar, &c);
-	return n->port != NULL ? 0 : -1;
-}
-
-static void
-nic_destroy(struct nic *n)
-{
-	if (n->port != NULL)
-		port_close(n->port);
-	n->port = NULL;
-	if (n->emu != NULL) {
-		/* The driver kept every rule of the strict model, from
-		 * open to close. */
-		if (emu_violations(n->emu) != 0)
-			t_fail(__FILE__, __LINE__, "%s: %llu strict-model "
-			    "violations (see the log above)", t_name,
-			    (unsigned long long)emu_violations(n->emu));
-		emu_destroy(n->emu);
-	}
-	mempool_destroy(n->rxpool);
-	mempool_destroy(n->txpool);
-	memset(n, 0, sizeof(*n));
-}
-
-#define NEED_HW() do {							\
-	if (hw_broken) {						\
-		t_fail(__FILE__, __LINE__, "%s", hw_why);		\
-		return;							\
-	}								\
-	if (!hw_ok)							\
-		T_SKIP("%s", hw_why);					\
-} while (0)
-
-/* Send frames first..first+count-1 to dst on queue q, as many per call
- * as batch; returns how many the port accepted. */
-static uint32_t
-send_frames(struct nic *n, uint16_t q, const uint8_t dst[6], uint32_t first,
-    uint32_t count, uint16_t batch)
-{
-	struct pkt_buf *bufs[64];
-	uint32_t sent = 0, seq = first;
-	uint16_t k, i, got;
-
-	while (seq < first + count) {
-		k = batch;
-		if (k > first + count - seq)
-			k = (uint16_t)(first + count - seq);
-		k = (uint16_t)mempool_alloc_bulk(n->txpool, bufs, k);
-		if (k == 0)
-			break;
-		for (i = 0; i < k; i++) {
-			bufs[i]->len = frame_len(seq + i);
-			make_frame(pkt_data(bufs[i]), bufs[i]->len, dst, seq + i);
-		}
-		got = port_tx_batch(n->port, q, bufs, k);
-		for (i = got; i < k; i++)
-			pkt_free(bufs[i]);
-		sent += got;
-		seq += got;
-		if (got < k)
-			break;
-	}
-	return sent;
-}
-
-/* Send them all: a ring full of frames the NIC has sent but not yet
- * reported done (DD) takes more a moment later.  Gives up after WAIT_MS
- * without progress; returns how many were sent. */
-static uint32_t
-send_all(struct nic *n, uint16_t q, const uint8_t dst[6], uint32_t first,
-    uint32_t count, uint16_t batch)
-{
-	uint64_t deadline = now_ms() + WAIT_MS;
-	uint32_t sent = 0, k;
-
-	while (sent < count && now_ms() < deadline) {
-		k = send_frames(n, q, dst, first + sent, count - sent, batch);
-		if (k > 0)
-			deadline = now_ms() + WAIT_MS;
-		else
-			usleep(20);
-		sent += k;
-	}
-	return sent;
-}
-
-/* Pull one frame from the wire within WAIT_MS; its length or 0. */
-static size_t
-pull_wait(struct nic *n, uint8_t *f, size_t cap)
-{
-	uint64_t deadline = now_ms() + WAIT_MS;
-	size_t len;
-
-	do {
-		if ((len = emu_wire_pull(n->emu, f, cap)) > 0)
-			return len;
-		usleep(50);
-	} while (now_ms() < deadline);
-	return 0;
-}
-
-/* Push a frame within WAIT_MS; 0 or -1. */
-static int
-push_wait(struct nic *n, const uint8_t *f, size_t len)
-{
-	uint64_t deadline = now_ms() + WAIT_MS;
-
-	do {
-		if (emu_wire_push(n->emu, f, len) == 0)
-			return 0;
-		usleep(50);
-	} while (now_ms() < deadline);
-	return -1;
-}
-
-static int
-push_frames(struct nic *n, const uint8_t dst[6], uint32_t first,
-    uint32_t count)
-{
-	uint8_t f[FRAME_MAX];
-	uint32_t s;
-
-	for (s = first; s < first + count; s++) {
-		make_frame(f, frame_len(s), dst, s);
-		if (push_wait(n, f, frame_len(s)) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* Receive frames on queue 0 of n until count have come or WAIT_MS passed
- * without one; checks each against the sequence starting at first and
- * frees it.  Returns how many came in order and intact; stops at the
- * first wrong one. */
-static uint32_t
-recv_frames(struct nic *n, const uint8_t dst[6], uint32_t first,
-    uint32_t count, int *bad)
-{
-	struct pkt_buf *bufs[32];
-	uint64_t deadline = now_ms() + WAIT_MS;
-	uint32_t got = 0;
-	uint16_t k, i;
-
-	*bad = 0;
-	while (got < count && now_ms() < deadline) {
-		k = port_rx_batch(n->port, 0, bufs, 32);
-		if (k > 0)
-			deadline = now_ms() + WAIT_MS;
-		for (i = 0; i < k; i++) {
-			if (!*bad && (bufs[i]->data_off != PKT_HEADROOM ||
-			    check_frame(pkt_data(bufs[i]), bufs[i]->len, dst,
-			    first + got) == -1)) {
-				*bad = 1;
-				fprintf(stderr, "frame %u: got seq %u len %u\n",
-				    first + got, frame_seq(pkt_data(bufs[i])),
-				    bufs[i]->len);
-			}
-			if (!*bad)
-				got++;
-			pkt_free(bufs[i]);
-		}
-		if (*bad)
-			break;
-		if (k == 0)
-			usleep(20);
-	}
-	return got;
+	return nic_open(n, "emu0", rx_ring, tx_ring);
 }
 
 /* ---- tests without a model ---- */
@@ -569,7 +294,7 @@ test_init_mac_link(void)
 	struct nic n;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 512, 512) == 0);
+	T_REQUIRE(new_nic(&n, 0, EMU_WIRE_QUEUE, 512, 512) == 0);
 	log_capture_begin();
 	nic_open(&n, "emu0", 512, 512);
 	log_capture_end();
@@ -599,28 +324,27 @@ test_tx_byte_exact(void)
 	size_t len;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 512, 512) == 0);
-	T_REQUIRE(nic_open(&n, "emu0", 512, 512) == 0);
+	T_REQUIRE(queue_nic(&n, 512, 512, 512, 512) == 0);
 	for (s = 0; s < 16; s++) {
 		T_REQUIRE((b = mempool_alloc(n.txpool)) != NULL);
 		b->len = frame_len(s);
-		make_frame(pkt_data(b), b->len, n.mac, s);
+		nic_frame(pkt_data(b), b->len, n.mac, s);
 		T_EQ(port_tx_batch(n.port, 0, &b, 1), 1);
-		len = pull_wait(&n, f, sizeof(f));
+		len = wire_pull_wait(n.emu, f, sizeof(f));
 		T_EQ(len, frame_len(s));
-		T_CHECK(check_frame(f, len, n.mac, s) == 0);
+		T_CHECK(nic_frame_check(f, len, n.mac, s) == 0);
 	}
 	/* a frame shorter than the minimum goes out padded (HLREG0.TXPADEN) */
 	T_REQUIRE((b = mempool_alloc(n.txpool)) != NULL);
 	b->len = 42;
-	make_frame(pkt_data(b), 42, n.mac, 99);
+	nic_frame(pkt_data(b), 42, n.mac, 99);
 	T_EQ(port_tx_batch(n.port, 0, &b, 1), 1);
-	len = pull_wait(&n, f, sizeof(f));
+	len = wire_pull_wait(n.emu, f, sizeof(f));
 	T_EQ(len, 60);
 	{
 		uint8_t want[42];
 
-		make_frame(want, 42, n.mac, 99);
+		nic_frame(want, 42, n.mac, 99);
 		T_CHECK(memcmp(f, want, 42) == 0);
 	}
 	T_EQ(emu_wire_pull(n.emu, f, sizeof(f)), 0);
@@ -639,8 +363,7 @@ test_tx_short_padded(void)
 	struct nic n;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 512, 512) == 0);
-	T_REQUIRE(nic_open(&n, "emu0", 512, 512) == 0);
+	T_REQUIRE(queue_nic(&n, 512, 512, 512, 512) == 0);
 	T_REQUIRE((b = mempool_alloc(n.txpool)) != NULL);
 	b->len = 10;
 	memset(want, 0, sizeof(want));
@@ -649,7 +372,7 @@ test_tx_short_padded(void)
 	memcpy(pkt_data(b), want, 10);
 	memset(pkt_data(b) + 10, 0xee, 20);	/* stale bytes past the end */
 	T_EQ(port_tx_batch(n.port, 0, &b, 1), 1);
-	T_EQ(pull_wait(&n, f, sizeof(f)), 60);
+	T_EQ(wire_pull_wait(n.emu, f, sizeof(f)), 60);
 	T_CHECK(memcmp(f, want, 60) == 0);
 	ixgbe_driver_stats(n.port, &ds);
 	T_EQ(ds.tx_padded, 1);
@@ -674,7 +397,7 @@ test_device_ids(void)
 
 	NEED_HW();
 	for (i = 0; (di = ixgbe_devinfo_at(i)) != NULL; i++) {
-		T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 512, 512) == 0);
+		T_REQUIRE(new_nic(&n, 0, EMU_WIRE_QUEUE, 512, 512) == 0);
 		T_REQUIRE(emu_set_device_id(n.emu, di->device) == 0);
 		emu_bar(n.emu, &n.bar);
 		log_capture_begin();
@@ -729,18 +452,17 @@ static void
 test_rx_byte_exact(void)
 {
 	struct pkt_buf *bufs[8];
-	uint8_t f[FRAME_MAX];
+	uint8_t f[1514];
 	uint64_t deadline;
 	struct nic n;
 	uint32_t s;
 	uint16_t k;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 1024, 64) == 0);
-	T_REQUIRE(nic_open(&n, "emu0", 512, 64) == 0);
+	T_REQUIRE(queue_nic(&n, 1024, 64, 512, 64) == 0);
 	for (s = 0; s < 16; s++) {
-		make_frame(f, frame_len(s), n.mac, s);
-		T_REQUIRE(push_wait(&n, f, frame_len(s)) == 0);
+		nic_frame(f, frame_len(s), n.mac, s);
+		T_REQUIRE(wire_push_wait(n.emu, f, frame_len(s)) == 0);
 		deadline = now_ms() + WAIT_MS;
 		while ((k = port_rx_batch(n.port, 0, bufs, 8)) == 0 &&
 		    now_ms() < deadline)
@@ -751,7 +473,7 @@ test_rx_byte_exact(void)
 		T_EQ(bufs[0]->len, frame_len(s));
 		T_EQ(bufs[0]->data_off, PKT_HEADROOM);
 		T_CHECK(bufs[0]->pool == n.rxpool);
-		T_CHECK(check_frame(pkt_data(bufs[0]), bufs[0]->len, n.mac,
+		T_CHECK(nic_frame_check(pkt_data(bufs[0]), bufs[0]->len, n.mac,
 		    s) == 0);
 		pkt_free(bufs[0]);
 	}
@@ -766,31 +488,24 @@ static void
 test_ring_wrap(void)
 {
 	const uint32_t total = 20000;
-	uint8_t f[2048];
 	uint32_t s, sent, got, k;
-	size_t len;
 	struct nic n;
 	int bad;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 256, 256) == 0);
-	T_REQUIRE(nic_open(&n, "emu0", 64, 64) == 0);
+	T_REQUIRE(queue_nic(&n, 256, 256, 64, 64) == 0);
 
 	/* TX: 32 at a time, each batch pulled off the wire and checked */
 	for (s = 0; s < total; s += sent) {
-		sent = send_all(&n, 0, n.mac, s, 32, 32);
+		sent = nic_send_all(&n, 0, n.mac, s, 32, 32);
 		if (sent == 0) {
 			t_fail(__FILE__, __LINE__, "TX stuck at frame %u", s);
 			break;
 		}
-		for (got = 0; got < sent; got++) {
-			len = pull_wait(&n, f, sizeof(f));
-			if (check_frame(f, len, n.mac, s + got) == -1) {
-				t_fail(__FILE__, __LINE__, "TX frame %u: "
-				    "len %zu seq %u", s + got, len,
-				    len ? frame_seq(f) : 0);
-				goto rx;
-			}
+		if ((got = nic_pull_frames(&n, n.mac, s, sent)) != sent) {
+			t_fail(__FILE__, __LINE__, "TX frame %u wrong",
+			    s + got);
+			goto rx;
 		}
 	}
 	/* the pool got its buffers back as the ring was cleaned: at most a
@@ -804,8 +519,8 @@ rx:
 	 * to the ring size: every batch starts at a new offset. */
 	for (s = 0; s < total; s += k) {
 		k = total - s < 31 ? total - s : 31;
-		T_REQUIRE(push_frames(&n, n.mac, s, k) == 0);
-		got = recv_frames(&n, n.mac, s, k, &bad);
+		T_REQUIRE(nic_push_frames(&n, n.mac, s, k) == 0);
+		got = nic_recv_frames(&n, n.mac, s, k, &bad);
 		if (got != k || bad) {
 			struct port_stats st;
 
@@ -828,24 +543,18 @@ static void
 test_bidirectional(void)
 {
 	const uint32_t total = 4096;
-	uint8_t f[2048];
-	uint32_t s, got, pulled = 0;
-	size_t len;
+	uint32_t s, got;
 	struct nic n;
 	int bad;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 256, 256) == 0);
-	T_REQUIRE(nic_open(&n, "emu0", 64, 64) == 0);
+	T_REQUIRE(queue_nic(&n, 256, 256, 64, 64) == 0);
 	for (s = 0; s < total; s += 16) {
-		T_REQUIRE(push_frames(&n, n.mac, s, 16) == 0);
-		T_REQUIRE(send_all(&n, 0, src_mac, s, 16, 16) == 16);
-		got = recv_frames(&n, n.mac, s, 16, &bad);
+		T_REQUIRE(nic_push_frames(&n, n.mac, s, 16) == 0);
+		T_REQUIRE(nic_send_all(&n, 0, nic_src_mac, s, 16, 16) == 16);
+		got = nic_recv_frames(&n, n.mac, s, 16, &bad);
 		T_REQUIRE(got == 16 && !bad);
-		for (got = 0; got < 16; got++, pulled++) {
-			len = pull_wait(&n, f, sizeof(f));
-			T_REQUIRE(check_frame(f, len, src_mac, pulled) == 0);
-		}
+		T_REQUIRE(nic_pull_frames(&n, nic_src_mac, s, 16) == 16);
 	}
 	T_EQ(emu_iommu_faults(n.emu), 0);
 	nic_destroy(&n);
@@ -867,26 +576,26 @@ test_rx_multi_descriptor_dropped(void)
 	uint16_t k, i;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 256, 64) == 0);
-	T_REQUIRE(nic_open(&n, "emu0", 64, 64) == 0);
+	T_REQUIRE(queue_nic(&n, 256, 64, 64, 64) == 0);
 	srrctl = bar_read32(&n.bar, IXGBE_SRRCTL(0));
 	T_EQ(srrctl & IXGBE_SRRCTL_BSIZEPKT_MASK, 2);	/* 2 KiB written */
 	bar_write32(&n.bar, IXGBE_SRRCTL(0),
 	    (srrctl & ~IXGBE_SRRCTL_BSIZEPKT_MASK) | 1);
 
 	/* frames 6 and 14 are 1514 bytes: two descriptors each */
-	T_REQUIRE(push_frames(&n, n.mac, 0, 16) == 0);
+	T_REQUIRE(nic_push_frames(&n, n.mac, 0, 16) == 0);
 	deadline = now_ms() + WAIT_MS;
 	while (got < 14 && now_ms() < deadline) {
 		k = port_rx_batch(n.port, 0, bufs, 32);
 		for (i = 0; i < k; i++) {
 			if (want % 8 == 6)
 				want++;
-			if (check_frame(pkt_data(bufs[i]), bufs[i]->len,
+			if (nic_frame_check(pkt_data(bufs[i]), bufs[i]->len,
 			    n.mac, want) == -1)
 				t_fail(__FILE__, __LINE__, "expected frame %u, "
 				    "got seq %u len %u", want,
-				    frame_seq(pkt_data(bufs[i])), bufs[i]->len);
+				    nic_frame_seq(pkt_data(bufs[i])),
+				    bufs[i]->len);
 			want++;
 			got++;
 			pkt_free(bufs[i]);
@@ -901,11 +610,11 @@ test_rx_multi_descriptor_dropped(void)
 
 	/* back to 2 KiB: full-size frames come whole again */
 	bar_write32(&n.bar, IXGBE_SRRCTL(0), srrctl);
-	T_REQUIRE(push_frames(&n, n.mac, 100, 8) == 0);
+	T_REQUIRE(nic_push_frames(&n, n.mac, 100, 8) == 0);
 	{
 		int bad;
 
-		T_EQ(recv_frames(&n, n.mac, 100, 8, &bad), 8);
+		T_EQ(nic_recv_frames(&n, n.mac, 100, 8, &bad), 8);
 		T_CHECK(!bad);
 	}
 	T_EQ(emu_iommu_faults(n.emu), 0);
@@ -929,12 +638,11 @@ test_rx_buffer_exhaustion(void)
 
 	NEED_HW();
 	/* 64 buffers fill the ring, 16 are left for refills */
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 80, 64) == 0);
-	T_REQUIRE(nic_open(&n, "emu0", 64, 64) == 0);
+	T_REQUIRE(queue_nic(&n, 80, 64, 64, 64) == 0);
 	T_EQ(n.rxpool->nfree, 16);
 
 	/* 32 frames: only 16 can be handed out */
-	T_REQUIRE(push_frames(&n, n.mac, 0, 32) == 0);
+	T_REQUIRE(nic_push_frames(&n, n.mac, 0, 32) == 0);
 	deadline = now_ms() + WAIT_MS;
 	while (nheld < 16 && now_ms() < deadline) {
 		k = port_rx_batch(n.port, 0, held + nheld, 32);
@@ -946,21 +654,15 @@ test_rx_buffer_exhaustion(void)
 	sleep_ms(50);
 	T_EQ(port_rx_batch(n.port, 0, bufs, 32), 0);
 	for (i = 0; i < nheld; i++)
-		T_CHECK(check_frame(pkt_data(held[i]), held[i]->len, n.mac,
+		T_CHECK(nic_frame_check(pkt_data(held[i]), held[i]->len, n.mac,
 		    i) == 0);
 	ixgbe_driver_stats(n.port, &ds);
 	T_CHECK(ds.rx_nobuf > 0);
 
 	/* The NIC has 63 - 32 + 16 = 47 descriptors left: of 100 more
 	 * frames, 53 are dropped and counted. */
-	T_REQUIRE(push_frames(&n, n.mac, 32, 100) == 0);
-	deadline = now_ms() + WAIT_MS;
-	do {
-		port_stats(n.port, &st);
-		if (st.rx_missed >= 53)
-			break;
-		usleep(1000);
-	} while (now_ms() < deadline);
+	T_REQUIRE(nic_push_frames(&n, n.mac, 32, 100) == 0);
+	STATS_UNTIL(&n, st, st.rx_missed >= 53);
 	sleep_ms(50);
 	port_stats(n.port, &st);
 	T_EQ(st.rx_missed, 53);
@@ -969,12 +671,12 @@ test_rx_buffer_exhaustion(void)
 	/* Buffers back: the 79 frames the ring holds come in order. */
 	for (i = 0; i < nheld; i++)
 		pkt_free(held[i]);
-	got = recv_frames(&n, n.mac, 16, 63, &bad);
+	got = nic_recv_frames(&n, n.mac, 16, 63, &bad);
 	T_EQ(got, 63);
 	T_CHECK(!bad);
 	/* and new traffic flows again */
-	T_REQUIRE(push_frames(&n, n.mac, 1000, 40) == 0);
-	got = recv_frames(&n, n.mac, 1000, 40, &bad);
+	T_REQUIRE(nic_push_frames(&n, n.mac, 1000, 40) == 0);
+	got = nic_recv_frames(&n, n.mac, 1000, 40, &bad);
 	T_EQ(got, 40);
 	T_CHECK(!bad);
 	T_EQ(n.rxpool->nfree, 16);
@@ -988,20 +690,17 @@ static void
 test_tx_ring_full(void)
 {
 	struct pkt_buf *bufs[200];
-	uint8_t f[2048];
-	uint32_t accepted = 0, pulled = 0, i, k, r;
+	uint32_t accepted = 0, i, k, r;
 	uint64_t t0;
 	struct nic n;
-	size_t len;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 256, 4096) == 0);
-	T_REQUIRE(nic_open(&n, "emu0", 64, 64) == 0);
+	T_REQUIRE(queue_nic(&n, 256, 4096, 64, 64) == 0);
 
 	T_REQUIRE(mempool_alloc_bulk(n.txpool, bufs, 200) == 200);
 	for (i = 0; i < 200; i++) {
 		bufs[i]->len = frame_len(i);
-		make_frame(pkt_data(bufs[i]), bufs[i]->len, n.mac, i);
+		nic_frame(pkt_data(bufs[i]), bufs[i]->len, n.mac, i);
 	}
 	t0 = now_ms();
 	k = port_tx_batch(n.port, 0, bufs, 200);
@@ -1018,14 +717,7 @@ test_tx_ring_full(void)
 	for (i = accepted; i < 200; i++)
 		pkt_free(bufs[i]);
 	/* what was accepted leaves in order */
-	while (pulled < accepted && (len = pull_wait(&n, f, sizeof(f))) > 0) {
-		if (check_frame(f, len, n.mac, pulled) == -1) {
-			t_fail(__FILE__, __LINE__, "frame %u wrong", pulled);
-			break;
-		}
-		pulled++;
-	}
-	T_EQ(pulled, accepted);
+	T_EQ(nic_pull_frames(&n, n.mac, 0, accepted), accepted);
 	T_EQ(emu_iommu_faults(n.emu), 0);
 	nic_destroy(&n);
 }
@@ -1037,19 +729,16 @@ test_tx_ring_full(void)
 static void
 test_tx_ring_full_stalled(void)
 {
-	uint8_t f[2048];
-	uint32_t total = 0, k, r, s;
+	uint32_t total = 0, k, r;
 	uint64_t t0;
 	struct nic n;
-	size_t len;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 256, 512) == 0);
-	T_REQUIRE(nic_open(&n, "emu0", 64, 64) == 0);
+	T_REQUIRE(queue_nic(&n, 256, 512, 64, 64) == 0);
 	emu_engine_stop();
 	t0 = now_ms();
 	for (r = 0; r < 100; r++) {
-		k = send_frames(&n, 0, n.mac, total, 32, 32);
+		k = nic_send_frames(&n, 0, n.mac, total, 32, 32);
 		T_CHECK(k <= 32);
 		total += k;
 	}
@@ -1063,18 +752,9 @@ test_tx_ring_full_stalled(void)
 		t_fail(__FILE__, __LINE__, "%s", hw_why);
 		return;
 	}
-	for (s = 0; s < total; s++) {
-		len = pull_wait(&n, f, sizeof(f));
-		if (check_frame(f, len, n.mac, s) == -1) {
-			t_fail(__FILE__, __LINE__, "frame %u wrong", s);
-			break;
-		}
-	}
-	T_EQ(send_all(&n, 0, n.mac, total, 32, 32), 32);
-	for (s = total; s < total + 32; s++) {
-		len = pull_wait(&n, f, sizeof(f));
-		T_CHECK(check_frame(f, len, n.mac, s) == 0);
-	}
+	T_EQ(nic_pull_frames(&n, n.mac, 0, total), total);
+	T_EQ(nic_send_all(&n, 0, n.mac, total, 32, 32), 32);
+	T_EQ(nic_pull_frames(&n, n.mac, total, 32), 32);
 	nic_destroy(&n);
 }
 
@@ -1085,22 +765,18 @@ test_tx_no_link(void)
 {
 	uint32_t total = 0, k, r;
 	struct port_link l;
-	uint64_t t0, deadline;
+	uint64_t t0;
 	struct nic n;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 256, 512) == 0);
-	T_REQUIRE(nic_open(&n, "emu0", 64, 64) == 0);
+	T_REQUIRE(queue_nic(&n, 256, 512, 64, 64) == 0);
 	emu_set_carrier(n.emu, 0);
-	deadline = now_ms() + WAIT_MS;
-	do
-		port_link(n.port, &l);
-	while (l.up && now_ms() < deadline && usleep(1000) == 0);
+	nic_link_wait(&n, 0, &l);
 	T_EQ(l.up, 0);
 
 	t0 = now_ms();
 	for (r = 0; r < 100; r++) {
-		k = send_frames(&n, 0, n.mac, total, 32, 32);
+		k = nic_send_frames(&n, 0, n.mac, total, 32, 32);
 		T_CHECK(k <= 32);
 		total += k;
 	}
@@ -1114,34 +790,20 @@ static void
 test_link_follows_carrier(void)
 {
 	struct port_link l;
-	uint64_t deadline;
 	struct nic n;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 256, 64) == 0);
-	T_REQUIRE(nic_open(&n, "emu0", 64, 64) == 0);
+	T_REQUIRE(queue_nic(&n, 256, 64, 64, 64) == 0);
 	port_link(n.port, &l);
 	T_EQ(l.up, 1);
 
 	emu_set_carrier(n.emu, 0);
-	deadline = now_ms() + WAIT_MS;
-	do {
-		port_link(n.port, &l);
-		if (!l.up)
-			break;
-		usleep(1000);
-	} while (now_ms() < deadline);
+	nic_link_wait(&n, 0, &l);
 	T_EQ(l.up, 0);
 	T_EQ(l.speed_mbps, 0);
 
 	emu_set_carrier(n.emu, 1);
-	deadline = now_ms() + WAIT_MS;
-	do {
-		port_link(n.port, &l);
-		if (l.up)
-			break;
-		usleep(1000);
-	} while (now_ms() < deadline);
+	nic_link_wait(&n, 1, &l);
 	T_EQ(l.up, 1);
 	T_EQ(l.speed_mbps, 10000);
 	nic_destroy(&n);
@@ -1155,7 +817,7 @@ test_link_down_at_open(void)
 	uint64_t t0;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_NONE, 256, 64) == 0);
+	T_REQUIRE(new_nic(&n, 0, EMU_WIRE_NONE, 256, 64) == 0);
 	{
 		struct ixgbe_conf c;
 
@@ -1183,43 +845,31 @@ test_counters(void)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	struct port_stats st;
-	uint64_t txb = 0, rxb = 0, deadline;
-	uint8_t f[2048];
+	uint64_t txb = 0, rxb = 0;
 	struct nic n;
 	uint32_t s, got;
-	size_t len;
 	int bad;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 512, 512) == 0);
-	T_REQUIRE(nic_open(&n, "emu0", 128, 128) == 0);
+	T_REQUIRE(queue_nic(&n, 512, 512, 128, 128) == 0);
 
 	for (s = 0; s < 100; s++)
 		txb += frame_len(s);
-	T_REQUIRE(send_all(&n, 0, n.mac, 0, 100, 32) == 100);
-	for (s = 0; s < 100; s++) {
-		len = pull_wait(&n, f, sizeof(f));
-		T_REQUIRE(check_frame(f, len, n.mac, s) == 0);
-	}
+	T_REQUIRE(nic_send_all(&n, 0, n.mac, 0, 100, 32) == 100);
+	T_REQUIRE(nic_pull_frames(&n, n.mac, 0, 100) == 100);
 	for (s = 0; s < 50; s++)
 		rxb += frame_len(s);
-	T_REQUIRE(push_frames(&n, n.mac, 0, 50) == 0);
-	got = recv_frames(&n, n.mac, 0, 50, &bad);
+	T_REQUIRE(nic_push_frames(&n, n.mac, 0, 50) == 0);
+	got = nic_recv_frames(&n, n.mac, 0, 50, &bad);
 	T_REQUIRE(got == 50 && !bad);
 	for (s = 0; s < 5; s++)
 		rxb += frame_len(50 + s);
-	T_REQUIRE(push_frames(&n, bcast, 50, 5) == 0);
-	got = recv_frames(&n, bcast, 50, 5, &bad);
+	T_REQUIRE(nic_push_frames(&n, bcast, 50, 5) == 0);
+	got = nic_recv_frames(&n, bcast, 50, 5, &bad);
 	T_REQUIRE(got == 5 && !bad);
 
 	/* totals since open, however often they are read */
-	deadline = now_ms() + WAIT_MS;
-	do {
-		port_stats(n.port, &st);
-		if (st.tx_packets >= 100 && st.rx_packets >= 55)
-			break;
-		usleep(1000);
-	} while (now_ms() < deadline);
+	STATS_UNTIL(&n, st, st.tx_packets >= 100 && st.rx_packets >= 55);
 	sleep_ms(20);
 	port_stats(n.port, &st);
 	T_EQ(st.tx_packets, 100);
@@ -1240,27 +890,19 @@ test_counters_accumulate(void)
 {
 	struct port_stats a, b;
 	uint8_t f[2048];
-	uint64_t deadline;
 	struct nic n;
 	uint32_t s;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 256, 256) == 0);
-	T_REQUIRE(nic_open(&n, "emu0", 64, 64) == 0);
-	T_REQUIRE(send_all(&n, 0, n.mac, 0, 10, 32) == 10);
+	T_REQUIRE(queue_nic(&n, 256, 256, 64, 64) == 0);
+	T_REQUIRE(nic_send_all(&n, 0, n.mac, 0, 10, 32) == 10);
 	for (s = 0; s < 10; s++)
-		T_REQUIRE(pull_wait(&n, f, sizeof(f)) > 0);
-	deadline = now_ms() + WAIT_MS;
-	do
-		port_stats(n.port, &a);
-	while (a.tx_packets < 10 && now_ms() < deadline && usleep(1000) == 0);
-	T_REQUIRE(send_all(&n, 0, n.mac, 10, 10, 32) == 10);
+		T_REQUIRE(wire_pull_wait(n.emu, f, sizeof(f)) > 0);
+	STATS_UNTIL(&n, a, a.tx_packets >= 10);
+	T_REQUIRE(nic_send_all(&n, 0, n.mac, 10, 10, 32) == 10);
 	for (s = 0; s < 10; s++)
-		T_REQUIRE(pull_wait(&n, f, sizeof(f)) > 0);
-	deadline = now_ms() + WAIT_MS;
-	do
-		port_stats(n.port, &b);
-	while (b.tx_packets < 20 && now_ms() < deadline && usleep(1000) == 0);
+		T_REQUIRE(wire_pull_wait(n.emu, f, sizeof(f)) > 0);
+	STATS_UNTIL(&n, b, b.tx_packets >= 20);
 	T_EQ(a.tx_packets, 10);
 	T_EQ(b.tx_packets, 20);
 	nic_destroy(&n);
@@ -1276,20 +918,19 @@ test_promisc(void)
 	int bad;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 256, 64) == 0);
-	T_REQUIRE(nic_open(&n, "emu0", 64, 64) == 0);
+	T_REQUIRE(queue_nic(&n, 256, 64, 64, 64) == 0);
 	/* not for us: filtered by the NIC */
-	T_REQUIRE(push_frames(&n, other, 0, 4) == 0);
+	T_REQUIRE(nic_push_frames(&n, other, 0, 4) == 0);
 	sleep_ms(100);
 	T_EQ(port_rx_batch(n.port, 0, bufs, 8), 0);
 	/* promiscuous: taken */
 	n.port->ops->set_promisc(n.port, 1);
-	T_REQUIRE(push_frames(&n, other, 4, 4) == 0);
-	got = recv_frames(&n, other, 4, 4, &bad);
+	T_REQUIRE(nic_push_frames(&n, other, 4, 4) == 0);
+	got = nic_recv_frames(&n, other, 4, 4, &bad);
 	T_EQ(got, 4);
 	T_CHECK(!bad);
 	n.port->ops->set_promisc(n.port, 0);
-	T_REQUIRE(push_frames(&n, other, 8, 4) == 0);
+	T_REQUIRE(nic_push_frames(&n, other, 8, 4) == 0);
 	sleep_ms(100);
 	T_EQ(port_rx_batch(n.port, 0, bufs, 8), 0);
 	nic_destroy(&n);
@@ -1308,21 +949,21 @@ test_multi_txq(void)
 	uint32_t i;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 256, 512) == 0);
+	T_REQUIRE(new_nic(&n, 0, EMU_WIRE_QUEUE, 256, 512) == 0);
 	nic_conf(&c, &n, "emu0", 64, 64);
 	c.nb_txq = 4;
 	T_REQUIRE((n.port = ixgbe_open(&n.bar, &c)) != NULL);
 	T_EQ(n.port->nb_txq, 4);
 	for (q = 0; q < 4; q++)
-		T_EQ(send_all(&n, q, n.mac, q * 100, 40, 32), 40);
+		T_EQ(nic_send_all(&n, q, n.mac, q * 100, 40, 32), 40);
 	for (i = 0; i < 160; i++) {
 		uint32_t s;
 
-		len = pull_wait(&n, f, sizeof(f));
+		len = wire_pull_wait(n.emu, f, sizeof(f));
 		T_REQUIRE(len > 0);
-		s = frame_seq(f);
+		s = nic_frame_seq(f);
 		T_REQUIRE(s / 100 < 4 && s % 100 < 40);
-		T_CHECK(check_frame(f, len, n.mac, s) == 0);
+		T_CHECK(nic_frame_check(f, len, n.mac, s) == 0);
 		/* in order within a queue */
 		T_EQ(s % 100, (uint32_t)seen[s / 100]);
 		seen[s / 100]++;
@@ -1342,16 +983,15 @@ test_close_returns_buffers(void)
 	uint32_t s;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 300, 300) == 0);
-	T_REQUIRE(nic_open(&n, "emu0", 256, 256) == 0);
+	T_REQUIRE(queue_nic(&n, 300, 300, 256, 256) == 0);
 	T_EQ(n.rxpool->nfree, 300 - 256);
 	/* 45 frames sent: 32 cleaned at most, the rest stay in the ring */
-	T_REQUIRE(send_all(&n, 0, n.mac, 0, 45, 32) == 45);
+	T_REQUIRE(nic_send_all(&n, 0, n.mac, 0, 45, 32) == 45);
 	for (s = 0; s < 45; s++)
-		T_REQUIRE(pull_wait(&n, f, sizeof(f)) > 0);
+		T_REQUIRE(wire_pull_wait(n.emu, f, sizeof(f)) > 0);
 	T_CHECK(n.txpool->nfree < n.txpool->n);
 	/* frames received and waiting in the ring, not taken */
-	T_REQUIRE(push_frames(&n, n.mac, 0, 5) == 0);
+	T_REQUIRE(nic_push_frames(&n, n.mac, 0, 5) == 0);
 	sleep_ms(50);
 	port_close(n.port);
 	n.port = NULL;
@@ -1369,7 +1009,7 @@ test_small_pool_refused(void)
 	struct nic n;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 32, 64) == 0);
+	T_REQUIRE(new_nic(&n, 0, EMU_WIRE_QUEUE, 32, 64) == 0);
 	log_capture_begin();
 	nic_open(&n, "emu0", 64, 64);
 	log_capture_end();
@@ -1384,13 +1024,12 @@ test_small_pool_refused(void)
 static void
 test_reopen(void)
 {
-	uint8_t f[2048];
 	struct nic n;
 	uint32_t got;
 	int bad, i;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&n, 0, EMU_WIRE_QUEUE, 256, 256) == 0);
+	T_REQUIRE(new_nic(&n, 0, EMU_WIRE_QUEUE, 256, 256) == 0);
 	for (i = 0; i < 3; i++) {
 		struct port_stats st;
 
@@ -1398,13 +1037,11 @@ test_reopen(void)
 		T_REQUIRE(nic_open(&n, "emu0", 64, 64) == 0);
 		port_stats(n.port, &st);
 		T_EQ(st.tx_packets, 0);
-		T_REQUIRE(send_all(&n, 0, n.mac, 0, 40, 32) == 40);
-		T_REQUIRE(push_frames(&n, n.mac, 0, 40) == 0);
-		got = recv_frames(&n, n.mac, 0, 40, &bad);
+		T_REQUIRE(nic_send_all(&n, 0, n.mac, 0, 40, 32) == 40);
+		T_REQUIRE(nic_push_frames(&n, n.mac, 0, 40) == 0);
+		got = nic_recv_frames(&n, n.mac, 0, 40, &bad);
 		T_EQ(got, 40);
-		for (got = 0; got < 40; got++)
-			T_REQUIRE(check_frame(f, pull_wait(&n, f, sizeof(f)),
-			    n.mac, got) == 0);
+		T_REQUIRE(nic_pull_frames(&n, n.mac, 0, 40) == 40);
 		port_close(n.port);
 		n.port = NULL;
 		T_EQ(n.rxpool->nfree, n.rxpool->n);
@@ -1420,14 +1057,13 @@ test_peer_cable(void)
 	const uint32_t total = 3000;
 	struct ixgbe_conf c;
 	struct port_link l;
-	uint64_t deadline;
 	struct nic a, b;
 	uint32_t s, got;
 	int bad;
 
 	NEED_HW();
-	T_REQUIRE(nic_create(&a, 1, EMU_WIRE_PEER, 256, 256) == 0);
-	T_REQUIRE(nic_create(&b, 2, EMU_WIRE_PEER, 256, 256) == 0);
+	T_REQUIRE(new_nic(&a, 1, EMU_WIRE_PEER, 256, 256) == 0);
+	T_REQUIRE(new_nic(&b, 2, EMU_WIRE_PEER, 256, 256) == 0);
 	T_REQUIRE(emu_connect(a.emu, b.emu) == 0);
 	/* A's link comes up only once B's driver has brought B up: open A
 	 * without waiting, B waiting, then check both */
@@ -1435,24 +1071,21 @@ test_peer_cable(void)
 	c.link_timeout_ms = 0;
 	T_REQUIRE((a.port = ixgbe_open(&a.bar, &c)) != NULL);
 	T_REQUIRE(nic_open(&b, "emuB", 128, 128) == 0);
-	deadline = now_ms() + WAIT_MS;
-	do
-		port_link(a.port, &l);
-	while (!l.up && now_ms() < deadline && usleep(1000) == 0);
+	nic_link_wait(&a, 1, &l);
 	T_EQ(l.up, 1);
 	T_EQ(l.speed_mbps, 10000);
 	port_link(b.port, &l);
 	T_EQ(l.up, 1);
 	for (s = 0; s < total; s += 32) {
-		T_REQUIRE(send_all(&a, 0, b.mac, s, 32, 32) == 32);
-		got = recv_frames(&b, b.mac, s, 32, &bad);
+		T_REQUIRE(nic_send_all(&a, 0, b.mac, s, 32, 32) == 32);
+		got = nic_recv_frames(&b, b.mac, s, 32, &bad);
 		if (got != 32 || bad) {
 			t_fail(__FILE__, __LINE__, "A->B at %u: %u of 32", s,
 			    got);
 			break;
 		}
-		T_REQUIRE(send_all(&b, 0, a.mac, s, 32, 32) == 32);
-		got = recv_frames(&a, a.mac, s, 32, &bad);
+		T_REQUIRE(nic_send_all(&b, 0, a.mac, s, 32, 32) == 32);
+		got = nic_recv_frames(&a, a.mac, s, 32, &bad);
 		if (got != 32 || bad) {
 			t_fail(__FILE__, __LINE__, "B->A at %u: %u of 32", s,
 			    got);
@@ -1470,60 +1103,6 @@ test_peer_cable(void)
 	nic_destroy(&b);
 }
 
-/* ---- setup ---- */
-
-static long
-meminfo(const char *key)
-{
-	char line[256];
-	size_t kl = strlen(key);
-	long v = -1;
-	FILE *f;
-
-	if ((f = fopen("/proc/meminfo", "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, key, kl) == 0 && line[kl] == ':') {
-			v = strtol(line + kl + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
-static void
-setup_hugepages(void)
-{
-	FILE *f;
-
-	if (meminfo("HugePages_Free") < 128 && t_is_root()) {
-		if ((f = fopen("/proc/sys/vm/nr_hugepages", "w")) != NULL) {
-			fprintf(f, "256\n");
-			fclose(f);
-		}
-	}
-	if (meminfo("HugePages_Free") <= 0) {
-		snprintf(hw_why, sizeof(hw_why), "no free hugepages%s",
-		    t_is_root() ? "" : " (not root: cannot reserve any)");
-		return;
-	}
-	log_capture_begin();
-	if (dma_init(DMA_IOVA_AUTO) == -1) {
-		log_capture_end();
-		snprintf(hw_why, sizeof(hw_why), "DMA memory unavailable: %.200s",
-		    log_buf);
-		return;
-	}
-	log_capture_end();
-	if (emu_engine_start(-1) == -1) {
-		snprintf(hw_why, sizeof(hw_why), "the model's DMA engine did "
-		    "not start");
-		hw_broken = 1;
-		return;
-	}
-	hw_ok = 1;
-}
-
 int
 main(void)
 {
@@ -1534,7 +1113,9 @@ main(void)
 	T_RUN(test_device_unknown);
 	T_RUN(test_master_disable_stuck);
 
-	setup_hugepages();
+	nic_setup_hw(1);
+	nic_frame_len = frame_len;
+	nic_checks = NIC_RULES;
 	T_RUN(test_init_mac_link);
 	T_RUN(test_tx_byte_exact);
 	T_RUN(test_tx_short_padded);
@@ -1557,7 +1138,6 @@ main(void)
 	T_RUN(test_small_pool_refused);
 	T_RUN(test_reopen);
 	T_RUN(test_peer_cable);
-	if (hw_ok)
-		emu_engine_stop();
+	nic_teardown_hw();
 	return t_done();
 }
