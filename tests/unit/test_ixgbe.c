@@ -100,73 +100,67 @@ fake_conf(struct ixgbe_conf *c, const char *name)
 	c->rx_pool[0] = &fake_pool;
 }
 
+/* ixgbe_open() on bar with c refuses, logging want. */
+static void
+open_refused(const struct bar *bar, const struct ixgbe_conf *c,
+    const char *want)
+{
+	struct port *p;
+
+	log_capture_begin();
+	p = ixgbe_open(bar, c);
+	log_capture_end();
+	if (p != NULL)
+		t_fail(__FILE__, __LINE__, "%s: opened", c->name);
+	if (strstr(log_buf, want) == NULL)
+		t_fail(__FILE__, __LINE__, "%s: expected \"%s\", got: %s",
+		    c->name, want, log_buf);
+}
+
 static void
 test_bad_conf_refused(void)
 {
 	static const struct bar_ops ops = { silent_read, ignore_write };
+	/* what each changes in fake_conf() (0: nothing), and what it
+	 * must be told */
+	static const struct {
+		const char	*name;
+		uint16_t	 rx_ring, tx_ring, nb_rxq, nb_txq, max_frame;
+		const char	*want;
+	} bad[] = {
+		{ "bad0", 100, 0, 0, 0, 0, "bad0: RX ring size 100: must be a "
+		    "power of two from 64 to 4096" },
+		{ "bad1", 0, 32, 0, 0, 0, "bad1: TX ring size 32" },
+		{ "bad2", 8192, 0, 0, 0, 0, "RX ring size 8192" },
+		{ "bad3", 0, 0, 0, IXGBE_QUEUES_MAX + 1, 0, "bad3: 1 RX and "
+		    "17 TX queues" },
+		{ "bad4", 0, 0, 2, 0, 0, "bad4: RX queue 1 has no buffer "
+		    "pool" },
+		/* MTU 9000: 2 KiB buffers cannot hold a frame */
+		{ "bad5", 0, 0, 0, 0, 9018, "bad5: RX queue 0: buffers of "
+		    "2048 bytes cannot hold a 9018-byte frame" },
+		{ "bad6", 0, 0, 0, 0, IXGBE_FRAME_MAX + 1, "bad6: maximum "
+		    "frame size 9729: must be 64 to 9728 bytes (MTU up to "
+		    "9710)" },
+	};
 	struct bar bar = { .ops = &ops, .device_id = 0x10fb };
 	struct ixgbe_conf c;
-	struct port *p;
+	size_t i;
 
-	fake_conf(&c, "bad0");
-	c.rx_ring = 100;
-	log_capture_begin();
-	p = ixgbe_open(&bar, &c);
-	log_capture_end();
-	T_CHECK(p == NULL);
-	T_CHECK(strstr(log_buf, "bad0: RX ring size 100: must be a power of "
-	    "two from 64 to 4096") != NULL);
-
-	fake_conf(&c, "bad1");
-	c.tx_ring = 32;
-	log_capture_begin();
-	p = ixgbe_open(&bar, &c);
-	log_capture_end();
-	T_CHECK(p == NULL);
-	T_CHECK(strstr(log_buf, "bad1: TX ring size 32") != NULL);
-
-	fake_conf(&c, "bad2");
-	c.rx_ring = 8192;
-	log_capture_begin();
-	p = ixgbe_open(&bar, &c);
-	log_capture_end();
-	T_CHECK(p == NULL);
-	T_CHECK(strstr(log_buf, "RX ring size 8192") != NULL);
-
-	fake_conf(&c, "bad3");
-	c.nb_txq = IXGBE_QUEUES_MAX + 1;
-	log_capture_begin();
-	p = ixgbe_open(&bar, &c);
-	log_capture_end();
-	T_CHECK(p == NULL);
-	T_CHECK(strstr(log_buf, "bad3: 1 RX and 17 TX queues") != NULL);
-
-	fake_conf(&c, "bad4");
-	c.nb_rxq = 2;
-	log_capture_begin();
-	p = ixgbe_open(&bar, &c);
-	log_capture_end();
-	T_CHECK(p == NULL);
-	T_CHECK(strstr(log_buf, "bad4: RX queue 1 has no buffer pool") != NULL);
-
-	/* MTU 9000: 2 KiB buffers cannot hold a frame */
-	fake_conf(&c, "bad5");
-	c.max_frame = 9018;
-	log_capture_begin();
-	p = ixgbe_open(&bar, &c);
-	log_capture_end();
-	T_CHECK(p == NULL);
-	T_CHECK(strstr(log_buf, "bad5: RX queue 0: buffers of 2048 bytes "
-	    "cannot hold a 9018-byte frame") != NULL);
-
-	fake_conf(&c, "bad6");
-	c.max_frame = IXGBE_FRAME_MAX + 1;
-	log_capture_begin();
-	p = ixgbe_open(&bar, &c);
-	log_capture_end();
-	T_CHECK(p == NULL);
-	T_CHECK(strstr(log_buf, "bad6: maximum frame size 9729: must be 64 to "
-	    "9728 bytes (MTU up to 9710)") != NULL);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fake_conf(&c, bad[i].name);
+		if (bad[i].rx_ring)
+			c.rx_ring = bad[i].rx_ring;
+		if (bad[i].tx_ring)
+			c.tx_ring = bad[i].tx_ring;
+		if (bad[i].nb_rxq)
+			c.nb_rxq = bad[i].nb_rxq;
+		if (bad[i].nb_txq)
+			c.nb_txq = bad[i].nb_txq;
+		if (bad[i].max_frame)
+			c.max_frame = bad[i].max_frame;
+		open_refused(&bar, &c, bad[i].want);
+	}
 }
 
 static void
@@ -175,15 +169,10 @@ test_dead_device(void)
 	static const struct bar_ops ops = { dead_read, ignore_write };
 	struct bar bar = { .ops = &ops, .device_id = 0x10fb };
 	struct ixgbe_conf c;
-	struct port *p;
 	uint64_t t0 = now_ms();
 
 	fake_conf(&c, "gone0");
-	log_capture_begin();
-	p = ixgbe_open(&bar, &c);
-	log_capture_end();
-	T_CHECK(p == NULL);
-	T_CHECK(strstr(log_buf, "gone0: device does not respond") != NULL);
+	open_refused(&bar, &c, "gone0: device does not respond");
 	T_CHECK(now_ms() - t0 < 500);
 }
 
@@ -270,18 +259,13 @@ test_silent_device(void)
 	static const struct bar_ops ops = { silent_read, ignore_write };
 	struct bar bar = { .ops = &ops, .device_id = 0x10fb };
 	struct ixgbe_conf c;
-	struct port *p;
 	uint64_t t0 = now_ms();
 
 	/* Registers read 0: the reset "completes" but the EEPROM never
 	 * finishes loading. */
 	fake_conf(&c, "mute0");
-	log_capture_begin();
-	p = ixgbe_open(&bar, &c);
-	log_capture_end();
-	T_CHECK(p == NULL);
-	T_CHECK(strstr(log_buf, "mute0: timeout waiting for EEPROM auto-read "
-	    "(EEC.ARD)") != NULL);
+	open_refused(&bar, &c, "mute0: timeout waiting for EEPROM auto-read "
+	    "(EEC.ARD)");
 	T_CHECK(now_ms() - t0 < 3 * WAIT_MS);
 }
 
@@ -441,11 +425,8 @@ test_device_unknown(void)
 	struct ixgbe_conf c;
 
 	fake_conf(&c, "old0");
-	log_capture_begin();
-	T_CHECK(ixgbe_open(&bar, &c) == NULL);
-	log_capture_end();
-	T_CHECK(strstr(log_buf, "old0: PCI device ID 0x10c6 is not an "
-	    "82599-family NIC") != NULL);
+	open_refused(&bar, &c, "old0: PCI device ID 0x10c6 is not an "
+	    "82599-family NIC");
 }
 
 static void
