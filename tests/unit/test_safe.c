@@ -19,73 +19,34 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bar.h"
 #include "conf.h"
-#include "dma.h"
-#include "emu82599.h"
-#include "hugepages.h"
-#include "ixgbe.h"
 #include "ixgbe_regs.h"
 #include "log.h"
-#include "mempool.h"
 #include "pipeline.h"
-#include "port.h"
 #include "emu_events.h"
-#include "logcapture.h"
-#include "t.h"
+#include "nicrig.h"
 
-
-static int	hw_ok;
-static char	hw_why[128];
-
-#define NEED_HW() do {							\
-	if (!hw_ok)							\
-		T_SKIP("%s", hw_why);					\
-} while (0)
-
-/* An emulated NIC with a test wire, its pool and its port. */
-struct nic {
-	struct emu82599	*emu;
-	struct bar	 bar;
-	struct mempool	*pool;
-	struct port	*port;
-};
-
+/* NIC name on a queue wire with a pool, its port opened through bar
+ * (NULL: the NIC's own) without waiting for the link. */
 static int
-nic_open(struct nic *n, const char *name, const struct bar *bar)
+safe_open(struct nic *n, const char *name, const struct bar *bar)
 {
-	static const uint8_t mac[6] = { 0x02, 0, 0, 0x5a, 0xfe, 0x01 };
-	struct emu_wire_conf wc;
 	struct ixgbe_conf c;
 
-	memset(n, 0, sizeof(*n));
-	memset(&wc, 0, sizeof(wc));
-	wc.kind = EMU_WIRE_QUEUE;
-	if ((n->emu = emu_create(name, mac, &wc)) == NULL)
-		return -1;
-	emu_bar(n->emu, &n->bar);
-	if ((n->pool = mempool_create(1024)) == NULL)
-		return -1;
-	memset(&c, 0, sizeof(c));
-	c.name = name;
-	c.nb_rxq = 1;
-	c.nb_txq = 1;
-	c.rx_ring = 512;
-	c.tx_ring = 256;
-	c.rx_pool[0] = n->pool;
-	n->port = ixgbe_open(bar != NULL ? bar : &n->bar, &c);
+	if (bar == NULL)
+		bar = &n->bar;
+	nic_conf(&c, n, name, 512, 256);
+	c.link_timeout_ms = 0;
+	n->port = ixgbe_open(bar, &c);
 	return n->port != NULL ? 0 : -1;
 }
 
-static void
-nic_free(struct nic *n)
+static int
+safe_nic(struct nic *n, const char *name)
 {
-	if (n->port != NULL)
-		port_close(n->port);
-	if (n->emu != NULL)
-		emu_destroy(n->emu);
-	mempool_destroy(n->pool);
-	memset(n, 0, sizeof(*n));
+	if (nic_create(n, name, 0x5a, NULL) == -1)
+		return -1;
+	return nic_pools(n, 1024, 0, 0);
 }
 
 /* Close: queues off, then reset, then bus mastering off, and only then
@@ -99,7 +60,8 @@ test_close_order(void)
 
 	NEED_HW();
 	ev_reset();
-	T_REQUIRE(nic_open(&n, "safe0", NULL) == 0);
+	T_REQUIRE(safe_nic(&n, "safe0") == 0);
+	T_REQUIRE(safe_open(&n, "safe0", NULL) == 0);
 	T_CHECK(emu_pci_command(n.emu) & EMU_PCI_COMMAND_MASTER);
 	gen = __atomic_load_n(&dma_unmap_gen, __ATOMIC_ACQUIRE);
 	port_close(n.port);
@@ -118,7 +80,7 @@ test_close_order(void)
 	}
 	T_CHECK(__atomic_load_n(&dma_unmap_gen, __ATOMIC_ACQUIRE) > gen);
 	T_CHECK(!(emu_pci_command(n.emu) & EMU_PCI_COMMAND_MASTER));
-	nic_free(&n);
+	nic_destroy(&n);
 }
 
 /* A bar in front of the model that can refuse to stop a queue, to
@@ -197,29 +159,13 @@ wedge_bar(struct wedge *w, struct emu82599 *emu, struct bar *b)
 static int
 wedge_open(struct nic *n, struct wedge *w, const char *name)
 {
-	static const uint8_t mac[6] = { 0x02, 0, 0, 0x5a, 0xfe, 0x02 };
-	struct emu_wire_conf wc;
-	struct ixgbe_conf c;
 	struct bar b;
 
-	memset(n, 0, sizeof(*n));
 	memset(w, 0, sizeof(*w));
-	memset(&wc, 0, sizeof(wc));
-	wc.kind = EMU_WIRE_QUEUE;
-	if ((n->emu = emu_create(name, mac, &wc)) == NULL)
+	if (safe_nic(n, name) == -1)
 		return -1;
 	wedge_bar(w, n->emu, &b);
-	if ((n->pool = mempool_create(1024)) == NULL)
-		return -1;
-	memset(&c, 0, sizeof(c));
-	c.name = name;
-	c.nb_rxq = 1;
-	c.nb_txq = 1;
-	c.rx_ring = 512;
-	c.tx_ring = 256;
-	c.rx_pool[0] = n->pool;
-	n->port = ixgbe_open(&b, &c);
-	return n->port != NULL ? 0 : -1;
+	return safe_open(n, name, &b);
 }
 
 /* A queue that does not stop: the timeout is reported, and the device
@@ -256,7 +202,7 @@ test_stuck_queue_reset_anyway(void)
 		T_EQ(ev->ev[off].unmap_gen, gen);
 	}
 	T_CHECK(__atomic_load_n(&dma_unmap_gen, __ATOMIC_ACQUIRE) > gen);
-	nic_free(&n);
+	nic_destroy(&n);
 }
 
 /* Neither reset nor bus mastering off: the memory is kept (in a child,
@@ -280,7 +226,7 @@ unstoppable_case(void)
 		return 11;
 	if (__atomic_load_n(&dma_unmap_gen, __ATOMIC_ACQUIRE) != gen)
 		return 12;			/* rings were freed */
-	mempool_destroy(n.pool);		/* kept too */
+	mempool_destroy(n.rxpool);		/* kept too */
 	if (__atomic_load_n(&dma_unmap_gen, __ATOMIC_ACQUIRE) != gen)
 		return 13;
 	return 0;
@@ -329,7 +275,7 @@ crash_case(int sig)
 	fflush(stdout);
 	fflush(stderr);
 	if ((pid = fork()) == 0) {
-		if (nic_open(&n, name, NULL) == -1)
+		if (safe_nic(&n, name) == -1 || safe_open(&n, name, NULL) == -1)
 			_exit(20);
 		if (sig == SIGSEGV)
 			crash_fault();
@@ -422,14 +368,7 @@ main(void)
 		perror("mmap");
 		return 1;
 	}
-	if (!t_hugepages(64))
-		snprintf(hw_why, sizeof(hw_why), "no free 2 MiB hugepages");
-	else if (dma_init(DMA_IOVA_AUTO) == -1)
-		snprintf(hw_why, sizeof(hw_why), "no DMA memory");
-	else if (emu_engine_start(-1) == -1)
-		snprintf(hw_why, sizeof(hw_why), "no emulator engine");
-	else
-		hw_ok = 1;
+	nic_setup_hw(1);
 	T_RUN(test_close_order);
 	T_RUN(test_stuck_queue_reset_anyway);
 	T_RUN(test_unstoppable_memory_kept);
@@ -437,6 +376,6 @@ main(void)
 	T_RUN(test_crash_abort_resets);
 	T_RUN(test_crash_bus_resets);
 	T_RUN(test_start_resets_before_alloc);
-	emu_engine_stop();
+	nic_teardown_hw();
 	return t_done();
 }
