@@ -21,52 +21,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bar.h"
 #include "conf.h"
-#include "dma.h"
-#include "emu82599.h"
-#include "hugepages.h"
-#include "ixgbe.h"
 #include "log.h"
-#include "mempool.h"
 #include "pci.h"
 #include "pipeline.h"
-#include "port.h"
 #include "vfio.h"
 #include "emu_events.h"
-#include "waitreg.h"
-#include "logcapture.h"
-#include "t.h"
+#include "nicrig.h"
 
-#define WAIT_MS		2000
-
-static int	hw_ok;
-static char	hw_why[128];
-
-#define NEED_HW() do {							\
-	if (!hw_ok)							\
-		T_SKIP("%s", hw_why);					\
-} while (0)
-
-/* An emulated NIC behind the emulated VFIO at bdf, group; taken. */
-struct vnic {
-	struct emu82599	*emu;
-	struct bar	 bar;
-	struct mempool	*pool;
-	struct port	*port;
-};
-
+/* An emulated NIC behind the emulated VFIO at bdf, group; taken (its bar
+ * is the one VFIO gives). */
 static int
-vnic_take(struct vnic *v, const char *name, const char *bdf, int group)
+vnic_take(struct nic *v, const char *name, const char *bdf, int group)
 {
-	static const uint8_t mac[6] = { 0x02, 0, 0, 0x0f, 0x10, 0x01 };
-	struct emu_wire_conf wc;
 	int rc;
 
-	memset(v, 0, sizeof(*v));
-	memset(&wc, 0, sizeof(wc));
-	wc.kind = EMU_WIRE_QUEUE;
-	if ((v->emu = emu_create(name, mac, &wc)) == NULL)
+	if (nic_create(v, name, 0x0f, NULL) == -1)
 		return -1;
 	if (emu_vfio_add(v->emu, bdf, group) == -1)
 		return -1;
@@ -77,35 +47,19 @@ vnic_take(struct vnic *v, const char *name, const char *bdf, int group)
 }
 
 static int
-vnic_open_port(struct vnic *v, const char *name)
+vnic_open_port(struct nic *v, const char *name)
 {
-	struct ixgbe_conf c;
-
-	if ((v->pool = mempool_create(1024)) == NULL)
+	if (nic_pools(v, 1024, 0, 0) == -1)
 		return -1;
-	memset(&c, 0, sizeof(c));
-	c.name = name;
-	c.nb_rxq = 1;
-	c.nb_txq = 1;
-	c.rx_ring = 512;
-	c.tx_ring = 256;
-	c.rx_pool[0] = v->pool;
-	c.link_timeout_ms = WAIT_MS;
-	v->port = ixgbe_open(&v->bar, &c);
-	return v->port != NULL ? 0 : -1;
+	return nic_open(v, name, 512, 256);
 }
 
 static void
-vnic_free(struct vnic *v)
+vnic_free(struct nic *v)
 {
-	if (v->port != NULL)
-		port_close(v->port);		/* releases the bar */
-	else if (v->bar.cfg.valid)
+	if (v->port == NULL && v->bar.cfg.valid)
 		pci_close(&v->bar);
-	if (v->emu != NULL)
-		emu_destroy(v->emu);
-	mempool_destroy(v->pool);
-	memset(v, 0, sizeof(*v));
+	nic_destroy(v);			/* the port releases the bar */
 }
 
 /* Device fd, BAR0 through its region, config space through the config
@@ -113,7 +67,7 @@ vnic_free(struct vnic *v)
 static void
 test_open_regions_and_config(void)
 {
-	struct vnic v;
+	struct nic v;
 	uint16_t vendor = 0, device = 0;
 	int on;
 
@@ -153,7 +107,7 @@ test_open_regions_and_config(void)
 static void
 test_map_unmap(void)
 {
-	struct vnic v;
+	struct nic v;
 	struct dma_mem m1, m2;
 	uint64_t first;
 	int i;
@@ -192,9 +146,9 @@ test_traffic_over_vfio(void)
 	uint8_t f[128], out[2048];
 	struct pkt_buf *bufs[8];
 	struct port_link l;
-	struct vnic v;
+	struct nic v;
 	uint64_t deadline;
-	size_t n = 0;
+	size_t n;
 	uint16_t got = 0, i;
 
 	NEED_HW();
@@ -218,9 +172,7 @@ test_traffic_over_vfio(void)
 		T_CHECK(memcmp(pkt_data(bufs[0]), f, sizeof(f)) == 0);
 		/* and back out */
 		T_EQ(port_tx_batch(v.port, 0, bufs, 1), 1);
-		for (deadline = now_ms() + WAIT_MS; n == 0 &&
-		    now_ms() < deadline;)
-			n = emu_wire_pull(v.emu, out, sizeof(out));
+		n = wire_pull_wait(v.emu, out, sizeof(out));
 		T_EQ(n, sizeof(f));
 		T_CHECK(memcmp(out, f, sizeof(f)) == 0);
 	}
@@ -242,7 +194,7 @@ test_unmapped_dma_faults(void)
 {
 	struct vfio_iommu_type1_dma_unmap u;
 	struct vfio_iommu_type1_dma_map m;
-	struct vnic v;
+	struct nic v;
 	struct mempool *stray;
 	struct pkt_buf *b;
 	uint8_t out[2048];
@@ -294,7 +246,7 @@ test_unmapped_dma_faults(void)
 static void
 test_close_order_vfio(void)
 {
-	struct vnic v;
+	struct nic v;
 	int rst0, rst, off, unmap;
 
 	NEED_HW();
@@ -589,12 +541,7 @@ main(void)
 	log_init(1, 0, "test_vfio");
 	if (ev_attach() == -1)
 		return 1;
-	if (!t_hugepages(64))
-		snprintf(hw_why, sizeof(hw_why), "no free 2 MiB hugepages");
-	else if (emu_engine_start(-1) == -1)
-		snprintf(hw_why, sizeof(hw_why), "no emulator engine");
-	else
-		hw_ok = 1;
+	nic_setup_hw(0);		/* DMA memory: mapped through VFIO */
 	T_RUN(test_open_regions_and_config);
 	T_RUN(test_map_unmap);
 	T_RUN(test_traffic_over_vfio);
@@ -605,6 +552,6 @@ main(void)
 	T_RUN(test_identity_and_no_iommu_use_sysfs);
 	T_RUN(test_vfio_chosen);
 	T_RUN(test_vfio_and_sysfs_not_mixed);
-	emu_engine_stop();
+	nic_teardown_hw();
 	return t_done();
 }
