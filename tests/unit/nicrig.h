@@ -459,6 +459,33 @@ nic_pull_frames(struct nic *n, const uint8_t dst[6], uint32_t first,
 	return got;
 }
 
+/* ---- a pcap wire ---- */
+
+/* A pcap wire on two new files, /tmp/<prefix>_in.XXXXXX to read and
+ * /tmp/<prefix>_out.XXXXXX to write: wc set up for it (the test unlinks
+ * both); 0 or -1. */
+static int __attribute__((unused))
+wire_pcap_tmp(struct emu_wire_conf *wc, const char *prefix)
+{
+	int fd;
+
+	memset(wc, 0, sizeof(*wc));
+	wc->kind = EMU_WIRE_PCAP;
+	snprintf(wc->pcap_in, sizeof(wc->pcap_in), "/tmp/%s_in.XXXXXX",
+	    prefix);
+	snprintf(wc->pcap_out, sizeof(wc->pcap_out), "/tmp/%s_out.XXXXXX",
+	    prefix);
+	if ((fd = mkstemp(wc->pcap_in)) == -1)
+		return -1;
+	close(fd);
+	if ((fd = mkstemp(wc->pcap_out)) == -1) {
+		unlink(wc->pcap_in);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 /* ---- an AF_PACKET wire on a veth pair ---- */
 
 static int __attribute__((unused))

@@ -7,28 +7,23 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/ethtool.h>
-#include <linux/if_ether.h>
 #include <linux/sockios.h>
-#include <linux/if_packet.h>
 #include <linux/virtio_net.h>
 #include <net/if.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdint.h>
 #include <time.h>
 
 #include "dma.h"
 #include "emu82599.h"
 #include "emu82599_priv.h"
-#include "hugepages.h"
 #include "ixgbe_desc.h"
 #include "ixgbe_regs.h"
 #include "log.h"
-#include "t.h"
+#include "nicrig.h"
 
 /* Descriptors, then the tail.  Under ThreadSanitizer, which does not model
  * fences (gcc refuses them, -Wtsan), the tail write itself, a seq-cst
@@ -38,9 +33,6 @@
 #else
 #define desc_wmb()	__atomic_thread_fence(__ATOMIC_RELEASE)
 #endif
-#include "waitreg.h"
-
-#define WAIT_MS		2000
 
 static const uint8_t mac_a[6] = { 0x02, 0x00, 0x00, 0x00, 0x0a, 0x01 };
 static const uint8_t mac_b[6] = { 0x02, 0x00, 0x00, 0x00, 0x0b, 0x02 };
@@ -76,20 +68,6 @@ wait_wire(struct emu82599 *nic, int to_nic, uint64_t n)
 		usleep(100);
 	} while (now_ms() < end);
 	return -1;
-}
-
-static size_t
-pull_wait(struct emu82599 *nic, void *buf, size_t cap)
-{
-	uint64_t end = now_ms() + WAIT_MS;
-	size_t n;
-
-	do {
-		if ((n = emu_wire_pull(nic, buf, cap)) > 0)
-			return n;
-		usleep(100);
-	} while (now_ms() < end);
-	return 0;
 }
 
 static struct emu82599 *
@@ -1028,7 +1006,7 @@ test_tx_frame(void)
 	(void)bar_read32(&r.bar, IXGBE_GPTC);
 	mkframe(f, mac_b, 42, 5);
 	i = tx_send(&r.bar, &r.mm, f, 42);
-	T_REQUIRE((n = pull_wait(r.nic, got, sizeof(got))) > 0);
+	T_REQUIRE((n = wire_pull_wait(r.nic, got, sizeof(got))) > 0);
 	T_EQ(n, 60);				/* TXPADEN */
 	T_EQ(memcmp(got, f, 42), 0);
 	for (i = 42; i < 60; i++)
@@ -1053,7 +1031,7 @@ test_tx_frame(void)
 	tx_desc(&r.mm, txbuf_iova(&r.mm, 1), 30, 0, 100);
 	tx_desc(&r.mm, txbuf_iova(&r.mm, 2), 70, IXGBE_ADVTXD_DCMD_EOP, 100);
 	tx_ring(&r.bar, &r.mm);
-	T_REQUIRE((n = pull_wait(r.nic, got, sizeof(got))) == 100);
+	T_REQUIRE((n = wire_pull_wait(r.nic, got, sizeof(got))) == 100);
 	T_EQ(memcmp(got, f, 100), 0);
 	T_EQ(wait_reg(&r.bar, IXGBE_TDH(0), 0xffff, 3, WAIT_MS), 0);
 	T_EQ(r.mm.txd[2].wb.status & IXGBE_ADVTXD_STAT_DD, 0);
@@ -1062,7 +1040,7 @@ test_tx_frame(void)
 	bar_clear32(&r.bar, IXGBE_HLREG0, IXGBE_HLREG0_TXPADEN);
 	mkframe(f, mac_b, 42, 7);
 	(void)tx_send(&r.bar, &r.mm, f, 42);
-	T_EQ(pull_wait(r.nic, got, sizeof(got)), 42);
+	T_EQ(wire_pull_wait(r.nic, got, sizeof(got)), 42);
 
 	/* PAYLEN that does not add up: dropped, but the ring moves on. */
 	memcpy(txbuf(&r.mm, 4), f, 42);
@@ -1100,7 +1078,7 @@ test_tx_runaway_packet(void)
 	tx_desc(&r.mm, txbuf_iova(&r.mm, 100), 64, IXGBE_ADVTXD_DCMD_EOP |
 	    IXGBE_ADVTXD_DCMD_RS, 64 * 21);
 	tx_ring(&r.bar, &r.mm);
-	T_EQ(pull_wait(r.nic, got, sizeof(got)), 64 * 21);
+	T_EQ(wire_pull_wait(r.nic, got, sizeof(got)), 64 * 21);
 	T_EQ(wait_reg(&r.bar, IXGBE_TDH(0), 0xffff, 101, WAIT_MS), 0);
 	T_EQ(bar_read32(&r.bar, IXGBE_TXDCTL(0)) & IXGBE_TXDCTL_ENABLE,
 	    IXGBE_TXDCTL_ENABLE);
@@ -1128,8 +1106,8 @@ test_tx_head_writeback(void)
 	(void)tx_send(&r.bar, &r.mm, f, 64);
 	T_EQ(wait_u32(hw, 0xffffffff, 2, WAIT_MS), 0);
 	T_EQ(r.mm.txd[1].wb.status & IXGBE_ADVTXD_STAT_DD, 0);
-	T_EQ(pull_wait(r.nic, got, sizeof(got)), 64);
-	T_EQ(pull_wait(r.nic, got, sizeof(got)), 64);
+	T_EQ(wire_pull_wait(r.nic, got, sizeof(got)), 64);
+	T_EQ(wire_pull_wait(r.nic, got, sizeof(got)), 64);
 	rig_down(&r);
 }
 
@@ -1589,7 +1567,6 @@ test_csum_complete(void)
 static void
 test_pcap_wire(void)
 {
-	char in[] = "/tmp/test_emu_in.XXXXXX", out[] = "/tmp/test_emu_out.XXXXXX";
 	struct emu_wire_conf wc;
 	struct pcap_pkthdr h, *hp;
 	const u_char *data;
@@ -1597,16 +1574,13 @@ test_pcap_wire(void)
 	pcap_dumper_t *d;
 	struct rig r;
 	uint8_t f[3][300];
-	int fd, i, n;
+	int i, n;
 
 	if (!have_dma)
 		T_SKIP("%s", no_dma);
-	T_REQUIRE((fd = mkstemp(in)) != -1);
-	close(fd);
-	T_REQUIRE((fd = mkstemp(out)) != -1);
-	close(fd);
+	T_REQUIRE(wire_pcap_tmp(&wc, "test_emu") == 0);
 	T_REQUIRE((p = pcap_open_dead(DLT_EN10MB, 65535)) != NULL);
-	T_REQUIRE((d = pcap_dump_open(p, in)) != NULL);
+	T_REQUIRE((d = pcap_dump_open(p, wc.pcap_in)) != NULL);
 	for (i = 0; i < 3; i++) {
 		mkframe(f[i], mac_a, 100 + 100 * (size_t)i, (uint8_t)i);
 		memset(&h, 0, sizeof(h));
@@ -1617,10 +1591,6 @@ test_pcap_wire(void)
 	pcap_close(p);
 
 	memset(&r, 0, sizeof(r));
-	memset(&wc, 0, sizeof(wc));
-	wc.kind = EMU_WIRE_PCAP;
-	strcpy(wc.pcap_in, in);
-	strcpy(wc.pcap_out, out);
 	T_REQUIRE((r.nic = emu_create("pcap", mac_a, &wc)) != NULL);
 	emu_bar(r.nic, &r.bar);
 	T_REQUIRE(mem_get(&r.mm) == 0);
@@ -1643,49 +1613,16 @@ test_pcap_wire(void)
 	T_REQUIRE(wait_wire(r.nic, 0, 2) == 0);
 	rig_down(&r);
 
-	T_REQUIRE((p = pcap_open_offline(out, (char[PCAP_ERRBUF_SIZE]){ 0 }))
-	    != NULL);
+	T_REQUIRE((p = pcap_open_offline(wc.pcap_out,
+	    (char[PCAP_ERRBUF_SIZE]){ 0 })) != NULL);
 	for (n = 0; pcap_next_ex(p, &hp, &data) == 1; n++) {
 		T_EQ(hp->caplen, n == 0 ? 200 : 100);
 		T_EQ(memcmp(data, f[n == 0 ? 1 : 0], hp->caplen), 0);
 	}
 	T_EQ(n, 2);
 	pcap_close(p);
-	unlink(in);
-	unlink(out);
-}
-
-static int
-sh(const char *cmd)
-{
-	char buf[512];
-
-	snprintf(buf, sizeof(buf), "%s >/dev/null 2>&1", cmd);
-	return system(buf);
-}
-
-/* A raw socket on the far end of the veth, with a vnet header so it can
- * hand the kernel a TSO frame. */
-static int
-raw_socket(const char *ifname, int vnet)
-{
-	struct sockaddr_ll sll;
-	int fd, one = 1;
-
-	if ((fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL))) == -1)
-		return -1;
-	if (vnet)
-		(void)setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one,
-		    sizeof(one));
-	memset(&sll, 0, sizeof(sll));
-	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_ALL);
-	sll.sll_ifindex = (int)if_nametoindex(ifname);
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	unlink(wc.pcap_in);
+	unlink(wc.pcap_out);
 }
 
 static int
@@ -1713,27 +1650,19 @@ test_iface_wire(void)
 {
 	struct emu_wire_conf wc;
 	struct rig r;
-	uint8_t f[1514], got[2048], tso[8000];
+	uint8_t f[1514], tso[8000];
 	struct virtio_net_hdr vh;
 	struct iovec iov[2];
 	struct emu_gso g;
-	uint64_t end;
+	const char *why;
 	uint32_t i;
-	ssize_t n;
-	int fd, found, vfd;
+	int fd, vfd;
 	size_t len;
 
-	if (!t_is_root())
-		T_SKIP("needs root (network namespace, veth, AF_PACKET)");
 	if (!have_dma)
 		T_SKIP("%s", no_dma);
-	if (unshare(CLONE_NEWNET) == -1)
-		T_SKIP("cannot make a network namespace: %s", strerror(errno));
-	if (sh("ip link add ixemu0 type veth peer name ixemu1") != 0 ||
-	    sh("ip link set ixemu0 up") != 0 ||
-	    sh("ip link set ixemu1 up") != 0)
-		T_SKIP("cannot create a veth pair (ip link add ... veth)");
-	(void)sh("sysctl -qw net.ipv6.conf.all.disable_ipv6=1");
+	if ((why = wire_veth("ixemu0", "ixemu1", 0)) != NULL)
+		T_SKIP("%s", why);
 
 	memset(&r, 0, sizeof(r));
 	memset(&wc, 0, sizeof(wc));
@@ -1746,7 +1675,7 @@ test_iface_wire(void)
 	T_REQUIRE(rx_setup(&r.bar, &r.mm, 64, SRRCTL_STD, IXGBE_FCTRL_BAM) ==
 	    0);
 	T_REQUIRE(tx_setup(&r.bar, &r.mm, 64) == 0);
-	T_REQUIRE((fd = raw_socket("ixemu0", 0)) != -1);
+	T_REQUIRE((fd = wire_packet_socket("ixemu0", 0)) != -1);
 
 	/* Into the NIC. */
 	mkframe(f, mac_a, 1514, 3);
@@ -1763,19 +1692,10 @@ test_iface_wire(void)
 	/* Out of the NIC. */
 	mkframe(f, mac_b, 333, 5);
 	(void)tx_send(&r.bar, &r.mm, f, 333);
-	found = 0;
-	end = now_ms() + WAIT_MS;
-	while (!found && now_ms() < end) {
-		n = recv(fd, got, sizeof(got), MSG_DONTWAIT);
-		if (n == 333 && memcmp(got, f, 333) == 0)
-			found = 1;
-		else if (n < 0)
-			usleep(1000);
-	}
-	T_CHECK(found);
+	T_CHECK(wire_packet_expect(fd, f, 333));
 
 	/* A TSO frame with a partial checksum from the far end. */
-	if ((vfd = raw_socket("ixemu0", 1)) == -1)
+	if ((vfd = wire_packet_socket("ixemu0", 1)) == -1)
 		T_SKIP("no PACKET_VNET_HDR socket for the TSO part");
 	len = mk_tcp(tso, 0, 4000, 0);
 	memcpy(tso, mac_a, 6);
@@ -1836,7 +1756,7 @@ test_iface_wire(void)
 	rig_down(&r);
 	/* The interface gets its offloads back. */
 	T_EQ(tso_on(), 1);
-	(void)sh("ip link del ixemu0");
+	(void)wire_sh("ip link del ixemu0");
 }
 
 int

@@ -297,7 +297,6 @@ static void
 test_pcap_jumbo(void)
 {
 	static uint8_t f[JUMBO_BUF];
-	char in[] = "/tmp/test_jumbo_inXXXXXX", out[] = "/tmp/test_jumbo_outXXXXXX";
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct emu_wire_conf wc;
 	struct pcap_pkthdr h, *hp;
@@ -309,15 +308,11 @@ test_pcap_jumbo(void)
 	pcap_t *p;
 	struct nic n;
 	uint16_t k, i;
-	int fd;
 
 	NEED_HW();
-	T_REQUIRE((fd = mkstemp(in)) != -1);
-	close(fd);
-	T_REQUIRE((fd = mkstemp(out)) != -1);
-	close(fd);
+	T_REQUIRE(wire_pcap_tmp(&wc, "test_jumbo") == 0);
 	T_REQUIRE((p = pcap_open_dead(DLT_EN10MB, 65535)) != NULL);
-	T_REQUIRE((d = pcap_dump_open(p, in)) != NULL);
+	T_REQUIRE((d = pcap_dump_open(p, wc.pcap_in)) != NULL);
 	memset(&h, 0, sizeof(h));
 	for (s = 0; s < 16; s++) {
 		h.caplen = h.len = frame_len(s);
@@ -328,10 +323,6 @@ test_pcap_jumbo(void)
 	pcap_dump_close(d);
 	pcap_close(p);
 
-	memset(&wc, 0, sizeof(wc));
-	wc.kind = EMU_WIRE_PCAP;
-	snprintf(wc.pcap_in, sizeof(wc.pcap_in), "%s", in);
-	snprintf(wc.pcap_out, sizeof(wc.pcap_out), "%s", out);
 	T_REQUIRE(jumbo_nic(&n, 5, &wc, JUMBO_BUF) == 0);
 	T_REQUIRE(jumbo_open(&n, MAX_FRAME, WAIT_MS) == 0);
 	deadline = now_ms() + WAIT_MS;
@@ -354,7 +345,7 @@ test_pcap_jumbo(void)
 	usleep(50000);
 	nic_destroy(&n);		/* closes the output file */
 
-	T_REQUIRE((p = pcap_open_offline(out, errbuf)) != NULL);
+	T_REQUIRE((p = pcap_open_offline(wc.pcap_out, errbuf)) != NULL);
 	for (s = 0; s < 16 && pcap_next_ex(p, &hp, &data) == 1; s++) {
 		if (hp->caplen != hp->len || nic_frame_check(data, hp->caplen,
 		    (const uint8_t[6]){ 0x02, 0x1b, 0x21, 0, 0, 0x35 },
@@ -366,8 +357,8 @@ test_pcap_jumbo(void)
 	}
 	T_EQ(s, 16);
 	pcap_close(p);
-	unlink(in);
-	unlink(out);
+	unlink(wc.pcap_in);
+	unlink(wc.pcap_out);
 }
 
 /* The AF_PACKET wire on a veth pair with MTU 9000 at both ends (in a
