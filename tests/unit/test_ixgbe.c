@@ -163,17 +163,28 @@ test_bad_conf_refused(void)
 	}
 }
 
+/* A port name on a device that answers with ops (fake_conf()): refused,
+ * logging want; how long that took, in ms. */
+static uint64_t
+fake_refused(const struct bar_ops *ops, uint16_t device_id, const char *name,
+    const char *want)
+{
+	struct bar bar = { .ops = ops, .device_id = device_id };
+	struct ixgbe_conf c;
+	uint64_t t0 = now_ms();
+
+	fake_conf(&c, name);
+	open_refused(&bar, &c, want);
+	return now_ms() - t0;
+}
+
 static void
 test_dead_device(void)
 {
 	static const struct bar_ops ops = { dead_read, ignore_write };
-	struct bar bar = { .ops = &ops, .device_id = 0x10fb };
-	struct ixgbe_conf c;
-	uint64_t t0 = now_ms();
 
-	fake_conf(&c, "gone0");
-	open_refused(&bar, &c, "gone0: device does not respond");
-	T_CHECK(now_ms() - t0 < 500);
+	T_CHECK(fake_refused(&ops, 0x10fb, "gone0", "gone0: device does not "
+	    "respond") < 500);
 }
 
 /* A device whose GIO master enable never clears: the specification
@@ -257,16 +268,11 @@ static void
 test_silent_device(void)
 {
 	static const struct bar_ops ops = { silent_read, ignore_write };
-	struct bar bar = { .ops = &ops, .device_id = 0x10fb };
-	struct ixgbe_conf c;
-	uint64_t t0 = now_ms();
 
 	/* Registers read 0: the reset "completes" but the EEPROM never
 	 * finishes loading. */
-	fake_conf(&c, "mute0");
-	open_refused(&bar, &c, "mute0: timeout waiting for EEPROM auto-read "
-	    "(EEC.ARD)");
-	T_CHECK(now_ms() - t0 < 3 * WAIT_MS);
+	T_CHECK(fake_refused(&ops, 0x10fb, "mute0", "mute0: timeout waiting "
+	    "for EEPROM auto-read (EEC.ARD)") < 3 * WAIT_MS);
 }
 
 /* ---- tests on the model ---- */
@@ -421,12 +427,10 @@ static void
 test_device_unknown(void)
 {
 	static const struct bar_ops ops = { silent_read, ignore_write };
-	struct bar bar = { .ops = &ops, .device_id = 0x10c6 };	/* 82598 */
-	struct ixgbe_conf c;
 
-	fake_conf(&c, "old0");
-	open_refused(&bar, &c, "old0: PCI device ID 0x10c6 is not an "
-	    "82599-family NIC");
+	/* 0x10c6: an 82598 */
+	(void)fake_refused(&ops, 0x10c6, "old0", "old0: PCI device ID 0x10c6 "
+	    "is not an 82599-family NIC");
 }
 
 static void
