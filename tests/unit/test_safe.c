@@ -49,6 +49,26 @@ safe_nic(struct nic *n, const char *name)
 	return nic_pools(n, 1024, 0, 0);
 }
 
+/* In NIC name's record: a reset (open's), then another (the one asked
+ * for), then bus mastering off; with gen, nothing freed before either
+ * (dma_unmap_gen still gen). */
+static void
+reset_then_master_off(const char *name, const uint64_t *gen)
+{
+	int on, rst, off;
+
+	on = ev_find(EMU_EV_RESET, name, 0);
+	rst = ev_find(EMU_EV_RESET, name, on + 1);
+	off = ev_find(EMU_EV_MASTER_OFF, name, rst);
+	T_CHECK(on >= 0);
+	T_CHECK(rst > on);
+	T_CHECK(off > rst);
+	if (gen != NULL && rst >= 0 && off >= 0) {
+		T_EQ(ev->ev[rst].unmap_gen, *gen);
+		T_EQ(ev->ev[off].unmap_gen, *gen);
+	}
+}
+
 /* Close: queues off, then reset, then bus mastering off, and only then
  * is any memory freed (dma_unmap_gen moves on every dma_free()). */
 static void
@@ -56,7 +76,6 @@ test_close_order(void)
 {
 	struct nic n;
 	uint64_t gen;
-	int on, rst, off;
 
 	NEED_HW();
 	ev_reset();
@@ -68,16 +87,7 @@ test_close_order(void)
 	n.port = NULL;
 
 	/* the first reset is open's, the next one close's */
-	on = ev_find(EMU_EV_RESET, "safe0", 0);
-	rst = ev_find(EMU_EV_RESET, "safe0", on + 1);
-	off = ev_find(EMU_EV_MASTER_OFF, "safe0", rst);
-	T_CHECK(on >= 0);
-	T_CHECK(rst > on);
-	T_CHECK(off > rst);
-	if (rst >= 0 && off >= 0) {
-		T_EQ(ev->ev[rst].unmap_gen, gen);	/* nothing freed yet */
-		T_EQ(ev->ev[off].unmap_gen, gen);
-	}
+	reset_then_master_off("safe0", &gen);
 	T_CHECK(__atomic_load_n(&dma_unmap_gen, __ATOMIC_ACQUIRE) > gen);
 	T_CHECK(!(emu_pci_command(n.emu) & EMU_PCI_COMMAND_MASTER));
 	nic_destroy(&n);
@@ -177,7 +187,6 @@ test_stuck_queue_reset_anyway(void)
 	struct nic n;
 	const char *out;
 	uint64_t gen;
-	int on, rst, off;
 
 	NEED_HW();
 	ev_reset();
@@ -191,16 +200,7 @@ test_stuck_queue_reset_anyway(void)
 	T_CHECK(strstr(out, "timeout waiting for RX queue 0 to stop") != NULL);
 	T_CHECK(strstr(out, "a queue did not stop; resetting the device "
 	    "before its memory is freed") != NULL);
-	on = ev_find(EMU_EV_RESET, "wedge0", 0);
-	rst = ev_find(EMU_EV_RESET, "wedge0", on + 1);
-	off = ev_find(EMU_EV_MASTER_OFF, "wedge0", rst);
-	T_CHECK(on >= 0);
-	T_CHECK(rst > on);
-	T_CHECK(off > rst);
-	if (rst >= 0 && off >= 0) {
-		T_EQ(ev->ev[rst].unmap_gen, gen);
-		T_EQ(ev->ev[off].unmap_gen, gen);
-	}
+	reset_then_master_off("wedge0", &gen);
 	T_CHECK(__atomic_load_n(&dma_unmap_gen, __ATOMIC_ACQUIRE) > gen);
 	nic_destroy(&n);
 }
@@ -266,7 +266,7 @@ crash_case(int sig)
 {
 	struct nic n;
 	char name[16];
-	int status, on, rst, off;
+	int status;
 	pid_t pid;
 
 	NEED_HW();
@@ -292,12 +292,8 @@ crash_case(int sig)
 	T_CHECK(WIFSIGNALED(status));
 	if (WIFSIGNALED(status))
 		T_EQ(WTERMSIG(status), sig);	/* the signal took its course */
-	on = ev_find(EMU_EV_RESET, name, 0);		/* open's */
-	rst = ev_find(EMU_EV_RESET, name, on + 1);	/* the handler's */
-	off = ev_find(EMU_EV_MASTER_OFF, name, rst);
-	T_CHECK(on >= 0);
-	T_CHECK(rst > on);
-	T_CHECK(off > rst);
+	/* open's reset, then the handler's */
+	reset_then_master_off(name, NULL);
 }
 
 static void
