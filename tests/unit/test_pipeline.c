@@ -6,22 +6,18 @@
  */
 #include <pcap/pcap.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "conf.h"
 #include "craft.h"
 #include "dma.h"
 #include "filter.h"
-#include "hugepages.h"
 #include "parse.h"
-#include "pipeline.h"
-#include "t.h"
+#include "pipelinerig.h"
 
 #define NFRAMES	3000
 
-static char dir[] = "/tmp/ixfwd-test-pipeline.XXXXXX";
+static struct frame input[NFRAMES], output[NFRAMES + 1];
 
 static size_t
 frame_len(int i)
@@ -43,96 +39,34 @@ make_frame(int i, uint8_t *f, size_t len)
 	memcpy(f + 14, &i, sizeof(i));
 }
 
+/* The numbered frames, into a pcap file at path; 0 or -1. */
 static int
 write_input(const char *path)
 {
-	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
-	pcap_dumper_t *d;
-	uint8_t f[1514];
 	int i;
 
-	if (p == NULL || (d = pcap_dump_open(p, path)) == NULL)
-		return -1;
 	for (i = 0; i < NFRAMES; i++) {
-		struct pcap_pkthdr h;
-
-		memset(&h, 0, sizeof(h));
-		h.caplen = h.len = (bpf_u_int32)frame_len(i);
-		h.ts.tv_usec = i;
-		make_frame(i, f, h.len);
-		pcap_dump((u_char *)d, &h, f);
+		input[i].len = (uint32_t)frame_len(i);
+		make_frame(i, input[i].b, input[i].len);
 	}
-	pcap_dump_close(d);
-	pcap_close(p);
-	return 0;
+	return rig_write_frames(path, input, NFRAMES);
 }
 
-/* Count frames in path that are exactly the input frames, in order. */
+/* Count frames in path; those that are not the input frames, in order,
+ * in *bad. */
 static int
 check_output(const char *path, int *bad)
 {
-	char err[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	uint8_t f[1514];
-	pcap_t *p;
-	int n = 0;
+	int i, n;
 
 	*bad = 0;
-	if ((p = pcap_open_offline(path, err)) == NULL) {
-		printf("  %s\n", err);
+	if ((n = rig_read_frames(path, output, NFRAMES + 1)) < 0)
 		return -1;
-	}
-	while (pcap_next_ex(p, &h, &data) == 1) {
-		size_t len = frame_len(n);
-
-		make_frame(n, f, len);
-		if (h->caplen != len || memcmp(data, f, len) != 0)
+	for (i = 0; i < n && i < NFRAMES; i++)
+		if (output[i].len != input[i].len ||
+		    memcmp(output[i].b, input[i].b, input[i].len) != 0)
 			(*bad)++;
-		n++;
-	}
-	pcap_close(p);
 	return n;
-}
-
-static struct pipeline *
-start(const char *yaml, struct conf *c)
-{
-	char path[256];
-	struct pipeline *pl;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/ixfwd.yaml", dir);
-	if ((f = fopen(path, "w")) == NULL)
-		return NULL;
-	fputs(yaml, f);
-	fclose(f);
-	if (conf_load(path, c, stdout) != 0)
-		return NULL;
-	if ((pl = pipe_create(c)) == NULL)
-		return NULL;
-	pipe_wait_links(pl, 2000);
-	if (pipe_start(pl) == -1) {
-		pipe_destroy(pl);
-		return NULL;
-	}
-	return pl;
-}
-
-/* Wait until port idx has sent want frames (or 10 s passed). */
-static void
-wait_tx(struct pipeline *pl, int idx, uint64_t want)
-{
-	struct pipe_port_report r;
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	int i;
-
-	for (i = 0; i < 1000; i++) {
-		pipe_report(pl, idx, &r);
-		if (r.hw.tx_packets >= want)
-			return;
-		nanosleep(&ts, NULL);
-	}
 }
 
 static void
@@ -144,9 +78,9 @@ test_forward_and_mirror(void)
 	char yaml[2048], in[300], outb[300], outc[300];
 	int n, bad;
 
-	snprintf(in, sizeof(in), "%s/in.pcap", dir);
-	snprintf(outb, sizeof(outb), "%s/b.pcap", dir);
-	snprintf(outc, sizeof(outc), "%s/c.pcap", dir);
+	RIG_PATH(in, "in.pcap");
+	RIG_PATH(outb, "b.pcap");
+	RIG_PATH(outc, "c.pcap");
 	T_REQUIRE(write_input(in) == 0);
 	snprintf(yaml, sizeof(yaml),
 	    "ports:\n"
@@ -155,9 +89,9 @@ test_forward_and_mirror(void)
 	    "  - { name: c, device: emulated, wire: { pcap_out: %s } }\n"
 	    "forward:\n"
 	    "  - { from: a, to: [b, c] }\n", in, outb, outc);
-	T_REQUIRE((pl = start(yaml, &c)) != NULL);
-	wait_tx(pl, 1, NFRAMES);
-	wait_tx(pl, 2, NFRAMES);
+	T_REQUIRE((pl = rig_start(yaml, &c)) != NULL);
+	rig_wait_tx(pl, 1, NFRAMES);
+	rig_wait_tx(pl, 2, NFRAMES);
 	pipe_stop(pl);
 	pipe_report(pl, 0, &ra);
 	pipe_report(pl, 1, &rb);
@@ -194,21 +128,14 @@ test_no_route_counted(void)
 	struct pipe_port_report r;
 	struct pipeline *pl;
 	char yaml[1024], in[300];
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	int i;
 
-	snprintf(in, sizeof(in), "%s/in.pcap", dir);
+	RIG_PATH(in, "in.pcap");
 	snprintf(yaml, sizeof(yaml),
 	    "ports:\n"
 	    "  - { name: a, device: emulated, wire: { pcap_in: %s } }\n"
 	    "  - { name: b, device: emulated }\n", in);
-	T_REQUIRE((pl = start(yaml, &c)) != NULL);
-	for (i = 0; i < 1000; i++) {
-		pipe_report(pl, 0, &r);
-		if (r.sw.drop_no_route >= NFRAMES)
-			break;
-		nanosleep(&ts, NULL);
-	}
+	T_REQUIRE((pl = rig_start(yaml, &c)) != NULL);
+	RIG_REPORT_UNTIL(pl, 0, r, r.sw.drop_no_route >= NFRAMES);
 	pipe_stop(pl);
 	pipe_destroy(pl);
 	T_EQ(r.sw.rx_packets, NFRAMES);
@@ -220,11 +147,6 @@ test_no_route_counted(void)
 /* ---- filters and VLAN handling on the path, checked against libpcap ---- */
 
 #define NMIX	3000
-
-struct frame {
-	uint8_t		b[1600];
-	uint32_t	len;
-};
 
 static struct frame mix[NMIX];
 
@@ -255,49 +177,6 @@ make_mix(void)
 }
 
 static int
-write_frames(const char *path, const struct frame *f, int n)
-{
-	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
-	pcap_dumper_t *d;
-	int i;
-
-	if (p == NULL || (d = pcap_dump_open(p, path)) == NULL)
-		return -1;
-	for (i = 0; i < n; i++) {
-		struct pcap_pkthdr h;
-
-		memset(&h, 0, sizeof(h));
-		h.caplen = h.len = f[i].len;
-		pcap_dump((u_char *)d, &h, f[i].b);
-	}
-	pcap_dump_close(d);
-	pcap_close(p);
-	return 0;
-}
-
-/* Read path into out (at most max frames); the count, or -1. */
-static int
-read_frames(const char *path, struct frame *out, int max)
-{
-	char err[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	pcap_t *p;
-	int n = 0;
-
-	if ((p = pcap_open_offline(path, err)) == NULL)
-		return -1;
-	while (n < max && pcap_next_ex(p, &h, &data) == 1) {
-		out[n].len = h->caplen < sizeof(out[n].b) ? h->caplen :
-		    sizeof(out[n].b);
-		memcpy(out[n].b, data, out[n].len);
-		n++;
-	}
-	pcap_close(p);
-	return n;
-}
-
-static int
 same_frame(const struct frame *a, const uint8_t *b, uint32_t len)
 {
 	/* a wire pads short frames to 60 bytes */
@@ -321,11 +200,11 @@ test_filter_and_vlan_paths(void)
 	uint64_t want1 = 0, want2 = 0, want3 = 0;
 
 	make_mix();
-	snprintf(in, sizeof(in), "%s/mix.pcap", dir);
-	snprintf(out1, sizeof(out1), "%s/filtered.pcap", dir);
-	snprintf(out2, sizeof(out2), "%s/vlan100.pcap", dir);
-	snprintf(out3, sizeof(out3), "%s/pushed.pcap", dir);
-	T_REQUIRE(write_frames(in, mix, NMIX) == 0);
+	RIG_PATH(in, "mix.pcap");
+	RIG_PATH(out1, "filtered.pcap");
+	RIG_PATH(out2, "vlan100.pcap");
+	RIG_PATH(out3, "pushed.pcap");
+	T_REQUIRE(rig_write_frames(in, mix, NMIX) == 0);
 	snprintf(yaml, sizeof(yaml),
 	    "ports:\n"
 	    "  - { name: a, device: emulated, rx_ring: 64, wire: { pcap_in: %s } }\n"
@@ -339,7 +218,7 @@ test_filter_and_vlan_paths(void)
 	    "  - { from: c, to: d, vlans: [100, 7], vlan_pop: true }\n"
 	    "  - { from: e, to: f, vlan_push: 200, vlan_pcp: 5 }\n",
 	    in, out1, in, out2, in, out3);
-	T_REQUIRE((pl = start(yaml, &c)) != NULL);
+	T_REQUIRE((pl = rig_start(yaml, &c)) != NULL);
 
 	/* what each path must let through, worked out independently */
 	dead = pcap_open_dead(DLT_EN10MB, 65535);
@@ -361,16 +240,16 @@ test_filter_and_vlan_paths(void)
 		if (!malformed)
 			want3++;
 	}
-	wait_tx(pl, 1, want1);
-	wait_tx(pl, 3, want2);
-	wait_tx(pl, 5, want3);
+	rig_wait_tx(pl, 1, want1);
+	rig_wait_tx(pl, 3, want2);
+	rig_wait_tx(pl, 5, want3);
 	pipe_stop(pl);
 	pipe_destroy(pl);
 	conf_free(&c);
 	T_CHECK(want1 > 100 && want2 > 10 && want3 > 1000);
 
 	/* a -> b: exactly libpcap's choice, in order */
-	n = read_frames(out1, got, NMIX);
+	n = rig_read_frames(out1, got, NMIX);
 	for (i = 0, ne = 0; i < NMIX; i++) {
 		struct pkt_meta m;
 
@@ -388,7 +267,7 @@ test_filter_and_vlan_paths(void)
 	pcap_close(dead);
 
 	/* c -> d: VLAN 100 and 7 only, outer tag removed */
-	n = read_frames(out2, got, NMIX);
+	n = rig_read_frames(out2, got, NMIX);
 	for (i = 0, ne = 0; i < NMIX; i++) {
 		struct pkt_meta m;
 		uint16_t id;
@@ -409,7 +288,7 @@ test_filter_and_vlan_paths(void)
 	T_EQ(bad, 0);
 
 	/* e -> f: a tag 0x8100, pcp 5, id 200 in front of whatever was there */
-	n = read_frames(out3, got, NMIX);
+	n = rig_read_frames(out3, got, NMIX);
 	for (i = 0, ne = 0; i < NMIX; i++) {
 		struct pkt_meta m;
 
@@ -431,20 +310,6 @@ test_filter_and_vlan_paths(void)
 }
 
 /* ---- rule changes swapped in at a batch boundary lose nothing ---- */
-
-static int
-load(const char *yaml, const char *name, struct conf *c)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "w")) == NULL)
-		return -1;
-	fputs(yaml, f);
-	fclose(f);
-	return conf_load(path, c, stdout);
-}
 
 #define HITLESS_FRAMES	200000
 
@@ -468,9 +333,9 @@ test_hitless_update(void)
 	int i, swaps = 0, refused;
 
 	snprintf(yaml, sizeof(yaml), fmt, HITLESS_FRAMES, "greater 0", "a");
-	T_REQUIRE(load(yaml, "pass.yaml", &pass_all) == 0);
+	T_REQUIRE(rig_load(yaml, "pass.yaml", &pass_all) == 0);
 	snprintf(yaml, sizeof(yaml), fmt, HITLESS_FRAMES, "less 0", "a");
-	T_REQUIRE(load(yaml, "drop.yaml", &drop_all) == 0);
+	T_REQUIRE(rig_load(yaml, "drop.yaml", &drop_all) == 0);
 	/* a different path is not a rule change */
 	snprintf(yaml, sizeof(yaml),
 	    "ports:\n"
@@ -478,10 +343,10 @@ test_hitless_update(void)
 	    "  - { name: b, device: emulated, wire: { generator: { size: 64 } } }\n"
 	    "forward:\n"
 	    "  - { from: a, to: b }\n");
-	T_REQUIRE(load(yaml, "other.yaml", &other) == 0);
+	T_REQUIRE(rig_load(yaml, "other.yaml", &other) == 0);
 
 	snprintf(yaml, sizeof(yaml), fmt, HITLESS_FRAMES, "greater 0", "a");
-	T_REQUIRE((pl = start(yaml, &c0)) != NULL);
+	T_REQUIRE((pl = rig_start(yaml, &c0)) != NULL);
 	for (i = 0; i < 200; i++) {
 		pipe_report(pl, 0, &ra);
 		if (ra.sw.rx_packets >= HITLESS_FRAMES)
@@ -538,7 +403,7 @@ test_queues_null(void)
 	uint64_t hits[4];
 	int i, n;
 
-	T_REQUIRE(load("ports:\n"
+	T_REQUIRE(rig_load("ports:\n"
 	    "  - { name: a, device: null }\n"
 	    "  - { name: b, device: null }\n"
 	    "forward:\n"
@@ -608,15 +473,15 @@ test_queues_emulated(void)
 	char yaml[1024], in[300], out[300];
 	int n, bad;
 
-	snprintf(in, sizeof(in), "%s/in.pcap", dir);
-	snprintf(out, sizeof(out), "%s/q.pcap", dir);
+	RIG_PATH(in, "in.pcap");
+	RIG_PATH(out, "q.pcap");
 	snprintf(yaml, sizeof(yaml),
 	    "ports:\n"
 	    "  - { name: a, device: emulated, rx_ring: 64, wire: { pcap_in: %s } }\n"
 	    "  - { name: b, device: emulated, wire: { pcap_out: %s } }\n"
 	    "forward:\n"
 	    "  - { from: a, to: b }\n", in, out);
-	T_REQUIRE(load(yaml, "queues-emu.yaml", &c) == 0);
+	T_REQUIRE(rig_load(yaml, "queues-emu.yaml", &c) == 0);
 	c.ports[0].queues = 2;
 	c.ports[0].ncpus = 2;
 	c.ports[0].cpus[0] = 0;
@@ -626,12 +491,8 @@ test_queues_emulated(void)
 	c.ports[1].cpu = 1;
 	T_REQUIRE((pl = pipe_create(&c)) != NULL);
 	T_EQ(pipe_nworkers(pl), 2);
-	pipe_wait_links(pl, 2000);
-	if (pipe_start(pl) == -1) {
-		pipe_destroy(pl);
-		T_REQUIRE(0);
-	}
-	wait_tx(pl, 1, NFRAMES);
+	T_REQUIRE(rig_go(pl) == 0);
+	rig_wait_tx(pl, 1, NFRAMES);
 	pipe_stop(pl);
 	pipe_worker_report(pl, 0, &w0);
 	pipe_worker_report(pl, 1, &w1);
@@ -698,9 +559,9 @@ test_queues_rss(void)
 	int i, n, bad, nq, last[RSS_FLOWS];
 
 	make_rss_frames();
-	snprintf(in, sizeof(in), "%s/rss-in.pcap", dir);
-	snprintf(out, sizeof(out), "%s/rss-out.pcap", dir);
-	T_REQUIRE(write_frames(in, rss_in, RSS_FRAMES) == 0);
+	RIG_PATH(in, "rss-in.pcap");
+	RIG_PATH(out, "rss-out.pcap");
+	T_REQUIRE(rig_write_frames(in, rss_in, RSS_FRAMES) == 0);
 	snprintf(yaml, sizeof(yaml),
 	    "ports:\n"
 	    "  - { name: a, device: emulated, rx_ring: 64, queues: 2,\n"
@@ -708,18 +569,14 @@ test_queues_rss(void)
 	    "  - { name: b, device: emulated, wire: { pcap_out: %s } }\n"
 	    "forward:\n"
 	    "  - { from: a, to: b }\n", in, out);
-	T_REQUIRE(load(yaml, "queues-rss.yaml", &c) == 0);
+	T_REQUIRE(rig_load(yaml, "queues-rss.yaml", &c) == 0);
 	T_REQUIRE((pl = pipe_create(&c)) != NULL);
 	/* (a, 0), (a, 1), (b, 0): a worker each, none pinned */
 	T_EQ(pipe_nworkers(pl), 3);
 	T_EQ(pipe_port_queues(pl, 0), 2);
 	T_EQ(pipe_port_queues(pl, 1), 1);
-	pipe_wait_links(pl, 2000);
-	if (pipe_start(pl) == -1) {
-		pipe_destroy(pl);
-		T_REQUIRE(0);
-	}
-	wait_tx(pl, 1, RSS_FRAMES);
+	T_REQUIRE(rig_go(pl) == 0);
+	rig_wait_tx(pl, 1, RSS_FRAMES);
 	pipe_stop(pl);
 	pipe_report(pl, 0, &ra);
 	pipe_queue_report(pl, 0, 0, &q0);
@@ -747,7 +604,7 @@ test_queues_rss(void)
 	T_EQ(qb.rx_packets, 0);
 
 	/* every frame out on b once, each flow's in order */
-	n = read_frames(out, rss_out, RSS_FRAMES + 1);
+	n = rig_read_frames(out, rss_out, RSS_FRAMES + 1);
 	T_EQ(n, RSS_FRAMES);
 	for (i = 0; i < RSS_FLOWS; i++)
 		last[i] = -1;
@@ -770,16 +627,7 @@ test_queues_rss(void)
 int
 main(void)
 {
-	int rc;
-
-	if (!t_hugepages(64)) {
-		printf("SKIP: pipeline: no 2 MiB hugepages and not root to reserve them\n");
-		return 0;
-	}
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	rig_begin("pipeline");
 	T_RUN(test_forward_and_mirror);
 	T_RUN(test_no_route_counted);
 	T_RUN(test_filter_and_vlan_paths);
@@ -787,13 +635,5 @@ main(void)
 	T_RUN(test_queues_null);
 	T_RUN(test_queues_emulated);
 	T_RUN(test_queues_rss);
-	rc = t_done();
-	if (rc == 0) {
-		char cmd[300];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		if (system(cmd) != 0)
-			printf("  could not remove %s\n", dir);
-	}
-	return rc;
+	return rig_end();
 }
