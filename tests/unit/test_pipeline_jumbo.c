@@ -7,27 +7,15 @@
  * MTU it exceeds.
  */
 #include <arpa/inet.h>
-#include <pcap/pcap.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include "conf.h"
-#include "hugepages.h"
-#include "pipeline.h"
-#include "t.h"
 
 #define FRAME_MAX	9022	/* MTU 9000, two tags */
+#include "pipelinerig.h"
+
 #define NJ		600
 
-struct frame {
-	uint8_t		b[FRAME_MAX];
-	uint32_t	len;
-};
-
 static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-static char dir[] = "/tmp/ixfwd-test-jumbo.XXXXXX";
 static struct frame in[NJ], got[NJ + 1];
 
 static uint16_t
@@ -88,102 +76,66 @@ make_udp(struct frame *f, uint32_t len, const uint8_t dst[6], uint16_t vlan,
 	f->len = len;
 }
 
-static int
-write_frames(const char *path, const struct frame *f, int n)
+enum { A, B, C, D };		/* the ports of a run, a first */
+
+/* The pcap file of port p ('a', 'b'...) in run tag: what a reads, what
+ * the others write. */
+static const char *
+pcap_of(const char *tag, int p)
 {
-	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
-	pcap_dumper_t *d;
-	int i;
+	static char path[2][300];
+	static int k;
+	char name[64];
 
-	if (p == NULL || (d = pcap_dump_open(p, path)) == NULL)
-		return -1;
-	for (i = 0; i < n; i++) {
-		struct pcap_pkthdr h;
-
-		memset(&h, 0, sizeof(h));
-		h.caplen = h.len = f[i].len;
-		pcap_dump((u_char *)d, &h, f[i].b);
-	}
-	pcap_dump_close(d);
-	pcap_close(p);
-	return 0;
+	k = !k;
+	if (p == 'a')
+		snprintf(name, sizeof(name), "%sin.pcap", tag);
+	else
+		snprintf(name, sizeof(name), "%s%c.pcap", tag, p);
+	RIG_PATH(path[k], name);
+	return path[k];
 }
 
+/* Run in[] through ports a, b... (nports of them; port i with MTU
+ * mtu[i], 0: the default, and 64 RX descriptors), rest being the yaml
+ * after the ports: a reads in[] from its pcap file, the others write
+ * theirs.  Once a has received every frame, the pipeline stops; the
+ * reports of a and, once their NICs have sent all they were given, of
+ * the others in r[A], r[B]...; 0 or -1. */
 static int
-read_frames(const char *path, struct frame *out, int max)
+run(const char *tag, int nports, const int *mtu, const char *rest,
+    struct pipe_port_report *r)
 {
-	char err[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	pcap_t *p;
-	int n = 0;
-
-	if ((p = pcap_open_offline(path, err)) == NULL)
-		return -1;
-	while (n < max && pcap_next_ex(p, &h, &data) == 1) {
-		out[n].len = h->caplen < sizeof(out[n].b) ? h->caplen :
-		    sizeof(out[n].b);
-		memcpy(out[n].b, data, out[n].len);
-		n++;
-	}
-	pcap_close(p);
-	return n;
-}
-
-static struct pipeline *
-start(const char *yaml, struct conf *c)
-{
-	char path[256];
+	static struct conf c;
 	struct pipeline *pl;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/ixfwd.yaml", dir);
-	if ((f = fopen(path, "w")) == NULL)
-		return NULL;
-	fputs(yaml, f);
-	fclose(f);
-	if (conf_load(path, c, stdout) != 0)
-		return NULL;
-	if ((pl = pipe_create(c)) == NULL)
-		return NULL;
-	pipe_wait_links(pl, 2000);
-	if (pipe_start(pl) == -1) {
-		pipe_destroy(pl);
-		return NULL;
-	}
-	return pl;
-}
-
-/* Wait until port idx has received want frames (10 s at most). */
-static void
-wait_rx(struct pipeline *pl, int idx, uint64_t want)
-{
-	struct pipe_port_report r;
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	char yaml[2048], m[16] = "";
+	size_t len;
 	int i;
 
-	for (i = 0; i < 1000; i++) {
-		pipe_report(pl, idx, &r);
-		if (r.sw.rx_packets >= want)
-			return;
-		nanosleep(&ts, NULL);
+	if (rig_write_frames(pcap_of(tag, 'a'), in, NJ) == -1)
+		return -1;
+	len = (size_t)snprintf(yaml, sizeof(yaml), "ports:\n");
+	for (i = 0; i < nports; i++) {
+		if (mtu[i] != 0)
+			snprintf(m, sizeof(m), " mtu: %d,", mtu[i]);
+		else
+			m[0] = '\0';
+		len += (size_t)snprintf(yaml + len, sizeof(yaml) - len,
+		    "  - { name: %c, device: emulated,%s rx_ring: 64, wire: "
+		    "{ %s: %s } }\n", 'a' + i, m, i ? "pcap_out" : "pcap_in",
+		    pcap_of(tag, 'a' + i));
 	}
-}
-
-/* After pipe_stop(): wait until port idx's NIC has sent every frame the
- * pipeline handed it (10 s at most), then report it. */
-static void
-wait_sent(struct pipeline *pl, int idx, struct pipe_port_report *r)
-{
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	int i;
-
-	for (i = 0; i < 1000; i++) {
-		pipe_report(pl, idx, r);
-		if (r->hw.tx_packets >= r->sw.tx_packets)
-			return;
-		nanosleep(&ts, NULL);
-	}
+	snprintf(yaml + len, sizeof(yaml) - len, "%s", rest);
+	if ((pl = rig_start(yaml, &c)) == NULL)
+		return -1;
+	rig_wait_rx(pl, 0, NJ);
+	pipe_stop(pl);
+	pipe_report(pl, 0, &r[A]);
+	for (i = 1; i < nports; i++)
+		rig_wait_sent(pl, i, &r[i]);
+	pipe_destroy(pl);
+	conf_free(&c);
+	return 0;
 }
 
 /* Expected on an output: the frames of in[] for which keep() holds, byte
@@ -194,7 +146,7 @@ compare(const char *path, int (*keep)(int), int *bad)
 	int i, n, k = 0;
 
 	*bad = 0;
-	if ((n = read_frames(path, got, NJ + 1)) < 0)
+	if ((n = rig_read_frames(path, got, NJ + 1)) < 0)
 		return -1;
 	for (i = 0; i < NJ; i++) {
 		if (!keep(i))
@@ -257,10 +209,8 @@ make_input(uint16_t vlan_every)
 static void
 test_forward_filter_mirror(void)
 {
-	static struct conf c;
-	struct pipe_port_report ra, rb, rc, rd;
-	struct pipeline *pl;
-	char yaml[2048], pin[300], pb[300], pc[300], pd[300];
+	static const int mtu[] = { 9000, 9000, 9000, 0 };
+	struct pipe_port_report r[4];
 	int n, bad, npass = 0, njpass = 0, i;
 
 	make_input(0);
@@ -268,51 +218,33 @@ test_forward_filter_mirror(void)
 		npass += passes(i);
 		njpass += passes(i) && is_jumbo(i);
 	}
-	snprintf(pin, sizeof(pin), "%s/in.pcap", dir);
-	snprintf(pb, sizeof(pb), "%s/b.pcap", dir);
-	snprintf(pc, sizeof(pc), "%s/c.pcap", dir);
-	snprintf(pd, sizeof(pd), "%s/d.pcap", dir);
-	T_REQUIRE(write_frames(pin, in, NJ) == 0);
-	snprintf(yaml, sizeof(yaml),
-	    "ports:\n"
-	    "  - { name: a, device: emulated, mtu: 9000, rx_ring: 64, wire: { pcap_in: %s } }\n"
-	    "  - { name: b, device: emulated, mtu: 9000, rx_ring: 64, wire: { pcap_out: %s } }\n"
-	    "  - { name: c, device: emulated, mtu: 9000, rx_ring: 64, wire: { pcap_out: %s } }\n"
-	    "  - { name: d, device: emulated, rx_ring: 64, wire: { pcap_out: %s } }\n"
+	T_REQUIRE(run("", 4, mtu,
 	    "forward:\n"
 	    "  - { from: a, to: [b, c, d],\n"
 	    "      filter: \"len <= 1514 or (len > 9000 and ether[9000] == 0xab)\",\n"
 	    "      rules: [ { action: drop, proto: udp, dst_port: 9 } ],\n"
-	    "      default: pass }\n", pin, pb, pc, pd);
-	T_REQUIRE((pl = start(yaml, &c)) != NULL);
-	wait_rx(pl, 0, NJ);
-	pipe_stop(pl);
-	pipe_report(pl, 0, &ra);
-	wait_sent(pl, 1, &rb);
-	wait_sent(pl, 2, &rc);
-	wait_sent(pl, 3, &rd);
-	pipe_destroy(pl);
+	    "      default: pass }\n", r) == 0);
 
-	T_EQ(ra.sw.rx_packets, NJ);
-	T_EQ(ra.hw.rx_errors, 0);
-	T_EQ(ra.sw.drop_filtered, NJ - npass);
-	T_EQ(ra.sw.drop_too_big, 0);
-	T_EQ(rb.sw.tx_packets, npass);
-	T_EQ(rc.sw.tx_packets, npass);
+	T_EQ(r[A].sw.rx_packets, NJ);
+	T_EQ(r[A].hw.rx_errors, 0);
+	T_EQ(r[A].sw.drop_filtered, NJ - npass);
+	T_EQ(r[A].sw.drop_too_big, 0);
+	T_EQ(r[B].sw.tx_packets, npass);
+	T_EQ(r[C].sw.tx_packets, npass);
 	/* the 1500-MTU port gets the small frames; the jumbo ones are
 	 * dropped whole and counted on it */
-	T_EQ(rd.sw.tx_packets, npass - njpass);
-	T_EQ(rd.sw.drop_too_big, njpass);
-	T_EQ(rb.sw.drop_too_big + rc.sw.drop_too_big, 0);
-	T_EQ(rb.sw.drop_no_buffer + rc.sw.drop_no_buffer + rd.sw.drop_no_buffer,
-	    0);
-	n = compare(pb, passes, &bad);
+	T_EQ(r[D].sw.tx_packets, npass - njpass);
+	T_EQ(r[D].sw.drop_too_big, njpass);
+	T_EQ(r[B].sw.drop_too_big + r[C].sw.drop_too_big, 0);
+	T_EQ(r[B].sw.drop_no_buffer + r[C].sw.drop_no_buffer +
+	    r[D].sw.drop_no_buffer, 0);
+	n = compare(pcap_of("", 'b'), passes, &bad);
 	T_EQ(n, npass);
 	T_EQ(bad, 0);
-	n = compare(pc, passes, &bad);
+	n = compare(pcap_of("", 'c'), passes, &bad);
 	T_EQ(n, npass);
 	T_EQ(bad, 0);
-	n = compare(pd, passes_small, &bad);
+	n = compare(pcap_of("", 'd'), passes_small, &bad);
 	T_EQ(n, npass - njpass);
 	T_EQ(bad, 0);
 }
@@ -320,47 +252,30 @@ test_forward_filter_mirror(void)
 static void
 test_bridge_flood(void)
 {
-	static struct conf c;
-	struct pipe_port_report ra, rb, rc;
-	struct pipeline *pl;
-	char yaml[2048], pin[300], pb[300], pc[300];
+	static const int mtu[] = { 9000, 9000, 0 };
+	struct pipe_port_report r[3];
 	int n, bad, nsmall = 0, i;
 
 	/* broadcast: flooded to b (a copy) and c (the frame itself) */
 	make_input(4);
 	for (i = 0; i < NJ; i++)
 		nsmall += small(i);
-	snprintf(pin, sizeof(pin), "%s/bin.pcap", dir);
-	snprintf(pb, sizeof(pb), "%s/bb.pcap", dir);
-	snprintf(pc, sizeof(pc), "%s/bc.pcap", dir);
-	T_REQUIRE(write_frames(pin, in, NJ) == 0);
-	snprintf(yaml, sizeof(yaml),
-	    "ports:\n"
-	    "  - { name: a, device: emulated, mtu: 9000, rx_ring: 64, wire: { pcap_in: %s } }\n"
-	    "  - { name: b, device: emulated, mtu: 9000, rx_ring: 64, wire: { pcap_out: %s } }\n"
-	    "  - { name: c, device: emulated, rx_ring: 64, wire: { pcap_out: %s } }\n"
+	T_REQUIRE(run("b", 3, mtu,
 	    "bridge:\n"
 	    "  ports: [a, b, c]\n"
-	    "  filter: \"len <= 1518 or ether[9000] != 0\"\n", pin, pb, pc);
-	T_REQUIRE((pl = start(yaml, &c)) != NULL);
-	wait_rx(pl, 0, NJ);
-	pipe_stop(pl);
-	pipe_report(pl, 0, &ra);
-	wait_sent(pl, 1, &rb);
-	wait_sent(pl, 2, &rc);
-	pipe_destroy(pl);
+	    "  filter: \"len <= 1518 or ether[9000] != 0\"\n", r) == 0);
 
-	T_EQ(ra.sw.rx_packets, NJ);
-	T_EQ(ra.sw.flooded, NJ);
-	T_EQ(ra.sw.drop_filtered, 0);
-	T_EQ(rb.sw.tx_packets, NJ);
-	T_EQ(rc.sw.tx_packets, nsmall);
-	T_EQ(rc.sw.drop_too_big, NJ - nsmall);
-	T_EQ(rb.sw.drop_no_buffer, 0);
-	n = compare(pb, all, &bad);
+	T_EQ(r[A].sw.rx_packets, NJ);
+	T_EQ(r[A].sw.flooded, NJ);
+	T_EQ(r[A].sw.drop_filtered, 0);
+	T_EQ(r[B].sw.tx_packets, NJ);
+	T_EQ(r[C].sw.tx_packets, nsmall);
+	T_EQ(r[C].sw.drop_too_big, NJ - nsmall);
+	T_EQ(r[B].sw.drop_no_buffer, 0);
+	n = compare(pcap_of("b", 'b'), all, &bad);
 	T_EQ(n, NJ);
 	T_EQ(bad, 0);
-	n = compare(pc, small, &bad);
+	n = compare(pcap_of("b", 'c'), small, &bad);
 	T_EQ(n, nsmall);
 	T_EQ(bad, 0);
 }
@@ -371,10 +286,8 @@ test_bridge_flood(void)
 static void
 test_vlan_push(void)
 {
-	static struct conf c;
-	struct pipe_port_report ra, rb;
-	struct pipeline *pl;
-	char yaml[2048], pin[300], pb[300];
+	static const int mtu[] = { 9000, 9000 };
+	struct pipe_port_report r[2];
 	int n, i, k, bad = 0, ntagged = 0;
 
 	for (i = 0; i < NJ; i++) {
@@ -382,27 +295,15 @@ test_vlan_push(void)
 		    i % 2 ? 100 : 0, 53, i, 0xab);
 		ntagged += i % 2;
 	}
-	snprintf(pin, sizeof(pin), "%s/vin.pcap", dir);
-	snprintf(pb, sizeof(pb), "%s/vb.pcap", dir);
-	T_REQUIRE(write_frames(pin, in, NJ) == 0);
-	snprintf(yaml, sizeof(yaml),
-	    "ports:\n"
-	    "  - { name: a, device: emulated, mtu: 9000, rx_ring: 64, wire: { pcap_in: %s } }\n"
-	    "  - { name: b, device: emulated, mtu: 9000, rx_ring: 64, wire: { pcap_out: %s } }\n"
+	T_REQUIRE(run("v", 2, mtu,
 	    "forward:\n"
-	    "  - { from: a, to: b, vlan_push: 200 }\n", pin, pb);
-	T_REQUIRE((pl = start(yaml, &c)) != NULL);
-	wait_rx(pl, 0, NJ);
-	pipe_stop(pl);
-	pipe_report(pl, 0, &ra);
-	wait_sent(pl, 1, &rb);
-	pipe_destroy(pl);
+	    "  - { from: a, to: b, vlan_push: 200 }\n", r) == 0);
 
-	T_EQ(ra.sw.rx_packets, NJ);
-	T_EQ(ra.hw.rx_errors, 0);
-	T_EQ(rb.sw.tx_packets, NJ - ntagged);
-	T_EQ(rb.sw.drop_too_big, ntagged);
-	n = read_frames(pb, got, NJ + 1);
+	T_EQ(r[A].sw.rx_packets, NJ);
+	T_EQ(r[A].hw.rx_errors, 0);
+	T_EQ(r[B].sw.tx_packets, NJ - ntagged);
+	T_EQ(r[B].sw.drop_too_big, ntagged);
+	n = rig_read_frames(pcap_of("v", 'b'), got, NJ + 1);
 	T_EQ(n, NJ - ntagged);
 	for (i = 0, k = 0; i < NJ && k < n; i += 2, k++)
 		if (got[k].len != 9018 || got[k].b[12] != 0x81 ||
@@ -418,10 +319,8 @@ test_vlan_push(void)
 static void
 test_small_mtu_input(void)
 {
-	static struct conf c;
-	struct pipe_port_report ra, rb;
-	struct pipeline *pl;
-	char yaml[2048], pin[300], pb[300];
+	static const int mtu[] = { 1000, 0 };
+	struct pipe_port_report r[2];
 	int n, i, bad = 0, nfit = 0;
 
 	for (i = 0; i < NJ; i++) {
@@ -432,27 +331,15 @@ test_small_mtu_input(void)
 		    53, i, 0);
 		nfit += i % 4 == 0 || i % 4 == 3;
 	}
-	snprintf(pin, sizeof(pin), "%s/sin.pcap", dir);
-	snprintf(pb, sizeof(pb), "%s/sb.pcap", dir);
-	T_REQUIRE(write_frames(pin, in, NJ) == 0);
-	snprintf(yaml, sizeof(yaml),
-	    "ports:\n"
-	    "  - { name: a, device: emulated, mtu: 1000, rx_ring: 64, wire: { pcap_in: %s } }\n"
-	    "  - { name: b, device: emulated, rx_ring: 64, wire: { pcap_out: %s } }\n"
+	T_REQUIRE(run("s", 2, mtu,
 	    "forward:\n"
-	    "  - { from: a, to: b }\n", pin, pb);
-	T_REQUIRE((pl = start(yaml, &c)) != NULL);
-	wait_rx(pl, 0, NJ);
-	pipe_stop(pl);
-	pipe_report(pl, 0, &ra);
-	wait_sent(pl, 1, &rb);
-	pipe_destroy(pl);
+	    "  - { from: a, to: b }\n", r) == 0);
 
-	T_EQ(ra.sw.rx_packets, NJ);
-	T_EQ(ra.sw.drop_too_big, NJ - nfit);
-	T_EQ(rb.sw.tx_packets, nfit);
-	T_EQ(rb.sw.drop_too_big, 0);
-	n = read_frames(pb, got, NJ + 1);
+	T_EQ(r[A].sw.rx_packets, NJ);
+	T_EQ(r[A].sw.drop_too_big, NJ - nfit);
+	T_EQ(r[B].sw.tx_packets, nfit);
+	T_EQ(r[B].sw.drop_too_big, 0);
+	n = rig_read_frames(pcap_of("s", 'b'), got, NJ + 1);
 	T_EQ(n, nfit);
 	for (i = 0; i < n; i++)
 		if (got[i].len != in[(i / 2) * 4 + (i % 2 ? 3 : 0)].len ||
@@ -465,28 +352,10 @@ test_small_mtu_input(void)
 int
 main(void)
 {
-	int rc;
-
-	if (!t_hugepages(64)) {
-		printf("SKIP: pipeline_jumbo: no 2 MiB hugepages and not root "
-		    "to reserve them\n");
-		return 0;
-	}
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	rig_begin("pipeline_jumbo");
 	T_RUN(test_forward_filter_mirror);
 	T_RUN(test_bridge_flood);
 	T_RUN(test_vlan_push);
 	T_RUN(test_small_mtu_input);
-	rc = t_done();
-	if (rc == 0) {
-		char cmd[300];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		if (system(cmd) != 0)
-			printf("  could not remove %s\n", dir);
-	}
-	return rc;
+	return rig_end();
 }
