@@ -111,7 +111,7 @@ rig_go(struct pipeline *pl)
 
 /* Load yaml (as ixfwd.yaml) into c, create the pipeline and rig_go() it;
  * NULL if any of that failed. */
-static struct pipeline * __attribute__((unused))
+static __attribute__((unused)) struct pipeline *
 rig_start(const char *yaml, struct conf *c)
 {
 	struct pipeline *pl;

@@ -25,6 +25,7 @@
 #include "pipeline.h"
 #include "emu_events.h"
 #include "nicrig.h"
+#include "pipelinerig.h"
 
 /* NIC name on a queue wire with a pool, its port opened through bar
  * (NULL: the NIC's own) without waiting for the link. */
@@ -323,19 +324,16 @@ test_start_resets_before_alloc(void)
 	struct pipeline *pl;
 	uint64_t gen;
 	int ra, rb;
-	FILE *f;
 
 	NEED_HW();
 	T_REQUIRE(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/ixfwd.yaml", dir);
-	T_REQUIRE((f = fopen(path, "w")) != NULL);
-	fputs("ports:\n"
+	T_REQUIRE(rig_conf_load(path,
+	    "ports:\n"
 	    "  - { name: sa, device: emulated, wire: { peer: sb } }\n"
 	    "  - { name: sb, device: emulated, wire: { peer: sa } }\n"
 	    "forward:\n"
-	    "  - { from: sa, to: [sb] }\n", f);
-	fclose(f);
-	T_REQUIRE(conf_load(path, &c, stdout) == 0);
+	    "  - { from: sa, to: [sb] }\n", &c) == 0);
 	unlink(path);
 	rmdir(dir);
 	emu_engine_stop();			/* the pipeline runs its own */

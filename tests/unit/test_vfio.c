@@ -28,6 +28,7 @@
 #include "vfio.h"
 #include "emu_events.h"
 #include "nicrig.h"
+#include "pipelinerig.h"
 
 /* An emulated NIC behind the emulated VFIO at bdf, group; taken (its bar
  * is the one VFIO gives). */
@@ -505,19 +506,16 @@ test_vfio_and_sysfs_not_mixed(void)
 	char path[PATH_MAX];
 	struct pipeline *pl;
 	const char *out;
-	FILE *f;
 
 	NEED_HW();
 	T_REQUIRE(fake("0x10fb\n", -1, NULL, "ixgbe") == 0);
 	snprintf(path, sizeof(path), "%s/ixfwd.yaml", fake_root);
-	T_REQUIRE((f = fopen(path, "w")) != NULL);
-	fputs("ports:\n"
+	T_REQUIRE(rig_conf_load(path,
+	    "ports:\n"
 	    "  - { name: inside, device: emulated }\n"
 	    "  - { name: outside, device: 0000:03:00.0 }\n"
 	    "forward:\n"
-	    "  - { from: inside, to: [outside] }\n", f);
-	fclose(f);
-	T_REQUIRE(conf_load(path, &c, stdout) == 0);
+	    "  - { from: inside, to: [outside] }\n", &c) == 0);
 	emu_engine_stop();			/* the pipeline runs its own */
 	setenv("IXFWD_EMU_VFIO", "1", 1);
 	log_capture_begin();
