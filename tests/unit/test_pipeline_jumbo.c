@@ -161,6 +161,19 @@ compare(const char *path, int (*keep)(int), int *bad)
 	return n;
 }
 
+/* Port p's pcap file in run tag holds want frames, exactly those of in[]
+ * for which keep() holds, in order. */
+static void
+check_out(const char *tag, int p, int (*keep)(int), int want)
+{
+	int n, bad;
+
+	n = compare(pcap_of(tag, p), keep, &bad);
+	if (n != want || bad != 0)
+		t_fail(__FILE__, __LINE__, "port %c: %d frames (%d wanted), %d "
+		    "wrong", p, n, want, bad);
+}
+
 /* in[i]: a third 9014-byte frames marked 0xab at byte 9000 (pass the
  * filter), a third 9014-byte frames marked 0xcd (refused by it), a third
  * 1514-byte frames; every fifth to UDP port 9 (dropped by the rules). */
@@ -211,7 +224,7 @@ test_forward_filter_mirror(void)
 {
 	static const int mtu[] = { 9000, 9000, 9000, 0 };
 	struct pipe_port_report r[4];
-	int n, bad, npass = 0, njpass = 0, i;
+	int npass = 0, njpass = 0, i;
 
 	make_input(0);
 	for (i = 0; i < NJ; i++) {
@@ -238,15 +251,9 @@ test_forward_filter_mirror(void)
 	T_EQ(r[B].sw.drop_too_big + r[C].sw.drop_too_big, 0);
 	T_EQ(r[B].sw.drop_no_buffer + r[C].sw.drop_no_buffer +
 	    r[D].sw.drop_no_buffer, 0);
-	n = compare(pcap_of("", 'b'), passes, &bad);
-	T_EQ(n, npass);
-	T_EQ(bad, 0);
-	n = compare(pcap_of("", 'c'), passes, &bad);
-	T_EQ(n, npass);
-	T_EQ(bad, 0);
-	n = compare(pcap_of("", 'd'), passes_small, &bad);
-	T_EQ(n, npass - njpass);
-	T_EQ(bad, 0);
+	check_out("", 'b', passes, npass);
+	check_out("", 'c', passes, npass);
+	check_out("", 'd', passes_small, npass - njpass);
 }
 
 static void
@@ -254,7 +261,7 @@ test_bridge_flood(void)
 {
 	static const int mtu[] = { 9000, 9000, 0 };
 	struct pipe_port_report r[3];
-	int n, bad, nsmall = 0, i;
+	int nsmall = 0, i;
 
 	/* broadcast: flooded to b (a copy) and c (the frame itself) */
 	make_input(4);
@@ -272,12 +279,8 @@ test_bridge_flood(void)
 	T_EQ(r[C].sw.tx_packets, nsmall);
 	T_EQ(r[C].sw.drop_too_big, NJ - nsmall);
 	T_EQ(r[B].sw.drop_no_buffer, 0);
-	n = compare(pcap_of("b", 'b'), all, &bad);
-	T_EQ(n, NJ);
-	T_EQ(bad, 0);
-	n = compare(pcap_of("b", 'c'), small, &bad);
-	T_EQ(n, nsmall);
-	T_EQ(bad, 0);
+	check_out("b", 'b', all, NJ);
+	check_out("b", 'c', small, nsmall);
 }
 
 /* A tag pushed on a 9014-byte frame makes 9018 bytes, which a 9000-MTU
