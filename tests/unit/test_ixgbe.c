@@ -49,6 +49,16 @@ new_nic(struct nic *n, int i, enum emu_wire_kind kind, uint32_t rxbufs,
 	return nic_pools(n, rxbufs, txbufs, 0);
 }
 
+/* nic_open(), what it logs captured in log_buf. */
+static void
+open_logged(struct nic *n, const char *name, uint16_t rx_ring,
+    uint16_t tx_ring)
+{
+	log_capture_begin();
+	nic_open(n, name, rx_ring, tx_ring);
+	log_capture_end();
+}
+
 /* NIC 0 on a queue wire with its pools, and its port "emu0" open. */
 static int
 queue_nic(struct nic *n, uint32_t rxbufs, uint32_t txbufs, uint16_t rx_ring,
@@ -285,9 +295,7 @@ test_init_mac_link(void)
 
 	NEED_HW();
 	T_REQUIRE(new_nic(&n, 0, EMU_WIRE_QUEUE, 512, 512) == 0);
-	log_capture_begin();
-	nic_open(&n, "emu0", 512, 512);
-	log_capture_end();
+	open_logged(&n, "emu0", 512, 512);
 	T_CHECK(n.port != NULL);
 	if (n.port != NULL) {
 		T_CHECK(strcmp(n.port->kind, "ixgbe") == 0);
@@ -390,9 +398,7 @@ test_device_ids(void)
 		T_REQUIRE(new_nic(&n, 0, EMU_WIRE_QUEUE, 512, 512) == 0);
 		T_REQUIRE(emu_set_device_id(n.emu, di->device) == 0);
 		emu_bar(n.emu, &n.bar);
-		log_capture_begin();
-		nic_open(&n, "dev0", 512, 512);
-		log_capture_end();
+		open_logged(&n, "dev0", 512, 512);
 		if (di->supported) {
 			nsup++;
 			if (n.port == NULL) {
@@ -995,9 +1001,7 @@ test_small_pool_refused(void)
 
 	NEED_HW();
 	T_REQUIRE(new_nic(&n, 0, EMU_WIRE_QUEUE, 32, 64) == 0);
-	log_capture_begin();
-	nic_open(&n, "emu0", 64, 64);
-	log_capture_end();
+	open_logged(&n, "emu0", 64, 64);
 	T_CHECK(n.port == NULL);
 	T_CHECK(strstr(log_buf, "emu0: RX queue 0: its pool has 32 free "
 	    "buffers, the ring needs 64") != NULL);
