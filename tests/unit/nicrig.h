@@ -4,14 +4,16 @@
  * (nic_setup_hw); a test that needs them starts with NEED_HW().  Per
  * test, an emulated NIC with its wire and packet pools (nic_create,
  * nic_pools), the port on it (nic_open), and the teardown that asserts
- * what the test asks of every NIC (nic_destroy, nic_checks).  Frames of
- * a numbered sequence (their lengths are the test's: nic_frame_len) are
- * pushed into the wire, received, sent and pulled off it, each checked
- * byte for byte.
+ * what the binary asks of every NIC (nic_destroy, nic_checks).  Frames
+ * of a numbered sequence (their lengths are the binary's: nic_frame_len)
+ * are pushed into the wire, received, sent and pulled off it, each
+ * checked byte for byte.  A binary sets nic_checks and nic_frame_len in
+ * main(), before its tests run.
  *
  * Also for the model's own tests: pushes and pulls on a queue wire that
- * wait, and a veth pair in a network namespace of the process for an
- * AF_PACKET wire.  Every wait is bounded by WAIT_MS.
+ * wait, the two files of a pcap wire, and a veth pair in a network
+ * namespace of the process for an AF_PACKET wire.  Every wait is bounded
+ * by WAIT_MS.
  */
 #ifndef IXFWD_TEST_NICRIG_H
 #define IXFWD_TEST_NICRIG_H
