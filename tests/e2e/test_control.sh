@@ -328,4 +328,6 @@ rx1=$(json 'j["ports"][2]["rx_packets"]')
     fail ctl_abuse_forwarding_goes_on "g0 rx $rx0 -> $rx1"
 stop
 [ -e "$S" ] && fail ctl_socket_removed "$S is still there" || pass ctl_socket_removed
+# no datasheet rule broken, no DMA outside the registered memory
+strict_check
 exit $failed

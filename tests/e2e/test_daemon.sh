@@ -175,4 +175,6 @@ case "$rc:$out" in
 1:*"user: ixo-nobody: no such user"*) pass daemon_user_missing ;;
 *) fail daemon_user_missing "exit $rc: $out" ;;
 esac
+# no datasheet rule broken, no DMA outside the registered memory
+strict_check
 exit $failed

@@ -75,4 +75,6 @@ code=$(ip netns exec $NS curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1
 [ "$code" = 404 ] && pass metrics_404 || fail metrics_404 "HTTP $code"
 kill -TERM $pid; wait $pid; rc=$?; pid=
 [ $rc = 0 ] && pass metrics_stop || fail metrics_stop "exit $rc"
+# no datasheet rule broken, no DMA outside the registered memory
+strict_check
 exit $failed

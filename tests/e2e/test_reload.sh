@@ -240,4 +240,6 @@ if [ -n "$s1" ] && [ "$(val "$s1" first)" = 0 ] && [ "$(val "$s1" gaps)" = 0 ] &
 else
 	fail reload_new_filter_in_effect "stream 1: $s1; g2 rx_packets=$g2rx drop_filtered=$g2f"
 fi
+# no datasheet rule broken, no DMA outside the registered memory
+strict_check
 exit $failed

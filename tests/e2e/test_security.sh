@@ -170,4 +170,6 @@ fi
 
 kill -TERM $pid; wait $pid; rc=$?; pid=
 [ $rc = 0 ] || fail security_stop "exit $rc"
+# no datasheet rule broken, no DMA outside the registered memory
+strict_check
 exit $failed

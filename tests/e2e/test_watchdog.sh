@@ -74,4 +74,6 @@ else
 fi
 kill -TERM $pid; wait $pid; rc=$?; pid=
 [ $rc = 0 ] || fail watchdog_sigterm "exit $rc"
+# no datasheet rule broken, no DMA outside the registered memory
+strict_check
 exit $failed
