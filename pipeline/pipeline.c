@@ -597,6 +597,7 @@ pipe_queue_report(struct pipeline *pl, int port, int q,
 {
 	const struct plan_port *pp = &pl->plan->ports[port];
 	const struct pipe_worker *wk;
+	struct port_queue_stats qs;
 	int k;
 
 	memset(r, 0, sizeof(*r));
@@ -613,7 +614,43 @@ pipe_queue_report(struct pipeline *pl, int port, int q,
 			r->rx_bytes = __atomic_load_n(&wk->in[k].rx_bytes,
 			    __ATOMIC_RELAXED);
 		}
-	port_queue_stats(pl->ports[port].port, (uint16_t)q, &r->hw);
+	port_queue_stats(pl->ports[port].port, (uint16_t)q, &qs);
+	r->hw.rx_packets = qs.rx_packets;
+	r->hw.rx_bytes = qs.rx_bytes;
+	r->hw.rx_dropped = qs.rx_dropped;
+}
+
+int
+pipe_port_tx_queues(const struct pipeline *pl, int port)
+{
+	return pl->plan->ports[port].nb_txq;
+}
+
+/* A worker's counters of a port are those of its one TX queue there:
+ * pipe_send() is all that counts tx_packets and drop_tx_full. */
+void
+pipe_txq_report(struct pipeline *pl, int port, int q,
+    struct pipe_txq_report *r)
+{
+	const struct pipe_counters *c;
+	struct port_queue_stats qs;
+
+	memset(r, 0, sizeof(*r));
+	r->worker = r->cpu = -1;
+	if (q < 0 || q >= pl->plan->ports[port].nb_txq)
+		return;
+	if ((r->worker = pipe_plan_txq_worker(pl->plan, port, q)) >= 0) {
+		r->cpu = pl->workers[r->worker]->cpu;
+		c = &pl->workers[r->worker]->counters[port];
+		r->tx_packets = __atomic_load_n(&c->tx_packets,
+		    __ATOMIC_RELAXED);
+		r->tx_bytes = __atomic_load_n(&c->tx_bytes, __ATOMIC_RELAXED);
+		r->tx_full = __atomic_load_n(&c->drop_tx_full,
+		    __ATOMIC_RELAXED);
+	}
+	port_queue_stats(pl->ports[port].port, (uint16_t)q, &qs);
+	r->hw_tx_packets = qs.tx_packets;
+	r->hw_tx_bytes = qs.tx_bytes;
 }
 
 void

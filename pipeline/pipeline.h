@@ -72,13 +72,32 @@ struct pipe_port_report {
 };
 
 /* One RX queue of a port: who polls it, what that worker received from
- * it, and what the NIC counted into it. */
+ * it, and what the NIC counted into it.  Only the receive side: what
+ * the NIC's statistics set q counts sent is TX queue q's, which may
+ * belong to another worker (pipe_txq_report()). */
 struct pipe_queue_report {
 	int		 worker;
 	int		 cpu;		/* the worker's, -1 if not pinned */
 	uint64_t	 rx_packets;	/* the worker's, from this queue */
 	uint64_t	 rx_bytes;
-	struct port_queue_stats hw;	/* the NIC's own (zeros: none) */
+	struct {
+		uint64_t rx_packets;	/* received into the queue */
+		uint64_t rx_bytes;
+		uint64_t rx_dropped;	/* dropped: no free descriptor */
+	}		 hw;		/* the NIC's own (zeros: none) */
+};
+
+/* One TX queue of a port: the worker that sends on it (the plan gives
+ * each worker a TX queue of its own on every port it sends to), what
+ * that worker put in it, and what the NIC sent from it. */
+struct pipe_txq_report {
+	int		 worker;	/* -1: no worker sends on it */
+	int		 cpu;		/* the worker's, -1 if not pinned */
+	uint64_t	 tx_packets;	/* the worker's: the queue took them */
+	uint64_t	 tx_bytes;
+	uint64_t	 tx_full;	/* the worker's: dropped, queue full */
+	uint64_t	 hw_tx_packets;	/* the NIC's: sent from the queue */
+	uint64_t	 hw_tx_bytes;	/* (without CRC) */
 };
 
 struct pipeline;
@@ -113,6 +132,12 @@ int		 pipe_port_queues(const struct pipeline *pl, int port);
 /* Control thread only: reads the NIC's clear-on-read counters. */
 void		 pipe_queue_report(struct pipeline *pl, int port, int queue,
 		    struct pipe_queue_report *r);
+/* The TX queues of port: one for each worker sending to it, at least
+ * one. */
+int		 pipe_port_tx_queues(const struct pipeline *pl, int port);
+/* Control thread only: reads the NIC's clear-on-read counters. */
+void		 pipe_txq_report(struct pipeline *pl, int port, int txq,
+		    struct pipe_txq_report *r);
 void		 pipe_worker_report(struct pipeline *pl, int worker,
 		    struct pipe_worker_counters *wc);
 /* The cpu worker is pinned to, -1 if none. */

@@ -165,3 +165,17 @@ pipe_plan(const struct conf *c, struct pipe_plan *p, char *err,
 			p->ports[i].nb_txq = 1;		/* the NIC wants one */
 	return 0;
 }
+
+int
+pipe_plan_txq_worker(const struct pipe_plan *p, int port, int txq)
+{
+	int w;
+
+	if (port < 0 || port >= p->nports || txq < 0 ||
+	    txq >= p->ports[port].nb_txq)
+		return -1;
+	for (w = 0; w < p->nworkers; w++)
+		if (p->workers[w].txq[port] == txq)
+			return w;
+	return -1;
+}

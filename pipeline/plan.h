@@ -71,6 +71,10 @@ struct pipe_plan {
 int	pipe_plan(const struct conf *c, struct pipe_plan *p, char *err,
 	    size_t errlen);
 
+/* The worker sending on TX queue txq of port in p, -1 for none (the one
+ * TX queue of a port nobody sends to, a queue the port does not have). */
+int	pipe_plan_txq_worker(const struct pipe_plan *p, int port, int txq);
+
 /* The poll mode port i of c runs in: its own, or the top level's. */
 enum conf_poll pipe_poll_mode(const struct conf *c, int i);
 
