@@ -240,6 +240,31 @@ ctl_queues(struct pipeline *pl, int port)
 	return a;
 }
 
+/* Each TX queue of port: the worker sending on it (-1: none), what that
+ * worker sent on it and dropped for want of room in it, what the NIC
+ * sent from it. */
+static json_t *
+ctl_tx_queues(struct pipeline *pl, int port)
+{
+	json_t *a = json_array();
+	int q;
+
+	for (q = 0; q < pipe_port_tx_queues(pl, port); q++) {
+		struct pipe_txq_report tr;
+
+		pipe_txq_report(pl, port, q, &tr);
+		json_array_append_new(a, json_pack(
+		    "{s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I}",
+		    "queue", q, "worker", tr.worker, "cpu", tr.cpu,
+		    "tx_packets", (json_int_t)tr.tx_packets,
+		    "tx_bytes", (json_int_t)tr.tx_bytes,
+		    "tx_full", (json_int_t)tr.tx_full,
+		    "hw_tx_packets", (json_int_t)tr.hw_tx_packets,
+		    "hw_tx_bytes", (json_int_t)tr.hw_tx_bytes));
+	}
+	return a;
+}
+
 /* A port's errors and drops by reason, what its driver dropped, and its
  * health, into the port's object of stats --json. */
 static void
@@ -335,6 +360,7 @@ ctl_stats(struct control *ctl, const struct control_req *r, FILE *out)
 		    "rx_missed", (json_int_t)pr.hw.rx_missed,
 		    "rx_errors", (json_int_t)pr.hw.rx_errors);
 		json_object_set_new(po, "queues", ctl_queues(pl, i));
+		json_object_set_new(po, "tx_queues", ctl_tx_queues(pl, i));
 		ctl_port_faults(po, &pr);
 		json_array_append_new(ports, po);
 	}
@@ -419,6 +445,25 @@ ctl_stats(struct control *ctl, const struct control_req *r, FILE *out)
 				    JI(q, "rx_bytes"), JI(q, "hw_rx_packets"),
 				    JI(q, "hw_rx_bytes"),
 				    JI(q, "hw_rx_dropped"));
+		}
+		/* TX queues, of the ports several workers send to */
+		json_array_foreach(ports, k, p) {
+			json_t *qs = json_object_get(p, "tx_queues"), *q;
+			size_t j;
+
+			if (json_array_size(qs) < 2)
+				continue;
+			json_array_foreach(qs, j, q)
+				fprintf(out, "tx_queue port %s queue %lld "
+				    "worker %lld cpu %lld tx %lld pkts %lld "
+				    "bytes tx_full %lld hw_tx %lld pkts %lld "
+				    "bytes\n",
+				    json_string_value(json_object_get(p,
+				    "name")), JI(q, "queue"), JI(q, "worker"),
+				    JI(q, "cpu"), JI(q, "tx_packets"),
+				    JI(q, "tx_bytes"), JI(q, "tx_full"),
+				    JI(q, "hw_tx_packets"),
+				    JI(q, "hw_tx_bytes"));
 		}
 		json_array_foreach(workers, k, p)
 			fprintf(out, "worker %lld cpu %lld poll %s busy %.1f%% "

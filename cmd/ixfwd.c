@@ -153,6 +153,7 @@ print_counters(struct pipeline *pl, FILE *f)
 {
 	struct pipe_port_report r;
 	struct pipe_queue_report qr;
+	struct pipe_txq_report tr;
 	uint64_t hits[CONF_RULES_MAX + 1];
 	int i, k, n, q;
 
@@ -185,6 +186,16 @@ print_counters(struct pipeline *pl, FILE *f)
 			    qr.worker, qr.cpu, U(qr.rx_packets),
 			    U(qr.rx_bytes), U(qr.hw.rx_packets),
 			    U(qr.hw.rx_bytes), U(qr.hw.rx_dropped));
+		}
+		for (q = 0; pipe_port_tx_queues(pl, i) > 1 &&
+		    q < pipe_port_tx_queues(pl, i); q++) {
+			pipe_txq_report(pl, i, q, &tr);
+			fprintf(f, "tx_queue port=%s queue=%d worker=%d cpu=%d "
+			    "tx_packets=%llu tx_bytes=%llu drop_tx_full=%llu "
+			    "hw_tx_packets=%llu hw_tx_bytes=%llu\n", r.name,
+			    q, tr.worker, tr.cpu, U(tr.tx_packets),
+			    U(tr.tx_bytes), U(tr.tx_full),
+			    U(tr.hw_tx_packets), U(tr.hw_tx_bytes));
 		}
 		if ((n = pipe_rule_hits(pl, i, hits, CONF_RULES_MAX + 1)) < 0)
 			continue;

@@ -89,6 +89,54 @@ mx_queues(FILE *f, struct pipeline *pl, const struct pipe_port_report *r)
 	}
 }
 
+/* Each TX queue of each port: what the worker sending on it put in it
+ * and lost to a full ring, and what the NIC sent from it, labelled with
+ * the port, the queue and that worker (-1: none sends on it). */
+static void
+mx_tx_queues(FILE *f, struct pipeline *pl,
+    const struct pipe_port_report *r)
+{
+	static const struct {
+		const char	*name;
+		const char	*help;
+		size_t		 off;
+	} m[] = {
+#define Q(n, field, h) { n, h, offsetof(struct pipe_txq_report, field) }
+		Q("ixfwd_port_txq_tx_packets_total", tx_packets,
+		    "Packets the worker sending on the TX queue put in it."),
+		Q("ixfwd_port_txq_tx_bytes_total", tx_bytes,
+		    "Bytes the worker sending on the TX queue put in it."),
+		Q("ixfwd_port_txq_tx_full_total", tx_full,
+		    "Packets dropped: the TX queue was full."),
+		Q("ixfwd_port_txq_hw_tx_packets_total", hw_tx_packets,
+		    "Packets the NIC counted sent from the TX queue."),
+		Q("ixfwd_port_txq_hw_tx_bytes_total", hw_tx_bytes,
+		    "Bytes the NIC counted sent from the TX queue."),
+#undef Q
+	};
+	static struct pipe_txq_report tr[CONF_PORTS_MAX][PIPE_WORKERS_MAX];
+	size_t k;
+	int i, q;
+
+	for (i = 0; i < pipe_nports(pl); i++)
+		for (q = 0; q < pipe_port_tx_queues(pl, i) &&
+		    q < PIPE_WORKERS_MAX; q++)
+			pipe_txq_report(pl, i, q, &tr[i][q]);
+	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		mx_head(f, m[k].name, "counter", m[k].help);
+		for (i = 0; i < pipe_nports(pl); i++)
+			for (q = 0; q < pipe_port_tx_queues(pl, i) &&
+			    q < PIPE_WORKERS_MAX; q++) {
+				fprintf(f, "%s{port=\"", m[k].name);
+				mx_label(f, r[i].name);
+				fprintf(f, "\",queue=\"%d\",worker=\"%d\"} "
+				    "%llu\n", q, tr[i][q].worker,
+				    U(*(const uint64_t *)((const char *)
+				    &tr[i][q] + m[k].off)));
+			}
+	}
+}
+
 static void
 mx_port_counter(FILE *f, struct pipeline *pl,
     const struct pipe_port_report *r, const char *name, const char *help,
@@ -233,6 +281,7 @@ mx_write(struct control *ctl, FILE *f)
 	}
 
 	mx_queues(f, pl, r);
+	mx_tx_queues(f, pl, r);
 
 	mx_head(f, "ixfwd_worker_busy_ratio", "gauge",
 	    "Share of the last second a worker spent moving packets.");
