@@ -8,7 +8,9 @@
 # 64 UDP flows each way and 8 TCP connections (4 each way) cross it.
 # Every datagram arrives, each flow in order; every TCP transfer's sha256
 # matches; RSS uses both queues of each port and both workers; the
-# queues' counters add up to the port's; the bridge learned each host on
+# queues' counters add up to the port's; each port has a TX queue per
+# worker, named with it, both carry traffic, the NIC counts each apart
+# and they add up to the port's; the bridge learned each host on
 # its port and floods nothing once it has; the strict model saw no
 # datasheet rule broken.
 . "$(dirname "$0")/lib.sh"
@@ -171,6 +173,48 @@ grep -q '"queues"' "$WORK/stats.json" || fail rss_stats_json "no queues in stats
 n=$("$CTL" -s "$S" stats | grep -c '^queue port p[12] queue [01] worker [01] cpu [01] rx [0-9]* pkts')
 [ "$n" = 4 ] && pass rss_stats_text_queue_lines || fail rss_stats_text_queue_lines "$n lines"
 
+# The TX queues: both workers send to both ports, so each port has two,
+# one per worker, numbered in worker order (the plan): TX queue q of
+# either port is worker q's, on cpu q.  Each carried that worker's share
+# of the traffic, the NIC counted in each what its worker sent there (its
+# own statistics set), and the queues add up to the port, in software
+# and in the NIC.  Asked again until it holds (5 s at most): the last
+# frames of the TCP connections may still be on their way out.
+txq_check() {
+	"$CTL" -s "$S" stats --json >"$WORK/stats-tx.json"
+	python3 - "$WORK/stats-tx.json" <<'EOT'
+import json, sys
+j = json.load(open(sys.argv[1]))
+bad = []
+for p in j["ports"]:
+    qs = p["tx_queues"]
+    if [(q["queue"], q["worker"], q["cpu"]) for q in qs] != [(0, 0, 0), (1, 1, 1)]:
+        bad.append("%s: tx_queues %s" % (p["name"], qs))
+        continue
+    for q in qs:
+        if q["tx_packets"] < 100 or q["hw_tx_packets"] != q["tx_packets"]:
+            bad.append("%s tx queue %d: worker %d sent %d, NIC %d" %
+                       (p["name"], q["queue"], q["worker"], q["tx_packets"],
+                        q["hw_tx_packets"]))
+    for k, total in (("tx_packets", p["tx_packets"]),
+                     ("tx_bytes", p["tx_bytes"]),
+                     ("hw_tx_packets", p["hw"]["tx_packets"]),
+                     ("hw_tx_bytes", p["hw"]["tx_bytes"])):
+        s = sum(q[k] for q in qs)
+        if s != total:
+            bad.append("%s: tx queues' %s add up to %d, the port's %d" %
+                       (p["name"], k, s, total))
+print("; ".join(bad) if bad else "ok")
+EOT
+}
+i=0
+while out=$(txq_check) && [ "$out" != ok ] && [ $i -lt 20 ]; do
+	sleep 0.25; i=$((i + 1))
+done
+[ "$out" = ok ] && pass rss_tx_queues_per_worker || fail rss_tx_queues_per_worker "$out"
+n=$("$CTL" -s "$S" stats | grep -c '^tx_queue port p[12] queue \([01]\) worker \1 cpu \1 tx [0-9]* pkts [0-9]* bytes tx_full [0-9]* hw_tx [0-9]* pkts [0-9]* bytes$')
+[ "$n" = 4 ] && pass rss_stats_text_tx_queue_lines || fail rss_stats_text_tx_queue_lines "$n lines"
+
 # Learning across workers: each host on its own port; after learning,
 # thousands of unicast frames and nothing flooded.
 out=$("$CTL" -s "$S" bridge show --json | python3 -c "import json, sys
@@ -196,6 +240,21 @@ if [ "$n" = 4 ] && [ "$q" = "$t" ] && [ "$t" -gt 0 ]; then
 	pass rss_final_queue_lines
 else
 	fail rss_final_queue_lines "$n queue lines; queues $q, ports $t"
+fi
+# and a tx_queue line per TX queue, each its worker's; the NIC's counts
+# of the queues add up to the port's
+n=$(grep -c '^tx_queue port=p[12] queue=\([01]\) worker=\1 cpu=\1 tx_packets=[0-9]* tx_bytes=[0-9]* drop_tx_full=[0-9]* hw_tx_packets=[0-9]* hw_tx_bytes=[0-9]*$' "$WORK/ixfwd.out")
+q=0
+for p in p1 p2; do
+	for k in 0 1; do
+		q=$((q + $(field "tx_queue port=$p queue=$k" hw_tx_packets)))
+	done
+done
+t=$(( $(counter p1 hw_tx_packets) + $(counter p2 hw_tx_packets) ))
+if [ "$n" = 4 ] && [ "$q" = "$t" ] && [ "$t" -gt 0 ]; then
+	pass rss_final_tx_queue_lines
+else
+	fail rss_final_tx_queue_lines "$n tx_queue lines; queues $q, ports $t"
 fi
 strict_check
 exit $failed
