@@ -155,7 +155,8 @@ test: all tests
 # The unit tests whose threads share memory: the bridge's lock-free MAC
 # table, the capture rings and writer, the pipeline's workers and control
 # thread, the emulated NIC's engine thread against the driver.
-TSAN_TESTS	 = test_bridge test_capture test_pipeline test_emu test_ixgbe test_rss
+TSAN_TESTS	 = test_bridge test_capture test_pipeline test_pipeline_txq test_emu \
+		   test_ixgbe test_rss
 
 tsan:
 	@$(MAKE) --no-print-directory SANITIZE=thread \
