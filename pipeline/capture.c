@@ -768,12 +768,12 @@ capture_live_close(struct capture_set *cs, int i)
 
 	if (i < 0 || i >= cs->n || (l = cs->caps[i]->live) == NULL)
 		return -1;
-	pthread_mutex_lock(&cs->lock);
+	capture_lock(cs);
 	l->count = l->taken != 0 ? l->taken : 1;
 	if (l->taken == 0)
 		l->taken = 1;	/* nothing more, not even a first one */
 	__atomic_store_n(&l->done, 1, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&cs->lock);
+	capture_unlock(cs);
 	return 0;
 }
 
@@ -782,9 +782,9 @@ capture_file_now(struct capture_set *cs, int i, char *buf, size_t len)
 {
 	struct capture *c = cs->caps[i];
 
-	pthread_mutex_lock(&cs->lock);
+	capture_lock(cs);
 	strlcpy(buf, c->f.fp != NULL ? c->f.path : "", len);
-	pthread_mutex_unlock(&cs->lock);
+	capture_unlock(cs);
 }
 
 static int
@@ -822,9 +822,9 @@ capture_attach_one(struct capture_set *cs, const struct capture_conf *cc,
 		return -1;
 	}
 	/* the writer drains it from the first sample on */
-	pthread_mutex_lock(&cs->lock);
+	capture_lock(cs);
 	cs->caps[cs->n++] = c;
-	pthread_mutex_unlock(&cs->lock);
+	capture_unlock(cs);
 	capture_tables_swap(cs, fresh);
 	if (cs->started && !cs->running && capture_writer_spawn(cs) == -1) {
 		snprintf(err, errlen, "capture %s: no writer thread",
@@ -857,12 +857,12 @@ capture_detach(struct capture_set *cs, const char *name)
 	}
 	capture_tables_swap(cs, fresh);
 	/* no worker writes its rings any more: what they hold, to its file */
-	pthread_mutex_lock(&cs->lock);
+	capture_lock(cs);
 	capture_flush_out(c);
 	memmove(&cs->caps[k], &cs->caps[k + 1],
 	    (cs->n - k - 1) * sizeof(*cs->caps));
 	cs->n--;
-	pthread_mutex_unlock(&cs->lock);
+	capture_unlock(cs);
 	capture_free_one(c);
 	return 0;
 }

@@ -109,6 +109,8 @@ struct capture_set {
 	void		 (*quiesce)(void *);
 	void		*quiesce_arg;
 	pthread_mutex_t	 lock;		/* the consumer side of every ring */
+	int		 waiting;	/* others wanting lock (capture_lock) */
+	uint64_t	 rounds;	/* the writer's, counted under lock */
 	pthread_t	 thread;
 	int		 running;	/* the writer thread runs */
 	int		 started;	/* capture_start() called */
@@ -119,6 +121,27 @@ struct capture_set {
 	uint8_t		*scratch;	/* a block being built, under lock */
 	uint64_t	 drained;	/* bytes of records written, under lock */
 };
+
+/*
+ * cs->lock for anyone but the writer.  A busy writer (its rings never
+ * empty) unlocks and locks again at once, and a mutex is not fair: the
+ * control thread could wait as long as the traffic lasts.  So it says it
+ * is waiting, and the writer steps aside between rounds until it has the
+ * lock (capture_writer_main()).
+ */
+static inline void
+capture_lock(struct capture_set *cs)
+{
+	__atomic_fetch_add(&cs->waiting, 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&cs->lock);
+	__atomic_fetch_sub(&cs->waiting, 1, __ATOMIC_RELEASE);
+}
+
+static inline void
+capture_unlock(struct capture_set *cs)
+{
+	pthread_mutex_unlock(&cs->lock);
+}
 
 /* capture.c */
 void	capture_free_one(struct capture *c);

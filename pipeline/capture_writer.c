@@ -597,6 +597,15 @@ capture_idle_ns(const struct capture_set *cs, uint64_t bytes, uint64_t slept)
 	return ns > CAPTURE_IDLE_MAX_NS ? CAPTURE_IDLE_MAX_NS : ns;
 }
 
+/* The writer between two rounds while someone waits for the lock. */
+static void
+capture_step_aside(void)
+{
+	struct timespec ts = { 0, 20 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
 static void *
 capture_writer_main(void *arg)
 {
@@ -608,12 +617,20 @@ capture_writer_main(void *arg)
 		pthread_mutex_lock(&cs->lock);
 		cs->drained = 0;
 		n = capture_round(cs);
+		__atomic_store_n(&cs->rounds, cs->rounds + 1,
+		    __ATOMIC_RELAXED);
 		bytes += cs->drained;
 		if (n == 0)
 			slept = capture_idle_ns(cs, bytes, slept);
 		pthread_mutex_unlock(&cs->lock);
-		if (n > 0)
+		if (n > 0) {
+			/* let a waiting control thread in (capture_lock) */
+			while (__atomic_load_n(&cs->waiting,
+			    __ATOMIC_ACQUIRE) != 0 &&
+			    !__atomic_load_n(&cs->stop, __ATOMIC_ACQUIRE))
+				capture_step_aside();
 			continue;
+		}
 		idle.tv_sec = 0;
 		idle.tv_nsec = (long)slept;
 		t0 = capture_mono_ns();
@@ -709,10 +726,10 @@ capture_stop(struct capture_set *cs)
 		cs->running = 0;
 	}
 	cs->started = 0;
-	pthread_mutex_lock(&cs->lock);
+	capture_lock(cs);
 	for (i = 0; i < cs->n; i++)
 		capture_flush_out(cs->caps[i]);
-	pthread_mutex_unlock(&cs->lock);
+	capture_unlock(cs);
 }
 
 static int
@@ -748,7 +765,7 @@ capture_dump_recorder(struct capture_set *cs, const char *name)
 	uint64_t now = capture_mono_ns();
 	int i, found = 0, done = 0, failed = 0;
 
-	pthread_mutex_lock(&cs->lock);
+	capture_lock(cs);
 	for (i = 0; i < cs->n; i++) {
 		struct capture *c = cs->caps[i];
 
@@ -761,7 +778,7 @@ capture_dump_recorder(struct capture_set *cs, const char *name)
 		else
 			done++;
 	}
-	pthread_mutex_unlock(&cs->lock);
+	capture_unlock(cs);
 	if (name != NULL && found == 0) {
 		log_warnx("no flight recorder capture called %s", name);
 		return -1;
