@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/bench/run.sh: `make bench`.  Runs every benchmark of ixfwd, prints
 # one line per figure ("bench: ..."), writes tests/bench/results.md and
-# tests/bench/cycles-per-batch.png.  About two minutes on two cores.
+# tests/bench/cycles-per-batch.png.  About three minutes on two idle cores.
 #
 # The machine is shared and noisy: every figure comes with a baseline
 # measured in the same run, and the ratios are what to compare between
