@@ -45,22 +45,14 @@ for t in ip ping; do
 done
 [ -x "$IXFWD" ] || { echo "bench: poll skipped ($IXFWD not built)"; exit 0; }
 
-# host NS IF PEER ADDR: namespace NS with veth IF (ADDR), PEER in FWD_NS
-host() {
-	ip netns add "$1"
-	ip link add "$2" netns "$1" type veth peer name "$3" netns "$FWD_NS"
-	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip netns exec "$1" ip link set lo up
-	ip netns exec "$1" ip addr add "$4" dev "$2"
-	ip netns exec "$1" ip link set "$2" up
-	ip netns exec "$FWD_NS" ip link set "$3" up
-}
+# netns_host NS IF PEER ADDR
+. "$(dirname "$0")/../e2e/netns.sh"
 
 for ns in ixb-a ixb-b $FWD_NS; do ip netns del $ns 2>/dev/null; done
 ip netns add $FWD_NS || { echo "bench: poll skipped (ip netns add failed)"; exit 0; }
 ip netns exec $FWD_NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-host ixb-a ixb-a0 ixb-a1 198.18.5.1/24
-host ixb-b ixb-b0 ixb-b1 198.18.5.2/24
+netns_host ixb-a ixb-a0 ixb-a1 198.18.5.1/24
+netns_host ixb-b ixb-b0 ixb-b1 198.18.5.2/24
 
 start() {
 	cat >"$WORK/$1.yaml" <<EOT
