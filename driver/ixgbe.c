@@ -814,6 +814,19 @@ ixgbe_init_rss(struct ixgbe_dev *dev, const struct ixgbe_conf *conf)
 	    ixgbe_rd(dev, IXGBE_RXCSUM) | IXGBE_RXCSUM_PCSD);
 }
 
+
+/* §4.6.8, §8.2.3.9.5-9: TX queue q's ring base, length, and an empty
+ * ring (head = tail = 0); at bring-up and when a stuck queue is reset. */
+static void
+ixgbe_tx_ring_base(struct ixgbe_dev *dev, uint16_t q, uint64_t iova)
+{
+	ixgbe_wr(dev, IXGBE_TDBAL(q), (uint32_t)iova);
+	ixgbe_wr(dev, IXGBE_TDBAH(q), (uint32_t)(iova >> 32));
+	ixgbe_wr(dev, IXGBE_TDLEN(q),
+	    dev->tx_ring * sizeof(union ixgbe_adv_tx_desc));
+	ixgbe_wr(dev, IXGBE_TDH(q), 0);
+	ixgbe_wr(dev, IXGBE_TDT(q), 0);
+}
 static void
 ixgbe_init_tx(struct ixgbe_dev *dev)
 {
@@ -851,13 +864,7 @@ ixgbe_init_tx(struct ixgbe_dev *dev)
 		struct ixgbe_txq *t = &dev->txq[q];
 		uint64_t iova = ixgbe_ring_iova(dev, t->ring);
 
-		/* §4.6.8, §8.2.3.9.5-9: ring base, length, empty ring. */
-		ixgbe_wr(dev, IXGBE_TDBAL(q), (uint32_t)iova);
-		ixgbe_wr(dev, IXGBE_TDBAH(q), (uint32_t)(iova >> 32));
-		ixgbe_wr(dev, IXGBE_TDLEN(q),
-		    dev->tx_ring * sizeof(union ixgbe_adv_tx_desc));
-		ixgbe_wr(dev, IXGBE_TDH(q), 0);
-		ixgbe_wr(dev, IXGBE_TDT(q), 0);
+		ixgbe_tx_ring_base(dev, q, iova);
 		/* §8.2.3.11.2: the descriptor write-back (DD) is not
 		 * relaxed-ordered, as for RX in ixgbe_init_rx(). */
 		ixgbe_wr(dev, IXGBE_DCA_TXCTRL(q), ixgbe_rd(dev,
@@ -1620,12 +1627,7 @@ ixgbe_tx_reset(struct port *p, uint16_t qi)
 	memset(t->ring, 0, (size_t)dev->tx_ring * sizeof(t->ring[0]));
 	t->clean = 0;
 	__atomic_store_n(&t->tail, 0, __ATOMIC_RELAXED);
-	ixgbe_wr(dev, IXGBE_TDBAL(qi), (uint32_t)iova);
-	ixgbe_wr(dev, IXGBE_TDBAH(qi), (uint32_t)(iova >> 32));
-	ixgbe_wr(dev, IXGBE_TDLEN(qi),
-	    dev->tx_ring * sizeof(union ixgbe_adv_tx_desc));
-	ixgbe_wr(dev, IXGBE_TDH(qi), 0);
-	ixgbe_wr(dev, IXGBE_TDT(qi), 0);
+	ixgbe_tx_ring_base(dev, qi, iova);
 	ixgbe_dma_wmb();
 	ixgbe_wr(dev, IXGBE_TXDCTL(qi), txdctl | IXGBE_TXDCTL_ENABLE);
 	return ixgbe_spin_reg(dev, IXGBE_TXDCTL(qi), IXGBE_TXDCTL_ENABLE,
