@@ -157,8 +157,11 @@ forward:
   - { from: b, to: a }
 EOT
 HP2M=/sys/kernel/mm/hugepages/hugepages-2048kB
+# free less reserved, plus what overcommit still allows (as dma.c counts)
 hp_avail() {
-	echo $(( $(cat $HP2M/free_hugepages) - $(cat $HP2M/resv_hugepages) ))
+	_o=$(( $(cat $HP2M/nr_overcommit_hugepages) - $(cat $HP2M/surplus_hugepages) ))
+	[ $_o -gt 0 ] || _o=0
+	echo $(( $(cat $HP2M/free_hugepages) - $(cat $HP2M/resv_hugepages) + _o ))
 }
 # hp_set N: N hugepages in the pool; the free ones left, as -t counts them
 hp_set() {

@@ -413,7 +413,7 @@ t_size_limit(void)
 		T_EQ(st.learned + st.refused_full + st.refused_collision,
 		    total);
 		T_CHECK(st.refused_collision <= max / 1000 + 1);
-		T_CHECK(st.refused_full >= max / 2 + 3 - st.refused_collision);
+		T_EQ(st.refused_full, max / 2 + 3 - st.refused_collision);
 		found = 0;
 		known = UINT32_MAX;
 		for (i = 0; i < total; i++) {
