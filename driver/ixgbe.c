@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "bar.h"
+#include "cacheline.h"
 #include "dma.h"
 #include "ixgbe.h"
 #include "ixgbe_crash.h"
@@ -649,7 +650,9 @@ ixgbe_alloc_rings(struct ixgbe_dev *dev, const struct ixgbe_conf *conf)
 		struct ixgbe_rxq *r = &dev->rxq[q];
 
 		r->ring = (void *)((uint8_t *)dev->rings.virt + off);
-		r->bufs = calloc(dev->rx_ring, sizeof(*r->bufs));
+		/* bufs[] of one queue is written per packet by its worker,
+		 * the next queue's by another: lines of their own. */
+		r->bufs = calloc_lines(dev->rx_ring, sizeof(*r->bufs));
 		if (r->bufs == NULL) {
 			log_warn("%s: RX queue %u", dev->port.name, q);
 			return -1;
@@ -659,7 +662,7 @@ ixgbe_alloc_rings(struct ixgbe_dev *dev, const struct ixgbe_conf *conf)
 		struct ixgbe_txq *t = &dev->txq[q];
 
 		t->ring = (void *)((uint8_t *)dev->rings.virt + off);
-		t->bufs = calloc(dev->tx_ring, sizeof(*t->bufs));
+		t->bufs = calloc_lines(dev->tx_ring, sizeof(*t->bufs));
 		if (t->bufs == NULL) {
 			log_warn("%s: TX queue %u", dev->port.name, q);
 			return -1;
@@ -1156,12 +1159,10 @@ ixgbe_quiesce(const struct bar *bar, const char *name)
 	struct ixgbe_dev *dev;
 	int rc;
 
-	if ((dev = aligned_alloc(64,
-	    (sizeof(*dev) + 63) & ~(size_t)63)) == NULL) {
+	if ((dev = calloc_lines(1, sizeof(*dev))) == NULL) {
 		log_warn("%s", name);
 		return -1;
 	}
-	memset(dev, 0, sizeof(*dev));
 	dev->bar = *bar;
 	strncpy(dev->port.name, name, sizeof(dev->port.name) - 1);
 	if (ixgbe_rd(dev, IXGBE_STATUS) == IXGBE_ALL_ONES) {
@@ -1201,12 +1202,10 @@ ixgbe_open(const struct bar *bar, const struct ixgbe_conf *conf)
 		return NULL;
 	}
 
-	if ((dev = aligned_alloc(64,
-	    (sizeof(*dev) + 63) & ~(size_t)63)) == NULL) {
+	if ((dev = calloc_lines(1, sizeof(*dev))) == NULL) {
 		log_warn("%s", name);
 		return NULL;
 	}
-	memset(dev, 0, sizeof(*dev));
 	dev->bar = *bar;
 	dev->port.ops = &ixgbe_ops;
 	dev->port.kind = "ixgbe";

@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 
+#include "cacheline.h"
 #include "log.h"
 #include "mempool.h"
 
@@ -42,8 +43,11 @@ mempool_create_sized(uint32_t n, uint32_t data_size)
 	 * room[] stay cache-line aligned. */
 	entry = MEMPOOL_ENTRY_SIZE_FOR(data_size);
 	per_page = DMA_PAGE_SIZE / entry;
-	if ((mp = calloc(1, sizeof(*mp))) == NULL ||
-	    (mp->free = calloc(n, sizeof(*mp->free))) == NULL ||
+	/* nfree and the top of free[] are written per packet by the
+	 * pool's owner, next to other workers' pools: lines of their own
+	 * (cacheline.h). */
+	if ((mp = calloc_lines(1, sizeof(*mp))) == NULL ||
+	    (mp->free = calloc_lines(n, sizeof(*mp->free))) == NULL ||
 	    (mp->all = calloc(n, sizeof(*mp->all))) == NULL) {
 		log_warn("mempool");
 		goto fail;

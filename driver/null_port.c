@@ -20,6 +20,7 @@
 
 #include <bsd/string.h>
 
+#include "cacheline.h"
 #include "log.h"
 #include "mempool.h"
 #include "null_port.h"
@@ -139,11 +140,10 @@ null_port_open(const char *name, uint16_t nb_rxq, uint16_t nb_txq,
 			return NULL;
 		}
 	size = sizeof(*dev) + (size_t)nb_txq * sizeof(dev->txq[0]);
-	if ((dev = aligned_alloc(64, (size + 63) & ~(size_t)63)) == NULL) {
+	if ((dev = calloc_lines(1, size)) == NULL) {
 		log_warn("%s", name);
 		return NULL;
 	}
-	memset(dev, 0, size);
 	dev->port.ops = &null_ops;
 	dev->port.kind = "null";
 	strlcpy(dev->port.name, name, sizeof(dev->port.name));

@@ -75,6 +75,7 @@
 #include <time.h>
 
 #include "bridge.h"
+#include "cacheline.h"
 #include "log.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -611,12 +612,10 @@ bridge_create(uint32_t max_entries, uint32_t aging_s, int per_vlan)
 		    BRIDGE_AGING_MAX);
 		return NULL;
 	}
-	if ((br = aligned_alloc(64,
-	    (sizeof(*br) + 63) & ~(size_t)63)) == NULL) {
+	if ((br = calloc_lines(1, sizeof(*br))) == NULL) {
 		log_warn("bridge: table");
 		return NULL;
 	}
-	memset(br, 0, sizeof(*br));
 	while ((uint64_t)nb * BRIDGE_WAYS < slots)
 		nb <<= 1;
 	if (bridge_map(br, (size_t)nb * sizeof(struct bridge_bucket)) == -1) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "cacheline.h"
 #include "conf_diff.h"
 #include "log.h"
 #include "path.h"
@@ -43,7 +44,10 @@ pipe_path_filters(struct pipe_path *p, const char *port, const char *filter,
 			return -1;
 		}
 		p->nrules = nrules;
-		if ((p->hits = calloc((size_t)nrules + 1,
+		/* Written per packet by the one worker of this path; the
+		 * paths of a port's other RX queues belong to other
+		 * workers: lines of its own (cacheline.h). */
+		if ((p->hits = calloc_lines((size_t)nrules + 1,
 		    sizeof(*p->hits))) == NULL) {
 			log_warn("%s: rule counters", port);
 			return -1;
@@ -108,12 +112,10 @@ pipe_path_build(const struct conf *c, int i, const int16_t txq[CONF_PORTS_MAX],
 	struct pipe_path *p;
 	int j;
 
-	if ((p = aligned_alloc(64,
-	    (sizeof(*p) + 63) & ~(size_t)63)) == NULL) {
+	if ((p = calloc_lines(1, sizeof(*p))) == NULL) {
 		log_warn("%s: path", name);
 		return NULL;
 	}
-	memset(p, 0, sizeof(*p));
 	memset(p->slot_of, -1, sizeof(p->slot_of));
 	if (c->ports[i].mtu < CONF_MTU_DEFAULT)
 		p->in_max_len = (uint16_t)pipe_frame_max(&c->ports[i]);

@@ -16,6 +16,7 @@
 #include <bsd/string.h>
 
 #include "bridge.h"
+#include "cacheline.h"
 #include "conf_diff.h"
 #include "dma.h"
 #include "log.h"
@@ -77,12 +78,10 @@ pipe_workers(struct pipeline *pl)
 		const struct plan_worker *pw = &pl->plan->workers[w];
 		struct pipe_worker *nw;
 
-		if ((nw = aligned_alloc(64,
-		    (sizeof(*nw) + 63) & ~(size_t)63)) == NULL) {
+		if ((nw = calloc_lines(1, sizeof(*nw))) == NULL) {
 			log_warn("worker");
 			return -1;
 		}
-		memset(nw, 0, sizeof(*nw));
 		nw->id = w;
 		nw->cpu = pw->cpu;
 		nw->busy_poll = pw->busy_poll;
