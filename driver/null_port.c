@@ -1,17 +1,25 @@
 /*
  * null_port.c: a port with no device behind it (null_port.h).
  *
- * Each RX queue hands out buffers of its own pool as they are, each
- * already holding the frame: the template is written into the pools'
- * buffers once, at open, and a received buffer only gets its length and offset set, as DPDK's
- * net_null does without its copy option.  TX frees what it is given.  The
- * statistics are what the port handed out and took, per queue, each
- * queue written by its one owner and summed by the control thread.
+ * Each RX queue hands out buffers of its own pool, each already holding
+ * the frame: the template is written into the pools' buffers once, at
+ * open, and a received buffer gets its length and offset set and the
+ * port's own source address (6 bytes), as DPDK's net_null does without
+ * its copy option.  The source is written per frame because a pool is a
+ * worker's, shared by every port the worker receives from: the template
+ * the last port opened wrote would otherwise come out of all of them,
+ * and a learning bridge would see one station on every port, moving it
+ * on every batch (measured: 20 to 40 more cycles a frame with two
+ * workers, a compare-and-swap on one line from both cores).  TX frees
+ * what it is given.  The statistics are what the port handed out and
+ * took, per queue, each queue written by its one owner and summed by
+ * the control thread.
  *
- * A buffer's content is the template as long as nothing else wrote into
- * it: another port sharing the pool (an emulated one receives into it),
- * or a path that rewrites frames.  RX does not restore it, on purpose:
- * the port is for measuring the framework, not for carrying traffic.
+ * Past the source address, a buffer's content is the template as long as
+ * nothing else wrote into it: an emulated port sharing the pool (it
+ * receives into it), or a path that rewrites frames.  RX does not restore
+ * it, on purpose: the port is for measuring the framework, not for
+ * carrying traffic.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -193,8 +201,10 @@ null_rx_batch(struct port *p, uint16_t qi, struct pkt_buf **bufs, uint16_t n)
 	/* mempool_alloc_bulk() puts data_off at PKT_HEADROOM, where the
 	 * frame is. */
 	n = (uint16_t)mempool_alloc_bulk(q->pool, bufs, n);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		bufs[i]->len = NULL_PORT_FRAME_LEN;
+		memcpy(pkt_data(bufs[i]) + 6, p->mac, 6);
+	}
 	NULL_COUNT(q->c.packets, n);
 	NULL_COUNT(q->c.bytes, (uint64_t)n * NULL_PORT_FRAME_LEN);
 	return n;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bridge.h"
 #include "craft.h"
 #include "dma.h"
 #include "filter.h"
@@ -459,6 +460,80 @@ test_queues_null(void)
 	T_EQ(hits[1], ra.sw.rx_packets);
 }
 
+/* bridge_dump() callback: station i's port in arg's array (by the last
+ * byte of the MAC, which null ports number from 0). */
+static void
+dump_station(void *arg, const uint8_t mac[6], uint16_t vlan, int port,
+    uint32_t age_s, int is_static)
+{
+	int *seen = arg;
+
+	(void)vlan;
+	(void)age_s;
+	(void)is_static;
+	if (mac[0] == 0x02 && mac[1] == 0x6e && mac[5] < 64)
+		seen[mac[5]] = port;
+}
+
+/* The two null ports a learning bridge, 2 RX queues each on 2 workers:
+ * every frame of port a has a's address as its source and every frame of
+ * b has b's, though one pool (a worker's) serves both ports' queues; so
+ * the bridge learns one station on each port and never moves one.  (With
+ * the template alone, the last port opened put its address into every
+ * buffer, and the station moved between the ports on every batch.) */
+static void
+test_queues_null_bridge(void)
+{
+	static struct conf c;
+	struct pipe_worker_counters w0, w1;
+	struct timespec ts = { 0, 5 * 1000 * 1000 };
+	struct bridge_stats st;
+	struct pipeline *pl;
+	int i, port_of[64], na, nb;
+
+	T_REQUIRE(rig_load("ports:\n"
+	    "  - { name: a, device: null, queues: 2, cpus: [0, 1] }\n"
+	    "  - { name: b, device: null, queues: 2, cpus: [0, 1] }\n"
+	    "bridge: { ports: [a, b], learning: true }\n",
+	    "bridge.yaml", &c) == 0);
+	T_REQUIRE((pl = pipe_create(&c)) != NULL);
+	T_EQ(pipe_nworkers(pl), 2);
+	if (pipe_start(pl) == -1) {
+		pipe_destroy(pl);
+		T_REQUIRE(0);
+	}
+	for (i = 0; i < 2000; i++) {
+		pipe_worker_report(pl, 0, &w0);
+		pipe_worker_report(pl, 1, &w1);
+		if (w0.busy_packets > 100000 && w1.busy_packets > 100000)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	pipe_stop(pl);
+	bridge_stats(pipe_bridge(pl), &st);
+	for (i = 0; i < 64; i++)
+		port_of[i] = -1;
+	T_EQ(bridge_dump(pipe_bridge(pl), dump_station, port_of,
+	    bridge_now()), 2);
+	pipe_destroy(pl);
+	conf_free(&c);
+
+	T_CHECK(w0.busy_packets > 100000);
+	T_CHECK(w1.busy_packets > 100000);
+	T_EQ(st.entries, 2);
+	T_EQ(st.learned, 2);
+	T_EQ(st.moved, 0);
+	/* a's station on a (port 0), b's on b (port 1) */
+	for (i = 0, na = nb = 0; i < 64; i++) {
+		if (port_of[i] == 0)
+			na++;
+		else if (port_of[i] == 1)
+			nb++;
+	}
+	T_EQ(na, 1);
+	T_EQ(nb, 1);
+}
+
 /* An emulated 82599 with 2 RX queues and frames RSS cannot hash (not
  * IP): everything arrives on queue 0, so only the worker polling queue 0
  * receives, byte for byte, and the other, polling queue 1, sees
@@ -633,6 +708,7 @@ main(void)
 	T_RUN(test_filter_and_vlan_paths);
 	T_RUN(test_hitless_update);
 	T_RUN(test_queues_null);
+	T_RUN(test_queues_null_bridge);
 	T_RUN(test_queues_emulated);
 	T_RUN(test_queues_rss);
 	return rig_end();
