@@ -33,12 +33,16 @@
  *				same ports): their learns refresh the same
  *				entries
  *	threads=2 different	each its own stations, in the same table
+ *	threads=2 moving	the same stations, each heard by the second
+ *				thread on the next port: every frame moves
+ *				its source back (a station flapping between
+ *				two ports of two workers, as in a loop)
  *
  * with the clock ticking once a round of NPKT frames (a refresh store per
  * station a round: more often than the once a second of real time), or
  * once a batch (every learn a store: the worst case).  One line each:
  *
- *	xcore clock=round|batch threads=1|2 stations=same|different
+ *	xcore clock=round|batch threads=1|2 stations=same|different|moving
  *	    cycles=.. ratio=..
  *
  * cycles per frame, median of the rounds of each thread, averaged over
@@ -201,6 +205,7 @@ struct xthread {
 	pthread_t	 thread;
 	int		 cpu;
 	int		 per_batch;	/* the clock ticks every batch */
+	int		 shift;		/* frames arrive on port + shift */
 	uint32_t	 first;		/* its stations: first .. first + 999 */
 	struct bridge	*br;
 	pthread_barrier_t *start;
@@ -262,7 +267,7 @@ xframes(struct xthread *x, uint64_t seed)
 	for (b = 0; b < NPKT / BATCH; b++) {
 		int port = (int)(xorshift(&seed) % NPORTS);
 
-		x->port[b] = port;
+		x->port[b] = (port + x->shift) % NPORTS;
 		for (i = b * BATCH; i < (b + 1) * BATCH; i++) {
 			uint32_t s = (uint32_t)(xorshift(&seed) %
 			    (1000 / NPORTS)) * NPORTS + (uint32_t)port;
@@ -275,9 +280,12 @@ xframes(struct xthread *x, uint64_t seed)
 	}
 }
 
-/* nthreads 1 or 2; same: the second thread's stations are the first's. */
+enum xstations { X_DIFFERENT, X_SAME, X_MOVING };
+
+/* nthreads 1 or 2; X_SAME: the second thread's stations are the first's;
+ * X_MOVING: and it hears them on the next port. */
 static double
-xcore(int nthreads, int same, int per_batch)
+xcore(int nthreads, enum xstations st, int per_batch)
 {
 	static struct xthread xt[2];
 	pthread_barrier_t start;
@@ -302,7 +310,8 @@ xcore(int nthreads, int same, int per_batch)
 			exit(1);
 		x->cpu = k;
 		x->per_batch = per_batch;
-		x->first = same ? 0 : 1000 * (uint32_t)k;
+		x->first = st != X_DIFFERENT ? 0 : 1000 * (uint32_t)k;
+		x->shift = st == X_MOVING ? k : 0;
 		x->br = br;
 		x->start = &start;
 		xframes(x, 0x2545f4914f6cdd1dULL + (uint64_t)k);
@@ -322,18 +331,22 @@ static void
 xcore_all(void)
 {
 	static const char *const clk[2] = { "round", "batch" };
+	static const char *const name[3] = { "different", "same", "moving" };
+	static const enum xstations order[3] = { X_SAME, X_DIFFERENT,
+	    X_MOVING };
 	double one, two;
-	int pb, same;
+	int pb, k;
 
 	for (pb = 0; pb < 2; pb++) {
-		one = xcore(1, 1, pb);
+		one = xcore(1, X_SAME, pb);
 		printf("xcore clock=%s threads=1 stations=own cycles=%.1f "
 		    "ratio=1\n", clk[pb], one);
-		for (same = 1; same >= 0; same--) {
-			two = xcore(2, same, pb);
+		/* a move is a store whatever the clock: once is enough */
+		for (k = 0; k < (pb == 0 ? 3 : 2); k++) {
+			two = xcore(2, order[k], pb);
 			printf("xcore clock=%s threads=2 stations=%s cycles=%.1f "
-			    "ratio=%.3f\n", clk[pb], same ? "same" :
-			    "different", two, one > 0 ? two / one : 0);
+			    "ratio=%.3f\n", clk[pb], name[order[k]], two,
+			    one > 0 ? two / one : 0);
 		}
 		fflush(stdout);
 	}

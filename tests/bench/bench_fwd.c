@@ -420,20 +420,27 @@ yaml_emu(char *y, size_t len, const char *variant, int batch, int ring)
  * queue each, one worker on cpu 1.  "mq1": two RX queues each, both on
  * cpu 1 (one worker serving four queues); "mq2": two RX queues each on
  * cpus [0, 1] (two workers, each serving queue q of both ports and
- * sending on its own TX queues).  "busy", "adaptive": bare with that
- * poll mode.
+ * sending on its own TX queues).  "mq1-rules", "mq2-rules": the same
+ * with the five rules on each path (every frame parsed and its rule's
+ * hit counter written, per worker); "mq1-bridge", "mq2-bridge": the two
+ * ports a learning bridge (every frame learns its source into the one
+ * MAC table the workers share, and floods: the frames' destination is
+ * never learned).  "busy", "adaptive": bare with that poll mode.
  */
 static int
 yaml_null(char *y, size_t len, const char *variant, int batch, int ring)
 {
-	const char *q = "cpu: 1", *poll = "";
-	int n;
+	const char *q = "cpu: 1", *poll = "", *extra = "";
+	struct ybuf b = { y, len, 0, 0 };
+	int bridge = 0;
 
-	if (variant == NULL || strcmp(variant, "bare") == 0)
+	if (variant == NULL)
+		variant = "bare";
+	if (strcmp(variant, "bare") == 0)
 		;
-	else if (strcmp(variant, "mq1") == 0)
+	else if (strncmp(variant, "mq1", 3) == 0)
 		q = "queues: 2, cpus: [1]";
-	else if (strcmp(variant, "mq2") == 0)
+	else if (strncmp(variant, "mq2", 3) == 0)
 		q = "queues: 2, cpus: [0, 1]";
 	else if (strcmp(variant, "busy") == 0)
 		poll = "poll: { mode: busy }\n";
@@ -441,18 +448,30 @@ yaml_null(char *y, size_t len, const char *variant, int batch, int ring)
 		poll = "poll: { mode: adaptive }\n";
 	else
 		return -1;
-	n = snprintf(y, len,
-	    "# bench_fwd: two null ports (%s)\n"
-	    "ports:\n"
-	    "  - { name: n0, device: null, rx_ring: %d, tx_ring: %d, %s }\n"
-	    "  - { name: n1, device: null, rx_ring: %d, tx_ring: %d, %s }\n"
-	    "forward:\n"
-	    "  - { from: n0, to: n1 }\n"
-	    "  - { from: n1, to: n0 }\n"
-	    "batch: %d\n%s",
-	    variant == NULL ? "bare" : variant, ring, ring, q, ring, ring, q,
-	    batch, poll);
-	return n > 0 && (size_t)n < len ? 0 : -1;
+	if (strncmp(variant, "mq", 2) == 0) {
+		if (strcmp(variant + 3, "-rules") == 0)
+			extra = RULES5;
+		else if (strcmp(variant + 3, "-bridge") == 0)
+			bridge = 1;
+		else if (strcmp(variant + 3, "-lookup") == 0)
+			bridge = 2;
+		else if (variant[3] != '\0')
+			return -1;
+	}
+	yadd(&b, "# bench_fwd: two null ports (%s)\nports:\n", variant);
+	yadd(&b, "  - { name: n0, device: null, rx_ring: %d, tx_ring: %d, "
+	    "%s }\n", ring, ring, q);
+	yadd(&b, "  - { name: n1, device: null, rx_ring: %d, tx_ring: %d, "
+	    "%s }\n", ring, ring, q);
+	if (bridge)
+		yadd(&b, "bridge: { ports: [n0, n1], learning: %s }\n",
+		    bridge == 1 ? "true" : "false");
+	else
+		yadd(&b, "forward:\n"
+		    "  - from: n0\n    to: n1\n%s"
+		    "  - from: n1\n    to: n0\n%s", extra, extra);
+	yadd(&b, "batch: %d\n%s", batch, poll);
+	return b.overflow ? -1 : 0;
 }
 
 /*
