@@ -321,6 +321,25 @@ END {
 	if (pairs_load != "") printf "Load average when the pairs started: %s.\n", pairs_load
 	print ""
 	if (!pair_table("null mq1 mq2", "1 worker", "2 workers")) print "Not measured.\n"
+	if ("null mq1-rules mq2-rules" in pseen) {
+		print "With five rules on each path (every frame parsed, and the hit"
+		print "counter of its rule, each path its own per worker, written):"
+		print ""
+		pair_table("null mq1-rules mq2-rules", "1 worker", "2 workers")
+	}
+	if ("null mq1-bridge mq2-bridge" in pseen) {
+		print "The two ports a learning bridge: every frame learns its source into"
+		print "the one MAC table both workers share (a known station: a load, and"
+		print "a store at most once a second) and is flooded:"
+		print ""
+		pair_table("null mq1-bridge mq2-bridge", "1 worker", "2 workers")
+	}
+	if ("null mq1-lookup mq2-lookup" in pseen) {
+		print "The bridge with learning off (lookups only, nothing written to the"
+		print "table):"
+		print ""
+		pair_table("null mq1-lookup mq2-lookup", "1 worker", "2 workers")
+	}
 	if ("null bare mq1" in pseen) {
 		print "The same single worker with one queue per port (`bare`) against two"
 		print "(`mq1`): what polling twice as many queues costs one worker."
@@ -368,7 +387,10 @@ END {
 		print "tests/bench/bench_bridge.c: two threads on cpu 0 and cpu 1 learning"
 		print "and looking up through one table at once, 1000 stations each, against"
 		print "one thread alone.  `same`: both hear the same stations, so they"
-		print "refresh the same entries; `different`: each its own.  The clock ticks"
+		print "refresh the same entries; `different`: each its own; `moving`: the"
+		print "same stations, heard by the second thread on other ports, so every"
+		print "frame moves its source back (a station flapping between ports of two"
+		print "workers, as in a switching loop).  The clock ticks"
 		print "once a round of 65536 frames (a refresh store per station each"
 		print "round, far more often than the once a second of real time) or once"
 		print "a batch (every learn stores: the worst case).  Cycles per frame per"
@@ -408,6 +430,11 @@ END {
 	if ("rules+sample1000" in pe) printf "  On null ports they cost the worker %s cycles per packet over bare (%.1f).\n", pe["rules+sample1000"], npbc / (npb ? npb : 1)
 	pk = "null mq1 mq2"
 	if (pk in pmed) printf "- Two workers on two cores against one, null ports: %s times the rate, median of %d rounds (target: 1.9 or more): %s.\n", pmed[pk], prn[pk], (pmed[pk] >= 1.9 ? "met" : "not met")
+	for (k2 = 1; k2 <= 3; k2++) {
+		split("rules bridge lookup", vv, " ")
+		pk = "null mq1-" vv[k2] " mq2-" vv[k2]
+		if (pk in pmed) printf "  With %s: %s (median of %d rounds; cycles per packet ratio %s).\n", vv[k2] == "lookup" ? "a bridge without learning" : vv[k2] == "bridge" ? "a learning bridge" : "five rules", pmed[pk], prn[pk], pcyc[pk]
+	}
 	pk = "null busy adaptive"
 	if (pk in pmed) printf "- poll: adaptive at full rate, null ports: %s of busy'\''s rate, median of %d rounds (target: 0.98 or more): %s.\n", pmed[pk], prn[pk], (pmed[pk] >= 0.98 ? "met" : "not met")
 	pk = "emu busy adaptive"

@@ -217,13 +217,18 @@ run "$B/bench/bench_jumbo"
 # ---- 4c. multi-queue scaling and adaptive polling ---------------------
 # Pairs run alternately (a b, b a, ...) and compared round by round:
 # two workers on two cpus against one serving the same four queues
-# (null ports: the framework alone), then poll: adaptive against busy on
+# (null ports: the framework alone; bare, with rules, bridged), then poll: adaptive against busy on
 # fully loaded null ports and emulated ports (the bookkeeping when no
 # worker ever idles).
 ROUNDS=5
 [ -n "$BENCH_QUICK" ] && ROUNDS=3
 say "bench: pairs loadavg=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
 run "$B/bench/bench_fwd" -t "$T" -w $W -D "$WORK" -b 32 -r 512 -P mq1/mq2 -n $ROUNDS null
+# the same with what workers write per frame: rule hit counters (their
+# own), the MAC table's learning (shared), and the bridge without it
+for v in rules bridge lookup; do
+	run "$B/bench/bench_fwd" -t "$T" -w $W -D "$WORK" -b 32 -r 512 -P mq1-$v/mq2-$v -n 3 null
+done
 [ -z "$BENCH_QUICK" ] &&
     run "$B/bench/bench_fwd" -t "$T" -w $W -D "$WORK" -b 32 -r 512 -P bare/mq1 -n 3 null
 run "$B/bench/bench_fwd" -t "$T" -w $W -D "$WORK" -b 32 -r 512 -P busy/adaptive -n $ROUNDS null
