@@ -43,6 +43,12 @@
  *     while it is set; a queue enable reads back EMU_QEN_NS after it is
  *     written; SECRXSTAT.SECRX_RDY is set EMU_SECRX_NS after
  *     SECRXCTRL.RX_DIS, and only while it is set.
+ *   - A running TX queue whose TXDCTL.ENABLE is cleared goes on with
+ *     what it has in flight (it still fetches and sends, and a hung one
+ *     stays hung) and stops EMU_QDIS_NS later, between two engine
+ *     passes; only then does ENABLE read 0 (§4.6.8.1: software waits for
+ *     that before it touches the ring).  A fault can keep it from ever
+ *     stopping.
  *
  * Strict mode (emu_violation(), the rules in emu_rules[]): every step
  * the silicon depends on that the driver gets wrong is counted and its
@@ -100,6 +106,7 @@ enum emu_rkind {
 	R_RDT,
 	R_RXDCTL,
 	R_TDBAL,
+	R_TDBAH,
 	R_TDLEN,
 	R_TDH,
 	R_TDT,
@@ -299,6 +306,9 @@ static const struct {
 	    "7.1.9, 8.2.3.8.1-3, 8.2.3.9.5-7" },
 	[EMU_RULE_QSM] = { "RQSMR/TQSM reserved bits zero",
 	    "4.6.5, 8.2.3.23.71, 8.2.3.23.73" },
+	[EMU_RULE_TX_RING_LIVE] = { "TX ring registers written only while "
+	    "the queue is disabled (TXDCTL.ENABLE read as 0)",
+	    "4.6.8, 4.6.8.1, 8.2.3.9.5-8, 8.2.3.9.10" },
 };
 
 const char *
@@ -483,6 +493,7 @@ emu_regmap_init(void)
 		emu_map(EMU_RDT(i), R_RDT, i);
 		emu_map(EMU_RXDCTL(i), R_RXDCTL, i);
 		emu_map(EMU_TDBAL(i), R_TDBAL, i);
+		emu_map(EMU_TDBAH(i), R_TDBAH, i);
 		emu_map(EMU_TDLEN(i), R_TDLEN, i);
 		emu_map(EMU_TDH(i), R_TDH, i);
 		emu_map(EMU_TDT(i), R_TDT, i);
@@ -600,6 +611,10 @@ emu_txq_stop(struct emu82599 *nic, int q)
 
 	if (nic->txq_en_ns[q] != 0) {
 		nic->txq_en_ns[q] = 0;
+		nic->nqen--;
+	}
+	if (nic->txq_dis_ns[q] != 0) {
+		nic->txq_dis_ns[q] = 0;
 		nic->nqen--;
 	}
 	if (nic->txq[q].running) {
@@ -740,6 +755,13 @@ emu_reset(struct emu82599 *nic, uint32_t rstbits, uint64_t now)
 	nic->nqen = 0;
 	memset(nic->rxq_en_ns, 0, sizeof(nic->rxq_en_ns));
 	memset(nic->txq_en_ns, 0, sizeof(nic->txq_en_ns));
+	memset(nic->txq_dis_ns, 0, sizeof(nic->txq_dis_ns));
+	/* The global reset stops every queue, a wedged one too. */
+	for (i = 0; i < EMU_NQ; i++) {
+		__atomic_store_n(&nic->txq_live[i], 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&nic->tx_hung[i], 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&nic->tx_no_disable[i], 0, __ATOMIC_RELAXED);
+	}
 	nic->master_dis_ns = 0;
 	nic->secrx_dis_ns = 0;
 	nic->an_failed = 0;
@@ -955,13 +977,19 @@ emu_txq_start(struct emu82599 *nic, int q)
 }
 
 /* Queue enables whose time has come: the queue runs and its ENABLE bit
- * reads back 1 (§8.2.3.8.6, §8.2.3.9.10).  Lock held. */
+ * reads back 1 (§8.2.3.8.6, §8.2.3.9.10); TX queue disables whose time
+ * has come: the queue stops and ENABLE reads 0 (§4.6.8.1), unless a
+ * fault keeps it running.  Lock held, so no pass of the engine is half
+ * way through the queue. */
 static void
 emu_queue_enables(struct emu82599 *nic, uint64_t now)
 {
 	int q;
 
 	for (q = 0; q < EMU_NQ && nic->nqen > 0; q++) {
+		if (nic->txq_dis_ns[q] != 0 && now >= nic->txq_dis_ns[q] &&
+		    !__atomic_load_n(&nic->tx_no_disable[q], __ATOMIC_RELAXED))
+			emu_txq_stop(nic, q);
 		if (nic->rxq_en_ns[q] != 0 && now >= nic->rxq_en_ns[q]) {
 			nic->rxq_en_ns[q] = 0;
 			nic->nqen--;
@@ -1190,6 +1218,13 @@ emu_seen(struct emu82599 *nic, struct emu_reginfo ri, uint32_t v)
 			__atomic_store_n(&nic->rxq_en_seen[ri.idx], 1,
 			    __ATOMIC_RELAXED);
 		break;
+	case R_TXDCTL:
+		/* 0 while an enable is pending is not a stopped queue */
+		if (!(v & EMU_TXDCTL_ENABLE) && !nic->txq[ri.idx].running &&
+		    nic->txq_en_ns[ri.idx] == 0)
+			__atomic_store_n(&nic->txq_live[ri.idx], 0,
+			    __ATOMIC_RELAXED);
+		break;
 	case R_SECRXSTAT:
 		if (nic->secrx_dis_ns != 0 && (v & EMU_SECRXSTAT_RDY))
 			nic->secrx_seen = 1;
@@ -1197,6 +1232,22 @@ emu_seen(struct emu82599 *nic, struct emu_reginfo ri, uint32_t v)
 	default:
 		break;
 	}
+}
+
+/*
+ * §4.6.8, §4.6.8.1: a TX queue's ring (TDBAL, TDBAH, TDLEN) and its head
+ * (TDH) are set while the queue is disabled: before TXDCTL.ENABLE is
+ * set, or after it was cleared and read back as 0.  A queue that is
+ * still stopping reads 1 and may still fetch from the old ring.  Judged
+ * on what the driver read, not on how fast it ran.  Lock held.
+ */
+static void
+emu_tx_ring_check(struct emu82599 *nic, const char *reg, int q, uint32_t val)
+{
+	if (__atomic_load_n(&nic->txq_live[q], __ATOMIC_RELAXED))
+		emu_violation(nic, EMU_RULE_TX_RING_LIVE, "%s(%d) = 0x%08x "
+		    "written while TX queue %d is enabled (TXDCTL.ENABLE not "
+		    "read as 0 since it was set)", reg, q, val, q);
 }
 
 static uint32_t
@@ -1347,8 +1398,14 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 			    "TQSM" : "RQSMR", q, val, val & EMU_QSM_RESERVED);
 		emu_wr(nic, off, val);
 		return;
+	case R_TDBAH:
+		emu_tx_ring_check(nic, "TDBAH", q, val);
+		emu_wr(nic, off, val);
+		return;
 	case R_RDBAL:
 	case R_TDBAL:
+		if (ri.kind == R_TDBAL)
+			emu_tx_ring_check(nic, "TDBAL", q, val);
 		/* §8.2.3.8.1, §8.2.3.9.5: bits 6:0 are zero, rings are
 		 * 128-byte aligned. */
 		if (val & 0x7f)
@@ -1363,6 +1420,8 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 		return;
 	case R_RDLEN:
 	case R_TDLEN:
+		if (ri.kind == R_TDLEN)
+			emu_tx_ring_check(nic, "TDLEN", q, val);
 		/* §8.2.3.8.3, §8.2.3.9.7: a multiple of 128 bytes, bits
 		 * 19:7. */
 		if (val & ~0xfff80u)
@@ -1393,6 +1452,7 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 		return;
 	case R_TDH:
 		val &= 0xffff;
+		emu_tx_ring_check(nic, "TDH", q, val);
 		if (nic->txq[q].running) {
 			if (val != nic->txq[q].head && emu_warn_once(nic,
 			    EMU_W_HEADWR))
@@ -1421,20 +1481,39 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 		return;
 	case R_TXDCTL:
 		/* §8.2.3.9.10; §4.6.8: a queue starts only with the
-		 * transmit DMA already enabled (DMATXCTL.TE). */
+		 * transmit DMA already enabled (DMATXCTL.TE).  §4.6.8.1:
+		 * a running queue asked to stop finishes what it has in
+		 * flight first; ENABLE reads 1 until it has stopped
+		 * (emu_queue_enables). */
 		if (!(val & EMU_TXDCTL_ENABLE)) {
-			emu_txq_stop(nic, q);
+			if (nic->txq[q].running) {
+				if (nic->txq_dis_ns[q] == 0) {
+					nic->txq_dis_ns[q] = emu_now_ns() +
+					    EMU_QDIS_NS;
+					nic->nqen++;
+				}
+				emu_wr(nic, off, val | EMU_TXDCTL_ENABLE);
+			} else {
+				emu_txq_stop(nic, q);
+				emu_wr(nic, off, val);
+			}
+		} else if (nic->txq[q].running) {
+			/* enabled again before it stopped: it goes on */
+			if (nic->txq_dis_ns[q] != 0) {
+				nic->txq_dis_ns[q] = 0;
+				nic->nqen--;
+			}
 			emu_wr(nic, off, val);
-		} else if (nic->txq[q].running)
-			emu_wr(nic, off, val);
-		else {
+		} else {
 			emu_wr(nic, off, val & ~EMU_TXDCTL_ENABLE);
 			if (!(emu_rd(nic, EMU_DMATXCTL) & EMU_DMATXCTL_TE))
 				emu_violation(nic, EMU_RULE_TXQ_BEFORE_TE,
 				    "TXDCTL(%d).ENABLE set while DMATXCTL.TE is "
 				    "0: the queue does not start", q);
-			else if (nic->txq_en_ns[q] == 0)
-				(void)emu_txq_start(nic, q);
+			else if (nic->txq_en_ns[q] == 0 &&
+			    emu_txq_start(nic, q) == 0)
+				__atomic_store_n(&nic->txq_live[q], 1,
+				    __ATOMIC_RELAXED);
 		}
 		return;
 	case R_RXCTRL:

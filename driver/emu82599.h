@@ -111,6 +111,8 @@ enum emu_rule {
 	EMU_RULE_RESERVED,	/* a reserved descriptor field set */
 	EMU_RULE_RING,		/* ring base/length misaligned, queue on empty */
 	EMU_RULE_QSM,		/* RQSMR/TQSM reserved bits set */
+	EMU_RULE_TX_RING_LIVE,	/* TDBAL/TDBAH/TDLEN/TDH written while the
+				 * TX queue is enabled */
 	EMU_RULE_COUNT
 };
 
@@ -148,7 +150,13 @@ void		 emu_set_carrier(struct emu82599 *nic, int up);
  *   "rx_burst N"     GENERATOR wire: N frames in one pass, not flow
  *                    controlled: more than the ring holds are missed
  *   "tx_hang Q"      TX queue Q stops: no descriptor fetched or written
- *                    back, TDH stays, until TXDCTL.ENABLE is cleared
+ *                    back, TDH stays, until the queue is disabled
+ *                    (TXDCTL.ENABLE cleared, and the disable done)
+ *   "tx_no_disable Q [off]"  TX queue Q cannot be stopped: a cleared
+ *                    TXDCTL.ENABLE never takes effect and reads 1 (with
+ *                    tx_hang, a queue no reset brings back); "off": the
+ *                    pending disable completes again.  A global reset
+ *                    (CTRL.RST) ends both.
  *   "remove"         surprise removal: register reads return all ones,
  *                    writes are lost, no DMA; for good
  * N is 1 by default, at most 100000.  0, or -1 for a fault the model

@@ -2,10 +2,10 @@
  * emu82599_fault.c: faults of the emulated 82599, for tests (the list is
  * in emu82599.h).  emu_fault() only sets atomics in the NIC; the engine
  * acts on them in its next pass over it (emu_fault_rx(), and the checks
- * of removed and tx_hung in emu82599.c), as the silicon would show the
- * fault to a driver.  A running daemon's NICs are reached through the
- * file $IXFWD_EMU_FAULTS names, which the engine looks for every
- * EMU_FAULT_POLL_NS.
+ * of removed, tx_hung and tx_no_disable in emu82599.c), as the silicon
+ * would show the fault to a driver.  A running daemon's NICs are reached
+ * through the file $IXFWD_EMU_FAULTS names, which the engine looks for
+ * every EMU_FAULT_POLL_NS.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -60,6 +60,25 @@ emu_fault(struct emu82599 *nic, const char *fault)
 		__atomic_store_n(&nic->tx_hung[n], 1, __ATOMIC_SEQ_CST);
 		log_info("emu82599 %s: fault: TX queue %lu stops completing "
 		    "descriptors until it is disabled", nic->name, n);
+		return 0;
+	}
+	if (strcmp(word, "tx_no_disable") == 0) {
+		char arg[8] = "";
+
+		if (got != 2 || n >= EMU_NQ)
+			goto bad;
+		(void)sscanf(fault, "%*s %*u %7s", arg);
+		if (arg[0] != '\0' && strcmp(arg, "off") != 0)
+			goto bad;
+		__atomic_store_n(&nic->tx_no_disable[n], arg[0] == '\0',
+		    __ATOMIC_SEQ_CST);
+		if (arg[0] == '\0')
+			log_info("emu82599 %s: fault: TX queue %lu cannot be "
+			    "stopped: TXDCTL.ENABLE stays 1", nic->name, n);
+		else
+			log_info("emu82599 %s: fault: TX queue %lu can be "
+			    "stopped again", nic->name, n);
+		emu_engine_kick();
 		return 0;
 	}
 	if (strcmp(word, "rx_burst") == 0) {

@@ -64,6 +64,8 @@
 						 * polling CTRL) */
 #define EMU_MASTER_NS		50000ull	/* GIO master requests drain */
 #define EMU_QEN_NS		20000ull	/* queue enable reads back */
+#define EMU_QDIS_NS		20000ull	/* a TX queue disable takes effect
+						 * (ENABLE reads 0) */
 #define EMU_SECRX_NS		20000ull	/* security block drains */
 #define EMU_TXPKT_MAX_KB	10		/* §4.6.11.3.1: room TXPBTHRESH
 						 * leaves for one packet */
@@ -235,6 +237,8 @@ struct emu82599 {
 	uint32_t	 fault_bad[EMU_FAULT_NBAD];	/* bad frames to receive */
 	uint32_t	 fault_burst;		/* GENERATOR: frames in one go */
 	uint8_t		 tx_hung[EMU_NQ];	/* TX queue stopped completing */
+	uint8_t		 tx_no_disable[EMU_NQ];	/* TX queue never stops:
+						 * TXDCTL.ENABLE stays 1 */
 
 	uint32_t	 warned;		/* log-once bits (atomic) */
 	uint64_t	 iommu_faults;		/* atomic */
@@ -250,12 +254,16 @@ struct emu82599 {
 	uint64_t	 master_dis_ns;		/* CTRL.PCIE_MASTER_DISABLE set at */
 	uint64_t	 secrx_dis_ns;		/* SECRXCTRL.RX_DIS set at */
 	int		 an_failed;		/* this AN attempt: bad link mode */
-	int		 nqen;			/* queue enables pending */
+	int		 nqen;			/* queue enables and TX
+						 * disables pending */
 	uint64_t	 rxq_en_ns[EMU_NQ];	/* RXDCTL.ENABLE reads back at */
 	uint64_t	 txq_en_ns[EMU_NQ];
+	uint64_t	 txq_dis_ns[EMU_NQ];	/* TXDCTL.ENABLE reads 0 at */
 	/* what the driver has seen by reading the register (lock; so a
 	 * rule "wait for X" does not depend on thread timing) */
 	uint8_t		 rxq_en_seen[EMU_NQ];	/* RXDCTL.ENABLE read as 1 */
+	uint8_t		 txq_live[EMU_NQ];	/* TXDCTL.ENABLE set and not
+						 * read as 0 since (atomic) */
 	int		 master_seen;		/* GIO_MASTER_EN read as 0 */
 	int		 secrx_seen;		/* SECRX_RDY read as 1 */
 

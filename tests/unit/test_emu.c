@@ -1111,6 +1111,51 @@ test_tx_head_writeback(void)
 	rig_down(&r);
 }
 
+/*
+ * §4.6.8.1: a TX queue asked to stop (TXDCTL.ENABLE cleared) finishes
+ * what it has in flight and only then reads 0; a driver cannot count on
+ * that being at once.  Of 20 disables read back at once, some still see
+ * 1, and each reads 0 soon after.  With the fault "tx_no_disable" the
+ * queue never stops: ENABLE stays 1, and it still sends what it is
+ * given; once the fault is lifted the pending disable takes effect.
+ */
+static void
+test_tx_disable(void)
+{
+	struct rig r;
+	uint8_t f[64], got[2048];
+	int i, late = 0;
+
+	if (!have_dma)
+		T_SKIP("%s", no_dma);
+	T_REQUIRE(rig_up(&r, "txdis", EMU_WIRE_QUEUE, mac_a, 0, 64) == 0);
+	for (i = 0; i < 20; i++) {
+		bar_clear32(&r.bar, IXGBE_TXDCTL(0), IXGBE_TXDCTL_ENABLE);
+		if (bar_read32(&r.bar, IXGBE_TXDCTL(0)) & IXGBE_TXDCTL_ENABLE)
+			late++;
+		T_EQ(wait_reg(&r.bar, IXGBE_TXDCTL(0), IXGBE_TXDCTL_ENABLE, 0,
+		    WAIT_MS), 0);
+		bar_set32(&r.bar, IXGBE_TXDCTL(0), IXGBE_TXDCTL_ENABLE);
+		T_EQ(wait_reg(&r.bar, IXGBE_TXDCTL(0), IXGBE_TXDCTL_ENABLE,
+		    IXGBE_TXDCTL_ENABLE, WAIT_MS), 0);
+	}
+	T_CHECK(late > 0);
+
+	T_EQ(emu_fault(r.nic, "tx_no_disable 0"), 0);
+	bar_clear32(&r.bar, IXGBE_TXDCTL(0), IXGBE_TXDCTL_ENABLE);
+	T_EQ(wait_reg(&r.bar, IXGBE_TXDCTL(0), IXGBE_TXDCTL_ENABLE, 0, 50), -1);
+	mkframe(f, mac_b, 64, 7);
+	(void)tx_send(&r.bar, &r.mm, f, 64);
+	T_EQ(wire_pull_wait(r.nic, got, sizeof(got)), 64);
+	T_EQ(memcmp(got, f, 64), 0);
+	T_EQ(bar_read32(&r.bar, IXGBE_TXDCTL(0)) & IXGBE_TXDCTL_ENABLE,
+	    IXGBE_TXDCTL_ENABLE);
+	T_EQ(emu_fault(r.nic, "tx_no_disable 0 off"), 0);
+	T_EQ(wait_reg(&r.bar, IXGBE_TXDCTL(0), IXGBE_TXDCTL_ENABLE, 0,
+	    WAIT_MS), 0);
+	rig_down(&r);
+}
+
 static void
 test_tx_iommu_fault(void)
 {
@@ -1796,6 +1841,7 @@ main(void)
 	T_RUN(test_tx_runaway_packet);
 	T_RUN(test_tx_head_writeback);
 	T_RUN(test_tx_iommu_fault);
+	T_RUN(test_tx_disable);
 	T_RUN(test_loopback);
 	T_RUN(test_peer_cable);
 	T_RUN(test_generator_sink);

@@ -507,6 +507,42 @@ test_strict_crc_strip_live(void)
 	rig_down(&r);
 }
 
+/*
+ * §4.6.8.1: a TX queue's ring is rewritten only once TXDCTL.ENABLE has
+ * read 0.  Done so (disable, wait for 0, rewrite, enable again): no
+ * violation, and the queue sends again.  TDH written right after ENABLE
+ * is cleared, while the queue may still be at work on its ring, is
+ * caught whether or not the queue has stopped by then: the rule is
+ * judged on what the driver read.
+ */
+static void
+test_strict_tx_ring_live(void)
+{
+	struct rig r;
+	uint8_t f[2048];
+
+	NEED_DMA();
+	T_REQUIRE(rig_up(&r, "txlive", B_NONE) == 0);
+	wr(&r, EMU_TXDCTL(0), rd(&r, EMU_TXDCTL(0)) & ~EMU_TXDCTL_ENABLE);
+	T_EQ(wait_reg(&r.b, EMU_TXDCTL(0), EMU_TXDCTL_ENABLE, 0, WAIT_MS), 0);
+	wr(&r, EMU_TDBAL(0), rd(&r, EMU_TDBAL(0)));
+	wr(&r, EMU_TDLEN(0), NDESC * 16);
+	wr(&r, EMU_TDH(0), 0);
+	wr(&r, EMU_TDT(0), 0);
+	wr(&r, EMU_TXDCTL(0), rd(&r, EMU_TXDCTL(0)) | EMU_TXDCTL_ENABLE);
+	T_EQ(wait_reg(&r.b, EMU_TXDCTL(0), EMU_TXDCTL_ENABLE,
+	    EMU_TXDCTL_ENABLE, WAIT_MS), 0);
+	T_EQ(emu_violations(r.nic), 0);
+	tx_one(&r, 60, 0, 0);
+	T_EQ(tx_done(&r), 0);
+	T_EQ(pull(&r, f, sizeof(f)), 60);
+
+	wr(&r, EMU_TXDCTL(0), rd(&r, EMU_TXDCTL(0)) & ~EMU_TXDCTL_ENABLE);
+	wr(&r, EMU_TDH(0), 0);
+	only(&r, EMU_RULE_TX_RING_LIVE);
+	rig_down(&r);
+}
+
 /* §7.2.3.2.4: a 16-byte packet is refused, 17 bytes is taken. */
 static void
 test_strict_tx_short(void)
@@ -646,6 +682,7 @@ main(void)
 	T_RUN(test_strict_txq_before_te);
 	T_RUN(test_strict_crc_strip);
 	T_RUN(test_strict_crc_strip_live);
+	T_RUN(test_strict_tx_ring_live);
 	T_RUN(test_strict_rxpb_size);
 	T_RUN(test_strict_rxpb_gap);
 	T_RUN(test_strict_txpbthresh);
