@@ -288,10 +288,14 @@ ctl_port_faults(json_t *po, const struct pipe_port_report *pr)
 	    "tx_dropped", (json_int_t)pr->hw.tx_dropped));
 	json_object_set_new(drops, "port_failed",
 	    json_integer((json_int_t)pr->sw.drop_port_failed));
+	json_object_set_new(drops, "tx_reset",
+	    json_integer((json_int_t)pr->sw.drop_tx_reset));
 	json_object_set_new(po, "link_changes",
 	    json_integer((json_int_t)pr->link_changes));
 	json_object_set_new(po, "tx_queue_resets",
 	    json_integer((json_int_t)pr->tx_queue_resets));
+	json_object_set_new(po, "tx_queue_reset_timeouts",
+	    json_integer((json_int_t)pr->tx_queue_reset_timeouts));
 	json_object_set_new(po, "state",
 	    json_string(pr->failed ? "failed" : "ok"));
 }

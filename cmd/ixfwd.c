@@ -140,12 +140,14 @@ print_port_faults(FILE *f, const struct pipe_port_report *r)
 	fprintf(f, " hw_rx_crc_errors=%llu hw_rx_length_errors=%llu "
 	    "hw_rx_undersize=%llu hw_rx_oversize=%llu drv_rx_nobuf=%llu "
 	    "drv_rx_dropped=%llu drv_tx_padded=%llu drv_tx_dropped=%llu "
-	    "drop_port_failed=%llu link_changes=%llu tx_queue_resets=%llu "
-	    "state=%s\n", U(r->hw.rx_crc_errors), U(r->hw.rx_length_errors),
+	    "drop_port_failed=%llu drop_tx_reset=%llu link_changes=%llu "
+	    "tx_queue_resets=%llu tx_queue_reset_timeouts=%llu state=%s\n",
+	    U(r->hw.rx_crc_errors), U(r->hw.rx_length_errors),
 	    U(r->hw.rx_undersize), U(r->hw.rx_oversize), U(r->hw.rx_nobuf),
 	    U(r->hw.rx_dropped), U(r->hw.tx_padded), U(r->hw.tx_dropped),
-	    U(r->sw.drop_port_failed), U(r->link_changes),
-	    U(r->tx_queue_resets), r->failed ? "failed" : "ok");
+	    U(r->sw.drop_port_failed), U(r->sw.drop_tx_reset),
+	    U(r->link_changes), U(r->tx_queue_resets),
+	    U(r->tx_queue_reset_timeouts), r->failed ? "failed" : "ok");
 }
 
 static void

@@ -201,6 +201,8 @@ mx_write(struct control *ctl, FILE *f)
 		{ "hw_errors", offsetof(struct pipe_port_report, hw.rx_errors) },
 		{ "port_failed", offsetof(struct pipe_port_report,
 		    sw.drop_port_failed) },
+		{ "tx_reset", offsetof(struct pipe_port_report,
+		    sw.drop_tx_reset) },
 		{ "hw_crc", offsetof(struct pipe_port_report, hw.rx_crc_errors) },
 		{ "hw_length", offsetof(struct pipe_port_report,
 		    hw.rx_length_errors) },
@@ -254,6 +256,8 @@ mx_write(struct control *ctl, FILE *f)
 	    "Times the port's link went up or down since start.");
 	PC("ixfwd_port_tx_queue_resets_total", tx_queue_resets,
 	    "TX queues of the port found stuck and reset.");
+	PC("ixfwd_port_tx_queue_reset_timeouts_total", tx_queue_reset_timeouts,
+	    "TX queue resets of the port not done within 1 s (logged).");
 #undef PC
 	mx_head(f, "ixfwd_port_drops_total", "counter",
 	    "Packets dropped, by reason.");

@@ -29,6 +29,12 @@
  * descriptor is processed).  tx_batch frees a group's buffers when that
  * group's last descriptor shows DD.  A partly filled group keeps its
  * buffers until more frames follow it, or until close().
+ *
+ * A TX queue found stuck is restarted by the worker that owns it, one
+ * step per call of tx_reset at its batch boundaries, never waiting on
+ * the NIC (ixgbe_tx_reset()): disable, then once ENABLE reads 0 free
+ * and re-initialise the ring and enable, then once ENABLE reads 1 use
+ * it again.  Meanwhile tx_batch takes nothing on that queue.
  */
 #include <assert.h>
 #include <errno.h>
@@ -110,9 +116,16 @@ struct ixgbe_txq {
 	uint16_t		 tail;		/* next descriptor to fill */
 	uint16_t		 clean;		/* oldest descriptor not yet freed */
 	uint16_t		 mask;
+	uint8_t			 reset;		/* IXGBE_TXQ_*: a reset's step */
 	uint64_t		 padded;	/* frames padded to IXGBE_TX_MIN_LEN */
 	uint64_t		 dropped;	/* frames over IXGBE_TX_MAX_LEN */
 } __attribute__((aligned(64)));
+
+/* Where a TX queue is in a reset (ixgbe_tx_reset()). */
+#define IXGBE_TXQ_RUN		0	/* in use */
+#define IXGBE_TXQ_STOPPING	1	/* ENABLE cleared, not yet read 0 */
+#define IXGBE_TXQ_STARTING	2	/* ring empty again, ENABLE set, not
+					 * yet read 1 */
 
 static_assert(sizeof(struct ixgbe_rxq) == 64, "RX queue state is one line");
 static_assert(sizeof(struct ixgbe_txq) == 64, "TX queue state is one line");
@@ -887,6 +900,7 @@ ixgbe_init_tx(struct ixgbe_dev *dev)
 		t->mask = dev->tx_ring - 1;
 		t->tail = 0;
 		t->clean = 0;
+		t->reset = IXGBE_TXQ_RUN;
 	}
 }
 
@@ -1367,6 +1381,10 @@ ixgbe_tx_batch(struct port *p, uint16_t qi, struct pkt_buf **bufs, uint16_t n)
 	uint16_t mask = t->mask, tail = t->tail, clean = t->clean;
 	uint16_t room, i, j;
 
+	/* A queue being reset takes nothing until it runs again. */
+	if (__builtin_expect(t->reset != IXGBE_TXQ_RUN, 0))
+		return 0;
+
 	/* Clean: a group of IXGBE_TX_CLEAN_BATCH descriptors is done when
 	 * its last one (the only one with RS) has DD. */
 	while (((tail - clean) & mask) >= IXGBE_TX_CLEAN_BATCH) {
@@ -1576,59 +1594,64 @@ ixgbe_tx_pending(struct port *p, uint16_t qi, uint32_t *head)
 	return (uint32_t)((tail - tdh) & t->mask);
 }
 
-/* Spin (no sleep: a worker calls this) until (reg & mask) == want or
- * timeout_us; 0 or -1. */
-static int
-ixgbe_spin_reg(struct ixgbe_dev *dev, uint32_t reg, uint32_t mask,
-    uint32_t want, uint64_t timeout_us)
-{
-	uint64_t deadline = ixgbe_now_us() + timeout_us;
-	uint32_t v;
-
-	for (;;) {
-		v = ixgbe_rd(dev, reg);
-		if (v != IXGBE_ALL_ONES && (v & mask) == want)
-			return 0;
-		if (v == IXGBE_ALL_ONES || ixgbe_now_us() > deadline)
-			return -1;
-		__builtin_ia32_pause();
-	}
-}
-
 /*
- * The worker owning TX queue qi, at a batch boundary: a queue whose
- * head stopped moving is restarted.  §4.6.8.1: clear TXDCTL.ENABLE and
- * wait until it reads 0 (the queue no longer fetches or writes back);
- * its descriptors are then the driver's again, and the buffers still on
- * them go back to their pools, never sent.  §4.6.8: then the queue is
- * initialised as at start (TDBAL/TDBAH/TDLEN, TDH = TDT = 0, TDH being
- * writable while the queue is disabled) and enabled, polling ENABLE
- * until it reads 1.  No sleep, no lock: the waits spin, bounded.
+ * The worker owning TX queue qi, at a batch boundary: one step of
+ * restarting a queue whose head stopped moving.  Each step writes or
+ * reads TXDCTL once and returns; none waits for the NIC, so the worker
+ * goes on serving its other queues between steps (the caller bounds how
+ * long it keeps asking).
+ *
+ *   RUN: §4.6.8.1: clear TXDCTL.ENABLE.  The queue may still be
+ *	finishing what it had in flight: its ring and buffers are still
+ *	the NIC's.
+ *   STOPPING: until ENABLE reads 0 (§4.6.8.1, §8.2.3.9.10).  Then the
+ *	queue no longer fetches or writes back: its descriptors are the
+ *	driver's again and the buffers still on them go back to their
+ *	pools, never sent.  §4.6.8: the queue is initialised as at start
+ *	(TDBAL/TDBAH/TDLEN, TDH = TDT = 0, §8.2.3.9.5-9; TDH is written
+ *	only while the queue is disabled) and ENABLE set.
+ *   STARTING: until ENABLE reads 1 (§4.6.8); then the queue is used
+ *	again, empty.
+ *
+ * PORT_TX_RESET_BUSY while a step waits on the NIC, 0 once the queue
+ * runs again, -1 when the device is gone.
  */
 static int
 ixgbe_tx_reset(struct port *p, uint16_t qi)
 {
 	struct ixgbe_dev *dev = ixgbe_dev(p);
 	struct ixgbe_txq *t = &dev->txq[qi];
-	uint64_t iova = ixgbe_ring_iova(dev, t->ring);
 	uint32_t txdctl;
 	uint16_t i;
 
 	if (__atomic_load_n(&dev->removed, __ATOMIC_RELAXED))
 		return -1;
 	txdctl = ixgbe_rd(dev, IXGBE_TXDCTL(qi));
-	ixgbe_wr(dev, IXGBE_TXDCTL(qi), txdctl & ~IXGBE_TXDCTL_ENABLE);
-	if (ixgbe_spin_reg(dev, IXGBE_TXDCTL(qi), IXGBE_TXDCTL_ENABLE, 0,
-	    IXGBE_QUEUE_TIMEOUT * 1000) == -1)
+	if (txdctl == IXGBE_ALL_ONES && ixgbe_gone(dev, txdctl))
 		return -1;
-	for (i = t->clean; i != t->tail; i = (i + 1) & t->mask)
-		pkt_free(t->bufs[i]);
-	memset(t->ring, 0, (size_t)dev->tx_ring * sizeof(t->ring[0]));
-	t->clean = 0;
-	__atomic_store_n(&t->tail, 0, __ATOMIC_RELAXED);
-	ixgbe_tx_ring_base(dev, qi, iova);
-	ixgbe_dma_wmb();
-	ixgbe_wr(dev, IXGBE_TXDCTL(qi), txdctl | IXGBE_TXDCTL_ENABLE);
-	return ixgbe_spin_reg(dev, IXGBE_TXDCTL(qi), IXGBE_TXDCTL_ENABLE,
-	    IXGBE_TXDCTL_ENABLE, IXGBE_QUEUE_TIMEOUT * 1000);
+	switch (t->reset) {
+	case IXGBE_TXQ_RUN:
+		ixgbe_wr(dev, IXGBE_TXDCTL(qi), txdctl & ~IXGBE_TXDCTL_ENABLE);
+		t->reset = IXGBE_TXQ_STOPPING;
+		return PORT_TX_RESET_BUSY;
+	case IXGBE_TXQ_STOPPING:
+		if (txdctl & IXGBE_TXDCTL_ENABLE)
+			return PORT_TX_RESET_BUSY;
+		for (i = t->clean; i != t->tail; i = (i + 1) & t->mask)
+			pkt_free(t->bufs[i]);
+		memset(t->ring, 0, (size_t)dev->tx_ring * sizeof(t->ring[0]));
+		t->clean = 0;
+		/* read by ixgbe_tx_pending() on the control thread */
+		__atomic_store_n(&t->tail, 0, __ATOMIC_RELAXED);
+		ixgbe_tx_ring_base(dev, qi, ixgbe_ring_iova(dev, t->ring));
+		ixgbe_dma_wmb();
+		ixgbe_wr(dev, IXGBE_TXDCTL(qi), txdctl | IXGBE_TXDCTL_ENABLE);
+		t->reset = IXGBE_TXQ_STARTING;
+		return PORT_TX_RESET_BUSY;
+	default:
+		if (!(txdctl & IXGBE_TXDCTL_ENABLE))
+			return PORT_TX_RESET_BUSY;
+		t->reset = IXGBE_TXQ_RUN;
+		return 0;
+	}
 }

@@ -67,6 +67,9 @@ struct port_queue_stats {
 	uint64_t	tx_bytes;
 };
 
+/* port_tx_reset(): a reset under way, ask again at a later batch boundary */
+#define PORT_TX_RESET_BUSY	1
+
 struct port;
 
 struct port_ops {
@@ -85,8 +88,14 @@ struct port_ops {
 	 * its head register (0 if unknown), the head in *head.  May be
 	 * NULL. */
 	uint32_t (*tx_pending)(struct port *, uint16_t q, uint32_t *head);
-	/* worker owning TX queue q only: stop it, free what it holds,
-	 * start it again empty.  0 or -1.  May be NULL. */
+	/* worker owning TX queue q only, at a batch boundary: one step of
+	 * restarting q empty (stop it, give the buffers it holds back to
+	 * their pools, start it again).  Never waits for the device:
+	 * PORT_TX_RESET_BUSY while the step asked of the device is not
+	 * done yet, to be called again at a later batch boundary (q takes
+	 * nothing from tx_batch until then); 0 once q runs again, empty;
+	 * -1 when it cannot be done (the device is gone).  How long to
+	 * keep asking is the caller's choice.  May be NULL. */
 	int	 (*tx_reset)(struct port *, uint16_t q);
 	/* stop the queues, free what the rings hold, release the device */
 	void	 (*close)(struct port *);
@@ -144,6 +153,7 @@ port_tx_pending(struct port *p, uint16_t q, uint32_t *head)
 	return p->ops->tx_pending != NULL ? p->ops->tx_pending(p, q, head) : 0;
 }
 
+/* -1 for a kind without tx_reset (nothing to reset). */
 static inline int
 port_tx_reset(struct port *p, uint16_t q)
 {

@@ -31,8 +31,11 @@ struct pipe_port {
 	int		 link_up;	/* as last logged */
 	uint64_t	 link_changes;
 	uint64_t	 tx_resets;
+	uint64_t	 tx_reset_timeouts;
 	uint32_t	 tx_head[PIPE_WORKERS_MAX];	/* by TX queue: TDH */
 	uint8_t		 tx_still[PIPE_WORKERS_MAX];	/* checks it stayed */
+	uint8_t		 tx_late[PIPE_WORKERS_MAX];	/* its reset reported
+							 * late, not yet back */
 };
 
 static_assert(CONF_PORTS_MAX <= BRIDGE_PORTS_MAX, "bridge port numbers");
@@ -579,6 +582,7 @@ pipe_report(struct pipeline *pl, int idx, struct pipe_port_report *r)
 		SUM(flooded);
 		SUM(drop_too_big);
 		SUM(drop_port_failed);
+		SUM(drop_tx_reset);
 #undef SUM
 	}
 	pipe_report_health(pl, idx, r);
@@ -967,6 +971,7 @@ pipe_report_health(struct pipeline *pl, int idx, struct pipe_port_report *r)
 {
 	r->link_changes = pl->ports[idx].link_changes;
 	r->tx_queue_resets = pl->ports[idx].tx_resets;
+	r->tx_queue_reset_timeouts = pl->ports[idx].tx_reset_timeouts;
 	r->failed = pl->port_failed[idx];
 	if (r->failed)
 		r->link.up = 0;
@@ -988,6 +993,39 @@ pipe_port_failed(struct pipeline *pl, int i)
 	    "the other ports keep forwarding", pp->conf->name);
 }
 
+/*
+ * A queue being reset by its worker (pipe_tx_resets()) is not watched:
+ * its head stays put by design.  One the worker marked late is logged
+ * and counted once, and its return logged; the worker never logs.
+ */
+static int
+pipe_check_tx_reset(struct pipe_port *pp, const struct pipe_worker *wk,
+    int i, int q)
+{
+	uint8_t st = __atomic_load_n(&wk->txr_state[i], __ATOMIC_ACQUIRE);
+
+	if (st == PIPE_TXR_IDLE) {
+		if (pp->tx_late[q]) {
+			pp->tx_late[q] = 0;
+			log_info("%s: TX queue %d back in service after its "
+			    "reset", pp->conf->name, q);
+		}
+		return 0;
+	}
+	pp->tx_still[q] = 0;
+	if (st == PIPE_TXR_LATE && !pp->tx_late[q]) {
+		pp->tx_late[q] = 1;
+		pp->tx_reset_timeouts++;
+		log_warnx("%s: TX queue %d not back %d ms after its reset (the "
+		    "NIC has not stopped and restarted it): out of service, "
+		    "frames for it dropped (drop_tx_reset), the reset retried "
+		    "every %d ms; worker %d forwards on its other queues",
+		    pp->conf->name, q, PIPE_TX_RESET_MS,
+		    PIPE_TX_RESET_RETRY_MS, wk->id);
+	}
+	return 1;
+}
+
 void
 pipe_check_tx(struct pipeline *pl)
 {
@@ -997,13 +1035,17 @@ pipe_check_tx(struct pipeline *pl)
 	for (i = 0; i < pl->nports; i++) {
 		struct pipe_port *pp = &pl->ports[i];
 
-		/* With the link down a NIC may hold its TX queues (the
-		 * packet buffer fills): not a hang. */
-		if (pl->port_failed[i] || !pp->link_up)
+		if (pl->port_failed[i])
 			continue;
 		for (w = 0; w < pl->nworkers; w++) {
 			if ((q = pl->plan->workers[w].txq[i]) < 0 ||
 			    q >= PIPE_WORKERS_MAX)
+				continue;
+			if (pipe_check_tx_reset(pp, pl->workers[w], i, q))
+				continue;
+			/* With the link down a NIC may hold its TX queues
+			 * (the packet buffer fills): not a hang. */
+			if (!pp->link_up)
 				continue;
 			pending = port_tx_pending(pp->port, (uint16_t)q, &head);
 			if (pending == 0 || head != pp->tx_head[q]) {

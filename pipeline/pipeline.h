@@ -46,6 +46,8 @@ struct pipe_counters {
 				 * be sent here, or received here when
 				 * the MTU is below 1500 */
 	uint64_t	drop_port_failed; /* for this port, whose device is gone */
+	uint64_t	drop_tx_reset;	/* for this port, while the worker's TX
+				 * queue on it was being reset */
 } __attribute__((aligned(64)));
 
 /* Where a worker's time goes, for cycles per packet: TSC cycles spent in
@@ -68,6 +70,8 @@ struct pipe_port_report {
 	/* the control thread's watch over the port */
 	uint64_t	link_changes;	/* link went up or down, since start */
 	uint64_t	tx_queue_resets; /* TX queues found stuck and reset */
+	uint64_t	tx_queue_reset_timeouts; /* of those, not back within
+					 * PIPE_TX_RESET_MS */
 	int		failed;		/* the device is gone: port not used */
 };
 
@@ -175,8 +179,13 @@ struct bridge	*pipe_bridge(struct pipeline *pl);
 void		 pipe_check_links(struct pipeline *pl);
 /* TX queues with descriptors pending and a head that has not moved for
  * PIPE_TX_STUCK_S checks (one a second): logged, counted, and their
- * worker resets them at its next batch boundary. */
+ * worker resets them, a step at each batch boundary, never waiting on
+ * the NIC (port_tx_reset()), dropping what it would send on them
+ * meanwhile (drop_tx_reset).  A queue not back within PIPE_TX_RESET_MS
+ * is logged and counted (tx_queue_reset_timeouts) here, and logged again
+ * when it comes back; the worker's other queues go on throughout. */
 #define PIPE_TX_STUCK_S	2
+#define PIPE_TX_RESET_MS	1000
 void		 pipe_check_tx(struct pipeline *pl);
 /* Wait up to timeout_ms for every link to come up; logs each. */
 void		 pipe_wait_links(struct pipeline *pl, uint32_t timeout_ms);

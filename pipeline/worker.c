@@ -27,6 +27,15 @@ cpu_relax(void)
 	__builtin_ia32_pause();
 }
 
+static inline uint64_t
+pipe_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* vDSO: no system call */
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* Is b longer than max bytes (max + 4 with an 802.1Q tag)? */
 static inline int
 pipe_too_big(struct pkt_buf *b, uint16_t max)
@@ -72,18 +81,64 @@ pipe_drop_failed(struct pipe_counters *c, struct pkt_buf **bufs, uint16_t n)
 	COUNT(c->drop_port_failed, n);
 }
 
-/* The control thread found TX queues of this worker stuck
- * (pipe_check_tx()): reset them, at a batch boundary, as their owner. */
+/*
+ * At a batch boundary: the TX queues of this worker the control thread
+ * found stuck (pipe_check_tx()) are reset by their owner, one step of
+ * port_tx_reset() per queue and boundary, none waiting on the NIC; what
+ * the worker would send on them meanwhile is dropped (pipe_send()).  The
+ * clock is read here, once, and only while a reset is under way.  A
+ * queue not back within PIPE_TX_RESET_MS is marked late for the control
+ * thread to report, and asked only every PIPE_TX_RESET_RETRY_MS from
+ * then on, so that a queue that never comes back costs the other queues
+ * next to nothing; it is back in use as soon as its reset completes.
+ */
 static void
 pipe_tx_resets(struct pipe_worker *w)
 {
 	uint64_t bits = __atomic_exchange_n(&w->tx_reset, 0, __ATOMIC_ACQUIRE);
-	int p;
+	uint64_t now = pipe_now_ns(), busy;
+	int p, r;
 
-	for (p = 0; bits != 0; p++, bits >>= 1)
-		if ((bits & 1) && w->txq[p] >= 0 &&
-		    !__atomic_load_n(&w->port_failed[p], __ATOMIC_RELAXED))
-			(void)port_tx_reset(w->port_of[p], (uint16_t)w->txq[p]);
+	for (p = 0; bits != 0; p++, bits >>= 1) {
+		if (!(bits & 1) || w->txq[p] < 0 || (w->txr_busy >> p & 1))
+			continue;
+		w->txr_busy |= 1ull << p;
+		w->txr_start_ns[p] = now;
+		w->txr_next_ns[p] = now;
+		__atomic_store_n(&w->txr_state[p], PIPE_TXR_BUSY,
+		    __ATOMIC_RELAXED);
+	}
+	for (p = 0, busy = w->txr_busy; busy != 0; p++, busy >>= 1) {
+		if (!(busy & 1) || now < w->txr_next_ns[p])
+			continue;
+		/* a device gone: nothing to reset, its frames are
+		 * drop_port_failed from now on */
+		r = __atomic_load_n(&w->port_failed[p], __ATOMIC_RELAXED) ? -1 :
+		    port_tx_reset(w->port_of[p], (uint16_t)w->txq[p]);
+		if (r != PORT_TX_RESET_BUSY) {
+			w->txr_busy &= ~(1ull << p);
+			__atomic_store_n(&w->txr_state[p], PIPE_TXR_IDLE,
+			    __ATOMIC_RELEASE);
+		} else if (now - w->txr_start_ns[p] >=
+		    PIPE_TX_RESET_MS * 1000000ull) {
+			__atomic_store_n(&w->txr_state[p], PIPE_TXR_LATE,
+			    __ATOMIC_RELEASE);
+			w->txr_next_ns[p] = now +
+			    PIPE_TX_RESET_RETRY_MS * 1000000ull;
+		}
+	}
+}
+
+/* For a port whose TX queue of this worker is being reset. */
+static void
+pipe_drop_tx_reset(struct pipe_counters *c, struct pkt_buf **bufs,
+    uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		pkt_free(bufs[i]);
+	COUNT(c->drop_tx_reset, n);
 }
 
 static inline void
@@ -97,6 +152,11 @@ pipe_send(struct pipe_worker *w, const struct pipe_out *out,
 	if (__builtin_expect(__atomic_load_n(&w->port_failed[out->idx],
 	    __ATOMIC_RELAXED), 0)) {
 		pipe_drop_failed(c, bufs, n);
+		return;
+	}
+	if (__builtin_expect(w->txr_busy != 0, 0) &&
+	    (w->txr_busy >> out->idx & 1)) {
+		pipe_drop_tx_reset(c, bufs, n);
 		return;
 	}
 	if (out->max_len != 0 &&
@@ -398,15 +458,6 @@ pipe_process(struct pipe_worker *w, struct pipe_in *in,
 	pipe_send(w, &path->out[0], bufs, m, now);
 }
 
-static inline uint64_t
-pipe_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);	/* vDSO: no system call */
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * poll: adaptive.  A loop that moved nothing starts (or continues) an
  * idle run.  For the first PIPE_SPIN_NS of a run the worker keeps
@@ -474,8 +525,8 @@ worker_main(void *arg)
 		if (w->capture_slot != NULL)
 			w->capture = __atomic_load_n(w->capture_slot,
 			    __ATOMIC_ACQUIRE);
-		if (__builtin_expect(__atomic_load_n(&w->tx_reset,
-		    __ATOMIC_RELAXED) != 0, 0))
+		if (__builtin_expect((__atomic_load_n(&w->tx_reset,
+		    __ATOMIC_RELAXED) | w->txr_busy) != 0, 0))
 			pipe_tx_resets(w);
 		for (i = 0; i < w->nin; i++) {
 			struct pipe_in *in = &w->in[i];

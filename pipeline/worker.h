@@ -19,6 +19,14 @@
 
 struct bridge;
 
+/* A worker's TX queue on a port, as its reset goes (txr_state). */
+#define PIPE_TXR_IDLE	0	/* in use */
+#define PIPE_TXR_BUSY	1	/* being reset: its frames are dropped */
+#define PIPE_TXR_LATE	2	/* not back PIPE_TX_RESET_MS after the
+				 * reset began: still dropped, the reset
+				 * asked again every PIPE_TX_RESET_RETRY_MS */
+#define PIPE_TX_RESET_RETRY_MS	100
+
 /* One destination, resolved for one worker. */
 struct pipe_out {
 	struct port	*port;
@@ -100,6 +108,12 @@ struct pipe_worker {
 	const int	*port_failed;	/* by port index (atomic) */
 	uint64_t	 tx_reset;	/* ports whose TX queue of this worker
 					 * to reset (bits; atomic) */
+	/* resets under way (pipe_tx_resets()), by port index */
+	uint64_t	 txr_busy;	/* bits; the worker's own */
+	uint64_t	 txr_start_ns[CONF_PORTS_MAX];
+	uint64_t	 txr_next_ns[CONF_PORTS_MAX];	/* next step due */
+	uint8_t		 txr_state[CONF_PORTS_MAX];	/* PIPE_TXR_* (atomic:
+					 * the control thread reads it) */
 	/* per-batch scratch */
 	struct pkt_meta	 meta[PIPE_BATCH_MAX];
 	uint8_t		 verdict[PIPE_BATCH_MAX];

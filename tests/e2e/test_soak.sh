@@ -200,7 +200,7 @@ for p in p1 p2; do
 	tx=$(d tx_packets $q); hwtx=$(d hw_tx_packets $q)
 	drops=$(( $(d drop_filtered $p) + $(d drop_malformed $p) + $(d drop_no_route $p) +
 	    $(d drop_local $p) + $(d drop_no_buffer $p) + $(d drop_tx_full $q) +
-	    $(d drop_too_big $q) + $(d drop_port_failed $q) ))
+	    $(d drop_too_big $q) + $(d drop_port_failed $q) + $(d drop_tx_reset $q) ))
 	drops_total=$((drops_total + drops + missed + rxerr))
 	[ "$sent" = $((hwrx + missed + rxerr)) ] || { ok=0; why="$why $p: kernel sent $sent, NIC received $hwrx missed $missed errors $rxerr;"; }
 	[ "$hwrx" = "$rx" ] || { ok=0; why="$why $p: NIC received $hwrx, pipeline $rx;"; }
