@@ -116,7 +116,7 @@ struct ixgbe_txq {
 	uint16_t		 tail;		/* next descriptor to fill */
 	uint16_t		 clean;		/* oldest descriptor not yet freed */
 	uint16_t		 mask;
-	uint8_t			 reset;		/* IXGBE_TXQ_*: a reset's step */
+	uint8_t			 reset;		/* IXGBE_TXQ_*: reset step */
 	uint64_t		 padded;	/* frames padded to IXGBE_TX_MIN_LEN */
 	uint64_t		 dropped;	/* frames over IXGBE_TX_MAX_LEN */
 } __attribute__((aligned(64)));
@@ -1596,10 +1596,10 @@ ixgbe_tx_pending(struct port *p, uint16_t qi, uint32_t *head)
 
 /*
  * The worker owning TX queue qi, at a batch boundary: one step of
- * restarting a queue whose head stopped moving.  Each step writes or
- * reads TXDCTL once and returns; none waits for the NIC, so the worker
- * goes on serving its other queues between steps (the caller bounds how
- * long it keeps asking).
+ * restarting a queue whose head stopped moving.  Each step reads TXDCTL
+ * once, writes what it has to and returns; none waits for the NIC, so
+ * the worker goes on serving its other queues between steps (the caller
+ * bounds how long it keeps asking).
  *
  *   RUN: §4.6.8.1: clear TXDCTL.ENABLE.  The queue may still be
  *	finishing what it had in flight: its ring and buffers are still

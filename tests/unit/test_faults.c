@@ -4,10 +4,10 @@
  * CRC, and with FCTRL.SBP a bad frame delivered with RXE), a burst larger
  * than the RX ring, a TX queue that stops completing (its reset never
  * waits on the NIC, the other TX queue works throughout), one that cannot
- * even be stopped, and a device that disappears from the bus.  Each is counted by reason where the NIC or
- * the driver counts it, nothing is delivered in part or corrupted after,
- * and no buffer is lost: every pool is whole again once the port is
- * closed.  No test makes the model see a DMA address outside DMA memory
+ * even be stopped, and a device that disappears from the bus.  Each is
+ * counted by reason where the NIC or the driver counts it, nothing is
+ * delivered in part or corrupted after, and no buffer is lost: every
+ * pool is whole again once the port is closed.  No test makes the model see a DMA address outside DMA memory
  * or breaks a strict rule (nic_destroy()).
  */
 #include <stdint.h>
