@@ -141,6 +141,33 @@ pipe_drop_tx_reset(struct pipe_counters *c, struct pkt_buf **bufs,
 	COUNT(c->drop_tx_reset, n);
 }
 
+/* Can nothing be sent to port idx now?  PIPE_OUT_FAILED: its device
+ * is gone; PIPE_OUT_RESET: this worker's TX queue on it is being reset;
+ * 0: it takes frames. */
+#define PIPE_OUT_FAILED		1
+#define PIPE_OUT_RESET		2
+
+static inline int
+pipe_out_down(const struct pipe_worker *w, uint16_t idx)
+{
+	if (__builtin_expect(__atomic_load_n(&w->port_failed[idx],
+	    __ATOMIC_RELAXED), 0))
+		return PIPE_OUT_FAILED;
+	if (__builtin_expect(w->txr_busy != 0, 0) && (w->txr_busy >> idx & 1))
+		return PIPE_OUT_RESET;
+	return 0;
+}
+
+/* n frames for port idx not even copied, since it is down (why). */
+static inline void
+pipe_count_down(struct pipe_worker *w, uint16_t idx, int why, uint16_t n)
+{
+	if (why == PIPE_OUT_FAILED)
+		COUNT(w->counters[idx].drop_port_failed, n);
+	else
+		COUNT(w->counters[idx].drop_tx_reset, n);
+}
+
 static inline void
 pipe_send(struct pipe_worker *w, const struct pipe_out *out,
     struct pkt_buf **bufs, uint16_t n, uint64_t *now)
@@ -149,13 +176,11 @@ pipe_send(struct pipe_worker *w, const struct pipe_out *out,
 	uint64_t bytes = 0;
 	uint16_t i, sent;
 
-	if (__builtin_expect(__atomic_load_n(&w->port_failed[out->idx],
-	    __ATOMIC_RELAXED), 0)) {
+	switch (pipe_out_down(w, out->idx)) {
+	case PIPE_OUT_FAILED:
 		pipe_drop_failed(c, bufs, n);
 		return;
-	}
-	if (__builtin_expect(w->txr_busy != 0, 0) &&
-	    (w->txr_busy >> out->idx & 1)) {
+	case PIPE_OUT_RESET:
 		pipe_drop_tx_reset(c, bufs, n);
 		return;
 	}
@@ -193,14 +218,20 @@ pipe_copy(struct pipe_worker *w, const struct pkt_buf *b)
 }
 
 /* Every destination after the first gets copies (port mirroring); none
- * is made of a frame too big for it. */
+ * is made of a frame too big for it, nor for a port that takes nothing
+ * now (counted as pipe_send() would). */
 static inline void
 pipe_mirror(struct pipe_worker *w, const struct pipe_out *out,
     struct pkt_buf **bufs, uint16_t n, uint64_t *now)
 {
 	struct pkt_buf *copies[PIPE_BATCH_MAX];
 	uint16_t i, got = 0, big = 0;
+	int down;
 
+	if ((down = pipe_out_down(w, out->idx)) != 0) {
+		pipe_count_down(w, out->idx, down, n);
+		return;
+	}
 	for (i = 0; i < n; i++)
 		if (out->max_len != 0 && pipe_too_big(bufs[i], out->max_len))
 			big++;
@@ -356,6 +387,9 @@ pipe_switch(struct pipe_worker *w, const struct pipe_in *in,
 	}
 	for (k = 0; k < path->nout; k++) {
 		int last = k == path->nout - 1;
+		/* no copies for a port that takes nothing now */
+		int down = last ? 0 : pipe_out_down(w, path->out[k].idx);
+		uint16_t uncopied = 0;
 
 		for (i = 0, m = 0; i < n; i++) {
 			if (dst[i] == (int8_t)k)
@@ -363,6 +397,8 @@ pipe_switch(struct pipe_worker *w, const struct pipe_in *in,
 			else if (dst[i] == -1) {
 				if (last)
 					list[m++] = bufs[i];
+				else if (down)
+					uncopied++;
 				else if ((list[m] = pipe_copy(w, bufs[i])) != NULL)
 					m++;
 				else
@@ -370,6 +406,8 @@ pipe_switch(struct pipe_worker *w, const struct pipe_in *in,
 					    drop_no_buffer, 1);
 			}
 		}
+		if (uncopied > 0)
+			pipe_count_down(w, path->out[k].idx, down, uncopied);
 		if (m > 0)
 			pipe_send(w, &path->out[k], list, m, now);
 	}
