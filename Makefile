@@ -156,7 +156,7 @@ test: all tests
 # table, the capture rings and writer, the pipeline's workers and control
 # thread, the emulated NIC's engine thread against the driver.
 TSAN_TESTS	 = test_bridge test_capture test_pipeline test_pipeline_txq test_emu \
-		   test_ixgbe test_rss
+		   test_ixgbe test_rss test_faults
 
 tsan:
 	@$(MAKE) --no-print-directory SANITIZE=thread \
