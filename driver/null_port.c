@@ -10,7 +10,11 @@
  * the last port opened wrote would otherwise come out of all of them,
  * and a learning bridge would see one station on every port, moving it
  * on every batch (measured: 20 to 40 more cycles a frame with two
- * workers, a compare-and-swap on one line from both cores).  TX frees
+ * workers, a compare-and-swap on one line from both cores).  The store
+ * costs bare forwarding 1.5 cycles a frame (13.9 against 15.4, runs
+ * alternated), the price of frames a bridge or a MAC rule can read
+ * correctly; writing only when the source differs costs more (the
+ * frames of a worker's ports alternate in its pool).  TX frees
  * what it is given.  The statistics are what the port handed out and
  * took, per queue, each queue written by its one owner and summed by
  * the control thread.
