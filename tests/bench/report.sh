@@ -119,6 +119,7 @@ function sortn(a, n,   i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
 }
 /^bench: machine xcore_cycles=/ { xcore = v("xcore_cycles") }
+/^bench: machine cores / { alub = v("alu_both"); l1b = v("l1_both") }
 /^bench: membw / { membw = sprintf("read %s GB/s from one core, %s from two together; write %s and %s", v("read_1"), v("read_2"), v("write_1"), v("write_2")) }
 /^bench: fwd batch=/ {
 	k = v("batch") SUBSEP v("ring")
@@ -189,6 +190,7 @@ END {
 	printf "- CPU: %s, %s cores online\n", cpu, ncpu
 	printf "- Kernel: %s\n", kernel
 	if (xcore != "") printf "- A cache line between cpu 0 and cpu 1: %s TSC cycles one way (tests/bench/bench_xcore.c)\n", xcore
+	if (alub != "") printf "- cpu 0 and cpu 1 at once keep %s of their speed alone on arithmetic and %s on work in their own L1 cache (1: two cores; about 0.5: two hyperthreads of one core; bench_xcore.c): two workers can reach at most about %.2f times one here\n", alub, l1b, 2 * (alub < l1b ? alub : l1b)
 	if (membw != "") printf "- Memory bandwidth: %s (tests/bench/bench_membw.c, the fastest of 4 passes over 64 MiB per core)\n", membw
 	printf "- Load average before / after: %s / %s\n", load0, load1
 	print ""
