@@ -290,6 +290,8 @@ ctl_port_faults(json_t *po, const struct pipe_port_report *pr)
 	    json_integer((json_int_t)pr->sw.drop_port_failed));
 	json_object_set_new(drops, "tx_reset",
 	    json_integer((json_int_t)pr->sw.drop_tx_reset));
+	json_object_set_new(drops, "total",
+	    json_integer((json_int_t)pipe_drops_total(&pr->sw)));
 	json_object_set_new(po, "link_changes",
 	    json_integer((json_int_t)pr->link_changes));
 	json_object_set_new(po, "tx_queue_resets",

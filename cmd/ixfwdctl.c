@@ -394,10 +394,7 @@ top_draw(json_t *st)
 	ports = json_object_get(st, "ports");
 	json_array_foreach(ports, i, p) {
 		json_t *dr = json_object_get(p, "drops");
-		long long drops = JI(dr, "no_route") + JI(dr, "tx_full") +
-		    JI(dr, "no_buffer") + JI(dr, "filtered") +
-		    JI(dr, "malformed") + JI(dr, "local") +
-		    JI(dr, "too_big");
+		long long drops = JI(dr, "total");
 
 		human(a, sizeof(a), (double)JI(p, "rx_pps"), "");
 		human(b, sizeof(b), (double)JI(p, "rx_bps"), "");

@@ -149,10 +149,7 @@ notify_status(struct pipeline *pl, uint64_t now, char *status, size_t len)
 		pipe_report(pl, i, &r);
 		rx += r.sw.rx_packets;
 		tx += r.sw.tx_packets;
-		drops += r.sw.drop_no_route + r.sw.drop_tx_full +
-		    r.sw.drop_no_buffer + r.sw.drop_filtered +
-		    r.sw.drop_malformed + r.sw.drop_local +
-		    r.sw.drop_too_big + r.hw.rx_missed;
+		drops += pipe_drops_total(&r.sw) + r.hw.rx_missed;
 		up += r.link.up;
 	}
 	if (secs <= 0)

@@ -50,6 +50,17 @@ struct pipe_counters {
 				 * queue on it was being reset */
 } __attribute__((aligned(64)));
 
+/* Every frame of c dropped, whatever the reason (flooded is not a drop):
+ * the one sum the status line, `ixfwdctl top' and the JSON's
+ * drops.total show. */
+static inline uint64_t
+pipe_drops_total(const struct pipe_counters *c)
+{
+	return c->drop_no_route + c->drop_tx_full + c->drop_no_buffer +
+	    c->drop_filtered + c->drop_malformed + c->drop_local +
+	    c->drop_too_big + c->drop_port_failed + c->drop_tx_reset;
+}
+
 /* Where a worker's time goes, for cycles per packet: TSC cycles spent in
  * loop iterations that moved packets, and the packets they moved. */
 struct pipe_worker_counters {

@@ -143,11 +143,14 @@ want="$N $((N * 96)) $N 0 0"
 [ "$got" = "$want" ] && pass ctl_stats_exact_counts || fail ctl_stats_exact_counts "got '$got', want '$want'"
 keys=$(json '",".join(sorted(set(["version","uptime_s","ports","workers","captures"]) - set(j))) +
     "/" + ",".join(sorted(set(["name","device","link","rx_packets","rx_bytes","tx_packets","tx_bytes","rx_pps","tx_pps","rx_bps","tx_bps","drops","hw"]) - set(j["ports"][0]))) +
-    "/" + ",".join(sorted(set(["no_route","tx_full","no_buffer","filtered","malformed","local","too_big"]) - set(j["ports"][0]["drops"]))) +
+    "/" + ",".join(sorted(set(["no_route","tx_full","no_buffer","filtered","malformed","local","too_big","port_failed","tx_reset","total"]) - set(j["ports"][0]["drops"]))) +
     "/" + ",".join(sorted(set(["up","speed_mbps"]) - set(j["ports"][0]["link"]))) +
     "/" + ",".join(sorted(set(["id","cpu","busy"]) - set(j["workers"][0]))) +
     "/" + ",".join(sorted(set(["name","samples","written","dropped_ring","dropped_disk","file"]) - set(j["captures"][0])))')
 [ "$keys" = "/////" ] && pass ctl_stats_json_keys || fail ctl_stats_json_keys "missing: $keys"
+# drops.total is every reason summed, the figure top shows
+got=$(json 'str([p["drops"]["total"] - sum(v for k, v in p["drops"].items() if k != "total") for p in j["ports"]])')
+[ "$got" = "[0, 0]" ] && pass ctl_stats_drops_total || fail ctl_stats_drops_total "total minus the reasons: $got"
 [ "$(json 'j["captures"][0]["samples"]')" = $((N / 10)) ] && pass ctl_stats_capture ||
     fail ctl_stats_capture "$(json 'j["captures"][0]')"
 out=$("$CTL" -s "$S" stats g1)

@@ -460,6 +460,29 @@ test_queues_null(void)
 	T_EQ(hits[1], ra.sw.rx_packets);
 }
 
+/* pipe_drops_total(): every drop reason once, and flooded (not a drop)
+ * not at all: each field a distinct bit. */
+static void
+test_drops_total(void)
+{
+	struct pipe_counters c;
+
+	memset(&c, 0, sizeof(c));
+	c.rx_packets = 1u << 20;
+	c.tx_packets = 1u << 21;
+	c.flooded = 1u << 22;
+	c.drop_no_route = 1u << 0;
+	c.drop_tx_full = 1u << 1;
+	c.drop_no_buffer = 1u << 2;
+	c.drop_filtered = 1u << 3;
+	c.drop_malformed = 1u << 4;
+	c.drop_local = 1u << 5;
+	c.drop_too_big = 1u << 6;
+	c.drop_port_failed = 1u << 7;
+	c.drop_tx_reset = 1u << 8;
+	T_EQ(pipe_drops_total(&c), 0x1ff);
+}
+
 /* bridge_dump() callback: station i's port in arg's array (by the last
  * byte of the MAC, which null ports number from 0). */
 static void
@@ -707,6 +730,7 @@ main(void)
 	T_RUN(test_no_route_counted);
 	T_RUN(test_filter_and_vlan_paths);
 	T_RUN(test_hitless_update);
+	T_RUN(test_drops_total);
 	T_RUN(test_queues_null);
 	T_RUN(test_queues_null_bridge);
 	T_RUN(test_queues_emulated);
