@@ -685,6 +685,66 @@ bridge_add_static(struct bridge *br, const uint8_t mac[6], uint16_t vlan,
 	}
 }
 
+int
+bridge_moves_check(const struct bridge *br, struct bridge_moves *m,
+    uint32_t now_s, const char *const name[BRIDGE_PORTS_MAX], char *msg,
+    size_t len)
+{
+	uint64_t d[BRIDGE_PORTS_MAX], total = 0, v;
+	uint32_t secs;
+	size_t off;
+	int p, n;
+
+	for (p = 0; p < BRIDGE_PORTS_MAX; p++) {
+		v = __atomic_load_n(&br->ctr[p].moved, __ATOMIC_RELAXED);
+		d[p] = v - m->last[p];
+		m->last[p] = v;
+		total += d[p];
+	}
+	secs = now_s - m->last_s;
+	m->last_s = now_s;
+	if (!m->started) {
+		m->started = 1;
+		return 0;
+	}
+	if (secs == 0)
+		secs = 1;
+	if (total < (uint64_t)BRIDGE_MOVES_WARN * secs ||
+	    (m->warned && now_s - m->warned_s < BRIDGE_MOVES_QUIET)) {
+		m->held += total;	/* told with the next warning */
+		return 0;
+	}
+	off = 0;
+	n = snprintf(msg, len, "bridge: %llu station moves in %u s, onto",
+	    (unsigned long long)total, secs);
+	if (n > 0)
+		off = (size_t)n;
+	for (p = 0; p < BRIDGE_PORTS_MAX && off < len; p++) {
+		if (d[p] == 0)
+			continue;
+		if (name != NULL && name[p] != NULL)
+			n = snprintf(msg + off, len - off, " %s (%llu)",
+			    name[p], (unsigned long long)d[p]);
+		else
+			n = snprintf(msg + off, len - off, " port %d (%llu)",
+			    p, (unsigned long long)d[p]);
+		if (n > 0)
+			off += (size_t)n;
+	}
+	if (off < len)
+		n = snprintf(msg + off, len - off, ": stations heard on two "
+		    "ports at once (a loop, or a segment reached twice?)");
+	if (m->warned && m->held > 0 && off < len) {
+		off = strlen(msg);
+		snprintf(msg + off, len - off, "; %llu more moves since the "
+		    "last warning", (unsigned long long)m->held);
+	}
+	m->held = 0;
+	m->warned = 1;
+	m->warned_s = now_s;
+	return 1;
+}
+
 uint32_t
 bridge_expire(struct bridge *br, uint32_t now_s)
 {

@@ -78,6 +78,34 @@ int		 bridge_add_static(struct bridge *br, const uint8_t mac[6],
 uint32_t	 bridge_expire(struct bridge *br, uint32_t now_s);
 void		 bridge_stats(const struct bridge *br,
 		    struct bridge_stats *st);
+
+/*
+ * Stations moving between ports many times a second mean one station
+ * heard on two ports at once: a loop, or a segment the bridge reaches
+ * twice.  Each move is a compare-and-swap on the station's line (from two
+ * cores when two workers hear it), so it is worth telling the operator.
+ * Call bridge_moves_check() once a second or so: 1 with a line in msg
+ * when, since the last call, stations moved at least BRIDGE_MOVES_WARN
+ * times a second, at most once per BRIDGE_MOVES_QUIET seconds (the line
+ * also counts the moves since the last warning); 0 otherwise.
+ * name[p] names port p (NULL: "port p").
+ */
+#define BRIDGE_MOVES_WARN	100	/* moves a second */
+#define BRIDGE_MOVES_QUIET	60	/* seconds between two warnings */
+
+struct bridge_moves {
+	uint64_t	 last[BRIDGE_PORTS_MAX];	/* moved, at the last call */
+	uint32_t	 last_s;
+	uint32_t	 warned_s;
+	int		 started;
+	int		 warned;
+	uint64_t	 held;		/* moves since, not in a warning */
+};
+
+int		 bridge_moves_check(const struct bridge *br,
+		    struct bridge_moves *m, uint32_t now_s,
+		    const char *const name[BRIDGE_PORTS_MAX], char *msg,
+		    size_t len);
 /* cb for each visible entry, in no particular order; returns how many.
  * age_s is 0 for a static entry. */
 int		 bridge_dump(const struct bridge *br,

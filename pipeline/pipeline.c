@@ -56,6 +56,7 @@ struct pipeline {
 	struct pipe_worker *workers[PIPE_WORKERS_MAX];
 	struct port_set	*devs;
 	struct bridge	*bridge;
+	struct bridge_moves moves;	/* pipe_check_moves() */
 	struct capture_set *captures;
 	int		 captures_running;
 	int		 started;	/* pipe_start() succeeded once */
@@ -894,6 +895,8 @@ pipe_update(struct pipeline *pl, const struct conf *c)
 	if (br != pl->bridge) {
 		old_br = pl->bridge;
 		pl->bridge = br;
+		/* a new table counts from 0 */
+		memset(&pl->moves, 0, sizeof(pl->moves));
 	}
 	pipe_quiesce(pl);
 	for (i = 0; i < n; i++)
@@ -942,13 +945,33 @@ pipe_rule_hits(struct pipeline *pl, int port, uint64_t *hits, int max)
 	return nrules;
 }
 
+/* Stations moving between ports many times a second: say so, now and
+ * then (bridge_moves_check()). */
+static void
+pipe_check_moves(struct pipeline *pl, uint32_t now_s)
+{
+	const char *name[BRIDGE_PORTS_MAX] = { NULL };
+	char msg[512];
+	int i;
+
+	for (i = 0; i < pl->nports && i < BRIDGE_PORTS_MAX; i++)
+		name[i] = pl->conf->ports[i].name;
+	if (bridge_moves_check(pl->bridge, &pl->moves, now_s, name, msg,
+	    sizeof(msg)))
+		log_warnx("%s", msg);
+}
+
 void
 pipe_housekeeping(struct pipeline *pl)
 {
 	pipe_check_links(pl);
 	pipe_check_tx(pl);
-	if (pl->bridge != NULL)
-		bridge_expire(pl->bridge, bridge_now());
+	if (pl->bridge != NULL) {
+		uint32_t now_s = bridge_now();
+
+		bridge_expire(pl->bridge, now_s);
+		pipe_check_moves(pl, now_s);
+	}
 }
 
 struct capture_set *

@@ -1039,6 +1039,71 @@ t_collision(void)
 	bridge_free(br);
 }
 
+/* Station s, on port from, moved k times: onto to, back onto from, ...
+ * (each learn a move). */
+static void
+moves(struct bridge *br, uint32_t s, int from, int to, int k)
+{
+	int i;
+
+	for (i = 0; i < k; i++)
+		learn_i(br, s, 0, i % 2 == 0 ? to : from, T0);
+}
+
+/* Stations moving many times a second are reported, named by port, at
+ * most once a minute, with the moves held back meanwhile. */
+static void
+t_moves_warn(void)
+{
+	static const char *const name[BRIDGE_PORTS_MAX] = { "a", "b", "c" };
+	struct bridge_moves m;
+	struct bridge *br;
+	char msg[512];
+	uint32_t t = 5000;
+
+	memset(&m, 0, sizeof(m));
+	T_REQUIRE((br = bridge_create(256, 0, 1)) != NULL);
+	learn_i(br, 1, 0, 0, T0);
+	learn_i(br, 2, 0, 0, T0);
+	T_EQ(bridge_moves_check(br, &m, t, name, msg, sizeof(msg)), 0);
+	/* a station that really moved: nothing to say */
+	moves(br, 1, 0, 1, 1);			/* now on b */
+	T_EQ(bridge_moves_check(br, &m, ++t, name, msg, sizeof(msg)), 0);
+	moves(br, 1, 1, 0, 98);			/* 98 in a second: under */
+	T_EQ(bridge_moves_check(br, &m, ++t, name, msg, sizeof(msg)), 0);
+	/* 150 onto a, 100 onto b, 50 onto c in a second */
+	moves(br, 1, 1, 0, 200);
+	moves(br, 2, 0, 2, 100);
+	T_EQ(bridge_moves_check(br, &m, ++t, name, msg, sizeof(msg)), 1);
+	T_CHECK(strcmp(msg, "bridge: 300 station moves in 1 s, onto a (150) "
+	    "b (100) c (50): stations heard on two ports at once (a loop, or "
+	    "a segment reached twice?)") == 0);
+	printf("  %s\n", msg);
+	/* still flapping, but said a second ago: held back */
+	moves(br, 1, 1, 0, 400);
+	T_EQ(bridge_moves_check(br, &m, ++t, name, msg, sizeof(msg)), 0);
+	t += BRIDGE_MOVES_QUIET - 2;
+	T_EQ(bridge_moves_check(br, &m, t, name, msg, sizeof(msg)), 0);
+	/* a minute after the warning, flapping again */
+	moves(br, 2, 0, 1, 100);
+	T_EQ(bridge_moves_check(br, &m, ++t, name, msg, sizeof(msg)), 1);
+	T_CHECK(strstr(msg, "bridge: 100 station moves in 1 s, onto a (50) "
+	    "b (50): ") == msg);
+	T_CHECK(strstr(msg, "; 400 more moves since the last warning") !=
+	    NULL);
+	/* a slow rate over a long interval is no flapping */
+	moves(br, 2, 0, 9, 200);
+	t += BRIDGE_MOVES_QUIET;
+	T_EQ(bridge_moves_check(br, &m, t, NULL, msg, sizeof(msg)), 0);
+	/* unnamed ports by number */
+	moves(br, 2, 0, 9, 200);
+	T_EQ(bridge_moves_check(br, &m, ++t, NULL, msg, sizeof(msg)), 1);
+	T_CHECK(strstr(msg, "onto port 0 (100) port 9 (100): ") != NULL);
+	T_CHECK(strstr(msg, "; 200 more moves since the last warning") !=
+	    NULL);
+	bridge_free(br);
+}
+
 static void
 t_now(void)
 {
@@ -1064,6 +1129,7 @@ main(void)
 	T_RUN(t_dump);
 	T_RUN(t_duplicate);
 	T_RUN(t_collision);
+	T_RUN(t_moves_warn);
 	T_RUN(t_now);
 	T_RUN(t_concurrent);
 	T_RUN(t_concurrent_same_station);
