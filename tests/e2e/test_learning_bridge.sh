@@ -3,7 +3,8 @@
 # learning bridge of emulated 82599s.  After a ping has taught the bridge
 # where h1 and h2 are, unicast between them goes only to the learned port
 # (h3's port sends nothing, nothing is flooded); entries age out; a
-# station that moves to another port is learned again at once.
+# station that moves to another port is learned again at once; one that
+# flaps between two ports is warned of.
 . "$(dirname "$0")/lib.sh"
 
 FWD_NS=ixl-fwd
@@ -100,6 +101,35 @@ if ip netns exec ixl-h1 ping -c 3 -i 0.2 -W 3 198.18.2.2 >"$WORK/ping2" 2>&1; th
 		fail station_move_relearned "moved counter $moved0 -> $moved1"; fi
 else
 	fail station_move_relearned "ping to the moved station failed: $(tail -n 2 "$WORK/ping2" | tr '\n' ' ')"
+fi
+
+# One move is not flapping: no warning.  Then h2 comes back with the
+# same MAC as h3, and both send: the station flaps between p2 and p3 on
+# every frame, and the daemon says so (once, naming both ports).
+sleep 1.5
+grep -q 'station moves' "$WORK/ixfwd.log" &&
+    fail single_move_no_warning "$(grep 'station moves' "$WORK/ixfwd.log")" ||
+    pass single_move_no_warning
+ip netns exec ixl-h2 ip link set ixl-h20 up
+ip netns exec ixl-h2 python3 "$(dirname "$0")/udpseq.py" send \
+    198.18.2.1 9 2000 3 "$WORK/udp2" &
+f2=$!
+ip netns exec ixl-h3 python3 "$(dirname "$0")/udpseq.py" send \
+    198.18.2.1 9 2000 3 "$WORK/udp3" &
+f3=$!
+wait $f2 $f3
+if wait_for "$WORK/ixfwd.log" "station moves" 5; then
+	line=$(grep 'station moves' "$WORK/ixfwd.log")
+	n=$(echo "$line" | wc -l)
+	case "$line" in
+	*"onto p2 ("*"p3 ("*"stations heard on two ports at once"*)
+		[ "$n" = 1 ] && pass flapping_warned_once ||
+		    fail flapping_warned_once "$n lines: $line" ;;
+	*) fail flapping_warned_once "$line" ;;
+	esac
+else
+	report $pid
+	fail flapping_warned_once "no warning; moved=$(field bridge moved)"
 fi
 
 kill -TERM $pid; wait $pid; rc=$?; pid=
