@@ -49,6 +49,13 @@
  *     passes; only then does ENABLE read 0 (§4.6.8.1: software waits for
  *     that before it touches the ring).  A fault can keep it from ever
  *     stopping.
+ *   - A running RX queue whose RXDCTL.ENABLE is cleared takes no frame
+ *     from then on (frames RSS sends it are missed), as §4.6.7.1 says;
+ *     the model has no write in flight between passes, but ENABLE
+ *     reads 0 only EMU_QDIS_NS later, as the silicon's does once its
+ *     pending accesses to the ring are done (software waits for that
+ *     before it touches the ring or frees its buffers).  Enabled again
+ *     before then, it goes on with the ring it had.
  *
  * Strict mode (emu_violation(), the rules in emu_rules[]): every step
  * the silicon depends on that the driver gets wrong is counted and its
@@ -582,15 +589,12 @@ emu_set_link(struct emu82599 *nic, int up)
 	emu_wr(nic, EMU_STATUS, st | (up ? EMU_STATUS_LINKUP : 0));
 }
 
+/* RX queue q takes no more frames: off the engine's list.  Lock held. */
 static void
-emu_rxq_stop(struct emu82599 *nic, int q)
+emu_rxq_halt(struct emu82599 *nic, int q)
 {
 	int i;
 
-	if (nic->rxq_en_ns[q] != 0) {
-		nic->rxq_en_ns[q] = 0;
-		nic->nqen--;
-	}
 	if (nic->rxq[q].running) {
 		for (i = 0; i < nic->nrxact; i++)
 			if (nic->rxact[i] == q) {
@@ -600,6 +604,21 @@ emu_rxq_stop(struct emu82599 *nic, int q)
 	}
 	nic->rxq[q].running = 0;
 	nic->rxq[q].on = 0;
+}
+
+/* RX queue q stopped, nothing pending, and ENABLE reads 0.  Lock held. */
+static void
+emu_rxq_stop(struct emu82599 *nic, int q)
+{
+	if (nic->rxq_en_ns[q] != 0) {
+		nic->rxq_en_ns[q] = 0;
+		nic->nqen--;
+	}
+	if (nic->rxq_dis_ns[q] != 0) {
+		nic->rxq_dis_ns[q] = 0;
+		nic->nqen--;
+	}
+	emu_rxq_halt(nic, q);
 	emu_wr(nic, EMU_RXDCTL(q),
 	    emu_rd(nic, EMU_RXDCTL(q)) & ~EMU_RXDCTL_ENABLE);
 }
@@ -754,6 +773,7 @@ emu_reset(struct emu82599 *nic, uint32_t rstbits, uint64_t now)
 	nic->nrxact = 0;
 	nic->nqen = 0;
 	memset(nic->rxq_en_ns, 0, sizeof(nic->rxq_en_ns));
+	memset(nic->rxq_dis_ns, 0, sizeof(nic->rxq_dis_ns));
 	memset(nic->txq_en_ns, 0, sizeof(nic->txq_en_ns));
 	memset(nic->txq_dis_ns, 0, sizeof(nic->txq_dis_ns));
 	/* The global reset stops every queue, a wedged one too. */
@@ -979,8 +999,9 @@ emu_txq_start(struct emu82599 *nic, int q)
 /* Queue enables whose time has come: the queue runs and its ENABLE bit
  * reads back 1 (§8.2.3.8.6, §8.2.3.9.10); TX queue disables whose time
  * has come: the queue stops and ENABLE reads 0 (§4.6.8.1), unless a
- * fault keeps it running.  Lock held, so no pass of the engine is half
- * way through the queue. */
+ * fault keeps it running; RX queue disables whose time has come: the
+ * queue's memory accesses are done and ENABLE reads 0 (§4.6.7.1).
+ * Lock held, so no pass of the engine is half way through the queue. */
 static void
 emu_queue_enables(struct emu82599 *nic, uint64_t now)
 {
@@ -990,6 +1011,8 @@ emu_queue_enables(struct emu82599 *nic, uint64_t now)
 		if (nic->txq_dis_ns[q] != 0 && now >= nic->txq_dis_ns[q] &&
 		    !__atomic_load_n(&nic->tx_no_disable[q], __ATOMIC_RELAXED))
 			emu_txq_stop(nic, q);
+		if (nic->rxq_dis_ns[q] != 0 && now >= nic->rxq_dis_ns[q])
+			emu_rxq_stop(nic, q);
 		if (nic->rxq_en_ns[q] != 0 && now >= nic->rxq_en_ns[q]) {
 			nic->rxq_en_ns[q] = 0;
 			nic->nqen--;
@@ -1214,7 +1237,8 @@ emu_seen(struct emu82599 *nic, struct emu_reginfo ri, uint32_t v)
 			nic->master_seen = 1;
 		break;
 	case R_RXDCTL:
-		if (v & EMU_RXDCTL_ENABLE)
+		/* 1 from a queue that is stopping is not a started one */
+		if ((v & EMU_RXDCTL_ENABLE) && nic->rxq_dis_ns[ri.idx] == 0)
 			__atomic_store_n(&nic->rxq_en_seen[ri.idx], 1,
 			    __ATOMIC_RELAXED);
 		break;
@@ -1466,14 +1490,35 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 		return;
 	case R_RXDCTL:
 		/* §8.2.3.8.6: ENABLE reads back 1 once the queue runs, a
-		 * little after it is written. */
+		 * little after it is written.  §4.6.7.1: a running queue
+		 * asked to stop takes no more frames and fetches and writes
+		 * back no more descriptors, but ENABLE reads 0 only once
+		 * its memory accesses are done (emu_queue_enables). */
 		if (!(val & EMU_RXDCTL_ENABLE)) {
-			emu_rxq_stop(nic, q);
 			__atomic_store_n(&nic->rxq_en_seen[q], 0, __ATOMIC_RELAXED);
-			emu_wr(nic, off, val);
+			if (nic->rxq[q].running || nic->rxq_dis_ns[q] != 0) {
+				emu_rxq_halt(nic, q);
+				if (nic->rxq_dis_ns[q] == 0) {
+					nic->rxq_dis_ns[q] = emu_now_ns() +
+					    EMU_QDIS_NS;
+					nic->nqen++;
+				}
+				emu_wr(nic, off, val | EMU_RXDCTL_ENABLE);
+			} else {
+				emu_rxq_stop(nic, q);
+				emu_wr(nic, off, val);
+			}
 		} else if (nic->rxq[q].running)
 			emu_wr(nic, off, val);
-		else {
+		else if (nic->rxq_dis_ns[q] != 0) {
+			/* enabled again before it stopped: it goes on with
+			 * the ring it has */
+			nic->rxq_dis_ns[q] = 0;
+			nic->nqen--;
+			nic->rxq[q].running = 1;
+			nic->rxact[nic->nrxact++] = (uint8_t)q;
+			emu_wr(nic, off, val);
+		} else {
 			emu_wr(nic, off, val & ~EMU_RXDCTL_ENABLE);
 			if (nic->rxq_en_ns[q] == 0)
 				(void)emu_rxq_start(nic, q);

@@ -64,7 +64,7 @@
 						 * polling CTRL) */
 #define EMU_MASTER_NS		50000ull	/* GIO master requests drain */
 #define EMU_QEN_NS		20000ull	/* queue enable reads back */
-#define EMU_QDIS_NS		20000ull	/* a TX queue disable takes effect
+#define EMU_QDIS_NS		20000ull	/* a queue disable takes effect
 						 * (ENABLE reads 0) */
 #define EMU_SECRX_NS		20000ull	/* security block drains */
 #define EMU_TXPKT_MAX_KB	10		/* §4.6.11.3.1: room TXPBTHRESH
@@ -254,9 +254,10 @@ struct emu82599 {
 	uint64_t	 master_dis_ns;		/* CTRL.PCIE_MASTER_DISABLE set at */
 	uint64_t	 secrx_dis_ns;		/* SECRXCTRL.RX_DIS set at */
 	int		 an_failed;		/* this AN attempt: bad link mode */
-	int		 nqen;			/* queue enables and TX
+	int		 nqen;			/* queue enables and
 						 * disables pending */
 	uint64_t	 rxq_en_ns[EMU_NQ];	/* RXDCTL.ENABLE reads back at */
+	uint64_t	 rxq_dis_ns[EMU_NQ];	/* RXDCTL.ENABLE reads 0 at */
 	uint64_t	 txq_en_ns[EMU_NQ];
 	uint64_t	 txq_dis_ns[EMU_NQ];	/* TXDCTL.ENABLE reads 0 at */
 	/* what the driver has seen by reading the register (lock; so a
