@@ -108,6 +108,7 @@ enum emu_rkind {
 	R_SWSM,
 	R_RAR,		/* RAL/RAH, idx = entry */
 	R_RDBAL,	/* idx = queue from here on */
+	R_RDBAH,
 	R_RDLEN,
 	R_RDH,
 	R_RDT,
@@ -316,6 +317,9 @@ static const struct {
 	[EMU_RULE_TX_RING_LIVE] = { "TX ring registers written only while "
 	    "the queue is disabled (TXDCTL.ENABLE read as 0)",
 	    "4.6.8, 4.6.8.1, 8.2.3.9.5-8, 8.2.3.9.10" },
+	[EMU_RULE_RX_RING_LIVE] = { "RX ring registers written only while "
+	    "the queue is disabled (RXDCTL.ENABLE read as 0)",
+	    "4.6.7, 4.6.7.1, 8.2.3.8.1-4, 8.2.3.8.6" },
 };
 
 const char *
@@ -495,6 +499,7 @@ emu_regmap_init(void)
 	}
 	for (i = 0; i < EMU_NQ; i++) {
 		emu_map(EMU_RDBAL(i), R_RDBAL, i);
+		emu_map(EMU_RDBAH(i), R_RDBAH, i);
 		emu_map(EMU_RDLEN(i), R_RDLEN, i);
 		emu_map(EMU_RDH(i), R_RDH, i);
 		emu_map(EMU_RDT(i), R_RDT, i);
@@ -778,6 +783,7 @@ emu_reset(struct emu82599 *nic, uint32_t rstbits, uint64_t now)
 	memset(nic->txq_dis_ns, 0, sizeof(nic->txq_dis_ns));
 	/* The global reset stops every queue, a wedged one too. */
 	for (i = 0; i < EMU_NQ; i++) {
+		__atomic_store_n(&nic->rxq_live[i], 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&nic->txq_live[i], 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&nic->tx_hung[i], 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&nic->tx_no_disable[i], 0, __ATOMIC_RELAXED);
@@ -1237,9 +1243,14 @@ emu_seen(struct emu82599 *nic, struct emu_reginfo ri, uint32_t v)
 			nic->master_seen = 1;
 		break;
 	case R_RXDCTL:
-		/* 1 from a queue that is stopping is not a started one */
+		/* 1 from a queue that is stopping is not a started one;
+		 * 0 while an enable is pending is not a stopped one */
 		if ((v & EMU_RXDCTL_ENABLE) && nic->rxq_dis_ns[ri.idx] == 0)
 			__atomic_store_n(&nic->rxq_en_seen[ri.idx], 1,
+			    __ATOMIC_RELAXED);
+		if (!(v & EMU_RXDCTL_ENABLE) && !nic->rxq[ri.idx].running &&
+		    nic->rxq_en_ns[ri.idx] == 0 && nic->rxq_dis_ns[ri.idx] == 0)
+			__atomic_store_n(&nic->rxq_live[ri.idx], 0,
 			    __ATOMIC_RELAXED);
 		break;
 	case R_TXDCTL:
@@ -1271,6 +1282,22 @@ emu_tx_ring_check(struct emu82599 *nic, const char *reg, int q, uint32_t val)
 	if (__atomic_load_n(&nic->txq_live[q], __ATOMIC_RELAXED))
 		emu_violation(nic, EMU_RULE_TX_RING_LIVE, "%s(%d) = 0x%08x "
 		    "written while TX queue %d is enabled (TXDCTL.ENABLE not "
+		    "read as 0 since it was set)", reg, q, val, q);
+}
+
+/*
+ * §4.6.7, §4.6.7.1, §8.2.3.8.4: an RX queue's ring (RDBAL, RDBAH, RDLEN)
+ * and its head (RDH) are set while the queue is disabled: before
+ * RXDCTL.ENABLE is set, or after it was cleared and read back as 0.
+ * Until then the queue may still have accesses to the ring in flight.
+ * Judged on what the driver read, not on how fast it ran.  Lock held.
+ */
+static void
+emu_rx_ring_check(struct emu82599 *nic, const char *reg, int q, uint32_t val)
+{
+	if (__atomic_load_n(&nic->rxq_live[q], __ATOMIC_RELAXED))
+		emu_violation(nic, EMU_RULE_RX_RING_LIVE, "%s(%d) = 0x%08x "
+		    "written while RX queue %d is enabled (RXDCTL.ENABLE not "
 		    "read as 0 since it was set)", reg, q, val, q);
 }
 
@@ -1422,6 +1449,10 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 			    "TQSM" : "RQSMR", q, val, val & EMU_QSM_RESERVED);
 		emu_wr(nic, off, val);
 		return;
+	case R_RDBAH:
+		emu_rx_ring_check(nic, "RDBAH", q, val);
+		emu_wr(nic, off, val);
+		return;
 	case R_TDBAH:
 		emu_tx_ring_check(nic, "TDBAH", q, val);
 		emu_wr(nic, off, val);
@@ -1430,6 +1461,8 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 	case R_TDBAL:
 		if (ri.kind == R_TDBAL)
 			emu_tx_ring_check(nic, "TDBAL", q, val);
+		else
+			emu_rx_ring_check(nic, "RDBAL", q, val);
 		/* §8.2.3.8.1, §8.2.3.9.5: bits 6:0 are zero, rings are
 		 * 128-byte aligned. */
 		if (val & 0x7f)
@@ -1446,6 +1479,8 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 	case R_TDLEN:
 		if (ri.kind == R_TDLEN)
 			emu_tx_ring_check(nic, "TDLEN", q, val);
+		else
+			emu_rx_ring_check(nic, "RDLEN", q, val);
 		/* §8.2.3.8.3, §8.2.3.9.7: a multiple of 128 bytes, bits
 		 * 19:7. */
 		if (val & ~0xfff80u)
@@ -1460,6 +1495,7 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 		return;
 	case R_RDH:
 		val &= 0xffff;
+		emu_rx_ring_check(nic, "RDH", q, val);
 		if (nic->rxq[q].running) {
 			/* Only meaningful while the queue is disabled; a
 			 * running queue takes it (it is usually 0 = the
@@ -1520,8 +1556,10 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 			emu_wr(nic, off, val);
 		} else {
 			emu_wr(nic, off, val & ~EMU_RXDCTL_ENABLE);
-			if (nic->rxq_en_ns[q] == 0)
-				(void)emu_rxq_start(nic, q);
+			if (nic->rxq_en_ns[q] == 0 &&
+			    emu_rxq_start(nic, q) == 0)
+				__atomic_store_n(&nic->rxq_live[q], 1,
+				    __ATOMIC_RELAXED);
 		}
 		return;
 	case R_TXDCTL:

@@ -113,6 +113,8 @@ enum emu_rule {
 	EMU_RULE_QSM,		/* RQSMR/TQSM reserved bits set */
 	EMU_RULE_TX_RING_LIVE,	/* TDBAL/TDBAH/TDLEN/TDH written while the
 				 * TX queue is enabled */
+	EMU_RULE_RX_RING_LIVE,	/* RDBAL/RDBAH/RDLEN/RDH written while the
+				 * RX queue is enabled */
 	EMU_RULE_COUNT
 };
 

@@ -263,6 +263,8 @@ struct emu82599 {
 	/* what the driver has seen by reading the register (lock; so a
 	 * rule "wait for X" does not depend on thread timing) */
 	uint8_t		 rxq_en_seen[EMU_NQ];	/* RXDCTL.ENABLE read as 1 */
+	uint8_t		 rxq_live[EMU_NQ];	/* RXDCTL.ENABLE set and not
+						 * read as 0 since (atomic) */
 	uint8_t		 txq_live[EMU_NQ];	/* TXDCTL.ENABLE set and not
 						 * read as 0 since (atomic) */
 	int		 master_seen;		/* GIO_MASTER_EN read as 0 */

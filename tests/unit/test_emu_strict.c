@@ -543,6 +543,64 @@ test_strict_tx_ring_live(void)
 	rig_down(&r);
 }
 
+/*
+ * §4.6.7.1: an RX queue's ring is rewritten only once RXDCTL.ENABLE has
+ * read 0.  Done so (disable, wait for 0, rewrite, enable, wait for 1,
+ * hand the descriptors over): no violation, and the queue receives
+ * again.  RDH written while the queue runs, and RDBAL and RDLEN written
+ * right after ENABLE is cleared, while the queue may still be at work
+ * on its ring, are each caught whether or not the queue has stopped by
+ * then: the rule is judged on what the driver read.
+ */
+static void
+test_strict_rx_ring_live(void)
+{
+	struct rig r;
+	uint8_t f[64];
+	uint64_t ring, end;
+	uint32_t i;
+
+	NEED_DMA();
+	T_REQUIRE(rig_up(&r, "rxlive", B_NONE) == 0);
+	ring = r.m.iova;
+	wr(&r, EMU_RXDCTL(0), rd(&r, EMU_RXDCTL(0)) & ~EMU_RXDCTL_ENABLE);
+	T_EQ(wait_reg(&r.b, EMU_RXDCTL(0), EMU_RXDCTL_ENABLE, 0, WAIT_MS), 0);
+	wr(&r, EMU_RDBAL(0), (uint32_t)ring);
+	wr(&r, EMU_RDBAH(0), (uint32_t)(ring >> 32));
+	wr(&r, EMU_RDLEN(0), NDESC * 16);
+	wr(&r, EMU_RDH(0), 0);
+	wr(&r, EMU_RDT(0), 0);
+	for (i = 0; i < NDESC; i++) {
+		r.rxd[i].read.pkt_addr = r.m.iova + RXB_OFF + i * BUF_SZ;
+		r.rxd[i].read.hdr_addr = 0;
+	}
+	wr(&r, EMU_RXDCTL(0), rd(&r, EMU_RXDCTL(0)) | EMU_RXDCTL_ENABLE);
+	T_EQ(wait_reg(&r.b, EMU_RXDCTL(0), EMU_RXDCTL_ENABLE,
+	    EMU_RXDCTL_ENABLE, WAIT_MS), 0);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	wr(&r, EMU_RDT(0), NDESC - 1);
+	T_EQ(emu_violations(r.nic), 0);
+	memset(f, 0xff, 6);
+	memset(f + 6, 0x22, 58);
+	T_REQUIRE(emu_wire_push(r.nic, f, 64) == 0);
+	end = now_ms() + WAIT_MS;
+	while (!(__atomic_load_n(&r.rxd[0].wb.status_error, __ATOMIC_ACQUIRE) &
+	    EMU_RXD_DD) && now_ms() < end)
+		usleep(100);
+	T_EQ(r.rxd[0].wb.status_error & EMU_RXD_DD, EMU_RXD_DD);
+	T_EQ(r.rxd[0].wb.length, 64);
+	T_EQ(emu_violations(r.nic), 0);
+
+	wr(&r, EMU_RDH(0), rd(&r, EMU_RDH(0)));
+	T_EQ(emu_rule_violations(r.nic, EMU_RULE_RX_RING_LIVE), 1);
+	wr(&r, EMU_RXDCTL(0), rd(&r, EMU_RXDCTL(0)) & ~EMU_RXDCTL_ENABLE);
+	wr(&r, EMU_RDBAL(0), (uint32_t)ring);
+	wr(&r, EMU_RDLEN(0), NDESC * 16);
+	only(&r, EMU_RULE_RX_RING_LIVE);
+	T_EQ(emu_rule_violations(r.nic, EMU_RULE_RX_RING_LIVE), 3);
+	rig_down(&r);
+}
+
 /* §7.2.3.2.4: a 16-byte packet is refused, 17 bytes is taken. */
 static void
 test_strict_tx_short(void)
@@ -683,6 +741,7 @@ main(void)
 	T_RUN(test_strict_crc_strip);
 	T_RUN(test_strict_crc_strip_live);
 	T_RUN(test_strict_tx_ring_live);
+	T_RUN(test_strict_rx_ring_live);
 	T_RUN(test_strict_rxpb_size);
 	T_RUN(test_strict_rxpb_gap);
 	T_RUN(test_strict_txpbthresh);
