@@ -2194,6 +2194,17 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 		return EMU_RX_DROPPED;
 	}
 	if (need > r->avail) {
+		/* The tail may have moved since the pass began: a frame
+		 * that comes after the driver gave descriptors back must
+		 * find them (the silicon fetches them while the frame waits
+		 * in its packet buffer). */
+		uint32_t tail = __atomic_load_n(&nic->regs[EMU_RDT(q) >> 2],
+		    __ATOMIC_ACQUIRE);
+
+		if (tail < r->n)
+			r->avail = (tail + r->n - r->head) % r->n;
+	}
+	if (need > r->avail) {
 		if (fc)
 			return EMU_RX_NOROOM;
 		emu_acc(nic, EMU_S_TPR, 1);
