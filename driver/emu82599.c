@@ -2193,11 +2193,12 @@ emu_rx_frame(struct emu82599 *nic, const uint8_t *f, uint32_t len, int fc)
 		emu_acc(nic, EMU_S_TOR, len + EMU_CRC_LEN);
 		return EMU_RX_DROPPED;
 	}
-	if (need > r->avail) {
+	if (need > r->avail && !p->burst) {
 		/* The tail may have moved since the pass began: a frame
 		 * that comes after the driver gave descriptors back must
 		 * find them (the silicon fetches them while the frame waits
-		 * in its packet buffer). */
+		 * in its packet buffer).  Not in a burst fault, whose
+		 * frames all arrive at once. */
 		uint32_t tail = __atomic_load_n(&nic->regs[EMU_RDT(q) >> 2],
 		    __ATOMIC_ACQUIRE);
 

@@ -153,6 +153,9 @@ struct emu_rxpass {
 	uint32_t	 rxcsum;
 	uint32_t	 mrqc;
 	uint32_t	 err;		/* faults: error bits of the next frame */
+	int		 burst;		/* faults: a burst arriving at once, in
+					 * the descriptors the pass began with
+					 * (no RDT read again) */
 	uint8_t		 key[EMU_RSS_KEY_LEN];	/* RSSRK */
 	uint8_t		 reta[EMU_RETA_SIZE];	/* RETA */
 };

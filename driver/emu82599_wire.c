@@ -1193,11 +1193,13 @@ emu_gen_rx(struct emu82599 *nic, uint64_t now)
 		uint32_t nb = __atomic_exchange_n(&nic->fault_burst, 0,
 		    __ATOMIC_RELAXED);
 
+		nic->rx.burst = 1;
 		for (; nb > 0; nb--, work++) {
 			emu_gen_stamp(g->frame, g->seq++);
 			(void)emu_rx_frame(nic, g->frame, g->size, 0);
 			nic->wacc_to++;
 		}
+		nic->rx.burst = 0;
 		return work;
 	}
 	if (g->rate > 0 && g->next_ns < (double)now - EMU_BATCH * g->interval_ns)
