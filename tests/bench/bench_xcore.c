@@ -18,9 +18,10 @@
  * alu: eight independent add/xor chains (the execution units; about 0.5
  * on two hyperthreads of one core, 1 on two cores); l1: read-modify-write
  * over 16 KiB of its own per thread (the first-level cache, private to a
- * core).  Two workers on these two cpus cannot forward more than about
- * twice the lower of the two times what one does: the ceiling of the
- * scaling benchmark on this machine.
+ * core).  Near 0.5, two workers on these cpus cannot do much more than
+ * one; near 1, the scaling benchmark measures ixfwd, not the machine.
+ * A few seconds' figure: on a shared virtual machine it moves with the
+ * phase like every other (0.88 to 1.00 seen on one machine).
  */
 #include <pthread.h>
 #include <sched.h>

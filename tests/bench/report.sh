@@ -190,7 +190,7 @@ END {
 	printf "- CPU: %s, %s cores online\n", cpu, ncpu
 	printf "- Kernel: %s\n", kernel
 	if (xcore != "") printf "- A cache line between cpu 0 and cpu 1: %s TSC cycles one way (tests/bench/bench_xcore.c)\n", xcore
-	if (alub != "") printf "- cpu 0 and cpu 1 at once keep %s of their speed alone on arithmetic and %s on work in their own L1 cache (1: two cores; about 0.5: two hyperthreads of one core; bench_xcore.c): two workers can reach at most about %.2f times one here\n", alub, l1b, 2 * (alub < l1b ? alub : l1b)
+	if (alub != "") printf "- cpu 0 and cpu 1 running at once kept %s of their speed alone on arithmetic and %s on work in their own L1 cache (bench_xcore.c, a few seconds in the phase of that moment): near 1, two cores; near 0.5, two hyperthreads of one core, on which two workers cannot reach much more than one\n", alub, l1b
 	if (membw != "") printf "- Memory bandwidth: %s (tests/bench/bench_membw.c, the fastest of 4 passes over 64 MiB per core)\n", membw
 	printf "- Load average before / after: %s / %s\n", load0, load1
 	print ""
