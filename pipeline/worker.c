@@ -70,16 +70,6 @@ pipe_fit(struct pkt_buf **bufs, uint16_t n, uint16_t max, uint64_t *counter)
 	return m;
 }
 
-/* For a port whose device is gone (pipe_check_links()). */
-static void
-pipe_drop_failed(struct pipe_counters *c, struct pkt_buf **bufs, uint16_t n)
-{
-	uint16_t i;
-
-	for (i = 0; i < n; i++)
-		pkt_free(bufs[i]);
-	COUNT(c->drop_port_failed, n);
-}
 
 /*
  * At a batch boundary: the TX queues of this worker the control thread
@@ -129,18 +119,6 @@ pipe_tx_resets(struct pipe_worker *w)
 	}
 }
 
-/* For a port whose TX queue of this worker is being reset. */
-static void
-pipe_drop_tx_reset(struct pipe_counters *c, struct pkt_buf **bufs,
-    uint16_t n)
-{
-	uint16_t i;
-
-	for (i = 0; i < n; i++)
-		pkt_free(bufs[i]);
-	COUNT(c->drop_tx_reset, n);
-}
-
 /* Can nothing be sent to port idx now?  PIPE_OUT_FAILED: its device
  * is gone; PIPE_OUT_RESET: this worker's TX queue on it is being reset;
  * 0: it takes frames. */
@@ -158,14 +136,13 @@ pipe_out_down(const struct pipe_worker *w, uint16_t idx)
 	return 0;
 }
 
-/* n frames for port idx not even copied, since it is down (why). */
-static inline void
-pipe_count_down(struct pipe_worker *w, uint16_t idx, int why, uint16_t n)
+/* Where frames for port idx that is down (why) are counted:
+ * drop_port_failed (pipe_check_links()) or drop_tx_reset. */
+static inline uint64_t *
+pipe_down_counter(struct pipe_worker *w, uint16_t idx, int why)
 {
-	if (why == PIPE_OUT_FAILED)
-		COUNT(w->counters[idx].drop_port_failed, n);
-	else
-		COUNT(w->counters[idx].drop_tx_reset, n);
+	return why == PIPE_OUT_FAILED ? &w->counters[idx].drop_port_failed :
+	    &w->counters[idx].drop_tx_reset;
 }
 
 static inline void
@@ -175,13 +152,12 @@ pipe_send(struct pipe_worker *w, const struct pipe_out *out,
 	struct pipe_counters *c = &w->counters[out->idx];
 	uint64_t bytes = 0;
 	uint16_t i, sent;
+	int down;
 
-	switch (pipe_out_down(w, out->idx)) {
-	case PIPE_OUT_FAILED:
-		pipe_drop_failed(c, bufs, n);
-		return;
-	case PIPE_OUT_RESET:
-		pipe_drop_tx_reset(c, bufs, n);
+	if ((down = pipe_out_down(w, out->idx)) != 0) {
+		for (i = 0; i < n; i++)
+			pkt_free(bufs[i]);
+		COUNT(*pipe_down_counter(w, out->idx, down), n);
 		return;
 	}
 	if (out->max_len != 0 &&
@@ -229,7 +205,7 @@ pipe_mirror(struct pipe_worker *w, const struct pipe_out *out,
 	int down;
 
 	if ((down = pipe_out_down(w, out->idx)) != 0) {
-		pipe_count_down(w, out->idx, down, n);
+		COUNT(*pipe_down_counter(w, out->idx, down), n);
 		return;
 	}
 	for (i = 0; i < n; i++)
@@ -407,7 +383,8 @@ pipe_switch(struct pipe_worker *w, const struct pipe_in *in,
 			}
 		}
 		if (uncopied > 0)
-			pipe_count_down(w, path->out[k].idx, down, uncopied);
+			COUNT(*pipe_down_counter(w, path->out[k].idx, down),
+			    uncopied);
 		if (m > 0)
 			pipe_send(w, &path->out[k], list, m, now);
 	}
