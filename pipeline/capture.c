@@ -25,6 +25,7 @@
 
 #include <bsd/string.h>
 
+#include "cacheline.h"
 #include "capture_priv.h"
 #include "log.h"
 
@@ -417,9 +418,8 @@ capture_table_new(int w)
 {
 	struct capture_worker *t;
 
-	if ((t = aligned_alloc(64, CAPTURE_ALIGN64(sizeof(*t)))) == NULL)
+	if ((t = calloc_lines(1, sizeof(*t))) == NULL)
 		return NULL;
-	memset(t, 0, sizeof(*t));
 	t->id = w;
 	return t;
 }
@@ -481,21 +481,18 @@ capture_sampler_new(struct capture *c, int w)
 	struct capture_sampler *s;
 	uint64_t seed, bytes;
 
-	if ((s = aligned_alloc(64, CAPTURE_ALIGN64(sizeof(*s)))) == NULL)
+	if ((s = calloc_lines(1, sizeof(*s))) == NULL)
 		return NULL;
-	memset(s, 0, sizeof(*s));
-	bytes = CAPTURE_ALIGN64((uint64_t)c->conf.ring_size + c->rec_max);
-	s->ring = aligned_alloc(64, CAPTURE_ALIGN64(sizeof(*s->ring)));
-	s->ring_buf = aligned_alloc(64, bytes);
+	bytes = (uint64_t)c->conf.ring_size + c->rec_max;
+	/* zeroed: the pages are faulted in now, not on the fast path */
+	s->ring = calloc_lines(1, sizeof(*s->ring));
+	s->ring_buf = calloc_lines(1, bytes);
 	if (s->ring == NULL || s->ring_buf == NULL) {
 		free(s->ring);
 		free(s->ring_buf);
 		free(s);
 		return NULL;
 	}
-	memset(s->ring, 0, sizeof(*s->ring));
-	/* fault the pages in now, not on the fast path */
-	memset(s->ring_buf, 0, bytes);
 	s->ring_mask = c->conf.ring_size - 1;
 	s->snaplen = (uint16_t)c->conf.snaplen;
 	s->port = (uint16_t)c->conf.port;

@@ -24,7 +24,6 @@
 #define CAPTURE_MAX_RATE_MAX	1000000000ULL
 
 #define CAPTURE_ALIGN8(x)	(((x) + 7) & ~(uint64_t)7)
-#define CAPTURE_ALIGN64(x)	(((x) + 63) & ~(uint64_t)63)
 
 /* The file a capture is writing. */
 struct capture_file {
