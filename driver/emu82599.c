@@ -1270,35 +1270,26 @@ emu_seen(struct emu82599 *nic, struct emu_reginfo ri, uint32_t v)
 }
 
 /*
- * §4.6.8, §4.6.8.1: a TX queue's ring (TDBAL, TDBAH, TDLEN) and its head
- * (TDH) are set while the queue is disabled: before TXDCTL.ENABLE is
- * set, or after it was cleared and read back as 0.  A queue that is
- * still stopping reads 1 and may still fetch from the old ring.  Judged
- * on what the driver read, not on how fast it ran.  Lock held.
+ * A queue's ring (base, length) and its head are set while the queue is
+ * disabled: before its ENABLE bit is set, or after it was cleared and
+ * read back as 0.  Until then the queue may still fetch from the old
+ * ring or write back into it.  TX: §4.6.8, §4.6.8.1 (TDBAL, TDBAH,
+ * TDLEN, TDH); RX: §4.6.7, §4.6.7.1, §8.2.3.8.4 (RDBAL, RDBAH, RDLEN,
+ * RDH).  Judged on what the driver read, not on how fast it ran.  Lock
+ * held.
  */
 static void
-emu_tx_ring_check(struct emu82599 *nic, const char *reg, int q, uint32_t val)
+emu_ring_check(struct emu82599 *nic, int tx, const char *reg, int q,
+    uint32_t val)
 {
-	if (__atomic_load_n(&nic->txq_live[q], __ATOMIC_RELAXED))
-		emu_violation(nic, EMU_RULE_TX_RING_LIVE, "%s(%d) = 0x%08x "
-		    "written while TX queue %d is enabled (TXDCTL.ENABLE not "
-		    "read as 0 since it was set)", reg, q, val, q);
-}
+	const uint8_t *live = tx ? nic->txq_live : nic->rxq_live;
 
-/*
- * §4.6.7, §4.6.7.1, §8.2.3.8.4: an RX queue's ring (RDBAL, RDBAH, RDLEN)
- * and its head (RDH) are set while the queue is disabled: before
- * RXDCTL.ENABLE is set, or after it was cleared and read back as 0.
- * Until then the queue may still have accesses to the ring in flight.
- * Judged on what the driver read, not on how fast it ran.  Lock held.
- */
-static void
-emu_rx_ring_check(struct emu82599 *nic, const char *reg, int q, uint32_t val)
-{
-	if (__atomic_load_n(&nic->rxq_live[q], __ATOMIC_RELAXED))
-		emu_violation(nic, EMU_RULE_RX_RING_LIVE, "%s(%d) = 0x%08x "
-		    "written while RX queue %d is enabled (RXDCTL.ENABLE not "
-		    "read as 0 since it was set)", reg, q, val, q);
+	if (__atomic_load_n(&live[q], __ATOMIC_RELAXED))
+		emu_violation(nic, tx ? EMU_RULE_TX_RING_LIVE :
+		    EMU_RULE_RX_RING_LIVE, "%s(%d) = 0x%08x written while %s "
+		    "queue %d is enabled (%s.ENABLE not read as 0 since it was "
+		    "set)", reg, q, val, tx ? "TX" : "RX", q,
+		    tx ? "TXDCTL" : "RXDCTL");
 }
 
 static uint32_t
@@ -1450,19 +1441,19 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 		emu_wr(nic, off, val);
 		return;
 	case R_RDBAH:
-		emu_rx_ring_check(nic, "RDBAH", q, val);
+		emu_ring_check(nic, 0, "RDBAH", q, val);
 		emu_wr(nic, off, val);
 		return;
 	case R_TDBAH:
-		emu_tx_ring_check(nic, "TDBAH", q, val);
+		emu_ring_check(nic, 1, "TDBAH", q, val);
 		emu_wr(nic, off, val);
 		return;
 	case R_RDBAL:
 	case R_TDBAL:
 		if (ri.kind == R_TDBAL)
-			emu_tx_ring_check(nic, "TDBAL", q, val);
+			emu_ring_check(nic, 1, "TDBAL", q, val);
 		else
-			emu_rx_ring_check(nic, "RDBAL", q, val);
+			emu_ring_check(nic, 0, "RDBAL", q, val);
 		/* §8.2.3.8.1, §8.2.3.9.5: bits 6:0 are zero, rings are
 		 * 128-byte aligned. */
 		if (val & 0x7f)
@@ -1478,9 +1469,9 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 	case R_RDLEN:
 	case R_TDLEN:
 		if (ri.kind == R_TDLEN)
-			emu_tx_ring_check(nic, "TDLEN", q, val);
+			emu_ring_check(nic, 1, "TDLEN", q, val);
 		else
-			emu_rx_ring_check(nic, "RDLEN", q, val);
+			emu_ring_check(nic, 0, "RDLEN", q, val);
 		/* §8.2.3.8.3, §8.2.3.9.7: a multiple of 128 bytes, bits
 		 * 19:7. */
 		if (val & ~0xfff80u)
@@ -1495,7 +1486,7 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 		return;
 	case R_RDH:
 		val &= 0xffff;
-		emu_rx_ring_check(nic, "RDH", q, val);
+		emu_ring_check(nic, 0, "RDH", q, val);
 		if (nic->rxq[q].running) {
 			/* Only meaningful while the queue is disabled; a
 			 * running queue takes it (it is usually 0 = the
@@ -1512,7 +1503,7 @@ emu_write_locked(struct emu82599 *nic, struct emu_reginfo ri, uint32_t off,
 		return;
 	case R_TDH:
 		val &= 0xffff;
-		emu_tx_ring_check(nic, "TDH", q, val);
+		emu_ring_check(nic, 1, "TDH", q, val);
 		if (nic->txq[q].running) {
 			if (val != nic->txq[q].head && emu_warn_once(nic,
 			    EMU_W_HEADWR))
