@@ -115,6 +115,14 @@ function pair_table(pk, la, lb,   i) {
 	if (pk in pmed) printf "Median ratio **%s** (rounds from %s to %s); median Mpps %s (%s) and %s (%s); cycles per packet ratio %s; Mpps per cpu given, ratio %s.\n\n", pmed[pk], pmin[pk], pmax[pk], pam[pk], la, pbm[pk], lb, pcyc[pk], pcpu[pk]
 	return 1
 }
+# the mq1-WHAT/mq2-WHAT pair, under a line saying what WHAT adds
+function pair_section(what, text,   pk) {
+	pk = "null mq1-" what " mq2-" what
+	if (!(pk in pseen)) return
+	print text
+	print ""
+	pair_table(pk, "1 worker", "2 workers")
+}
 function sortn(a, n,   i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
 }
@@ -323,25 +331,9 @@ END {
 	if (pairs_load != "") printf "Load average when the pairs started: %s.\n", pairs_load
 	print ""
 	if (!pair_table("null mq1 mq2", "1 worker", "2 workers")) print "Not measured.\n"
-	if ("null mq1-rules mq2-rules" in pseen) {
-		print "With five rules on each path (every frame parsed, and the hit"
-		print "counter of its rule, each path its own per worker, written):"
-		print ""
-		pair_table("null mq1-rules mq2-rules", "1 worker", "2 workers")
-	}
-	if ("null mq1-bridge mq2-bridge" in pseen) {
-		print "The two ports a learning bridge: every frame learns its source into"
-		print "the one MAC table both workers share (a known station: a load, and"
-		print "a store at most once a second) and is flooded:"
-		print ""
-		pair_table("null mq1-bridge mq2-bridge", "1 worker", "2 workers")
-	}
-	if ("null mq1-lookup mq2-lookup" in pseen) {
-		print "The bridge with learning off (lookups only, nothing written to the"
-		print "table):"
-		print ""
-		pair_table("null mq1-lookup mq2-lookup", "1 worker", "2 workers")
-	}
+	pair_section("rules", "With five rules on each path (every frame parsed, and the hit counter of its rule, each path its own per worker, written):")
+	pair_section("bridge", "The two ports a learning bridge: every frame learns its source into the one MAC table both workers share (a known station: a load, and a store at most once a second) and is flooded:")
+	pair_section("lookup", "The bridge with learning off (lookups only, nothing written to the table):")
 	if ("null bare mq1" in pseen) {
 		print "The same single worker with one queue per port (`bare`) against two"
 		print "(`mq1`): what polling twice as many queues costs one worker."

@@ -24,6 +24,17 @@ check() {
 	fi
 }
 
+# expect_log NAME PATTERN SECONDS: PASS once PATTERN (grep) is in the
+# daemon's log $WORK/ixfwd.log, FAIL with the log's last lines if it is
+# not there within SECONDS.
+expect_log() {
+	if wait_for "$WORK/ixfwd.log" "$2" "$3"; then
+		pass "$1"
+	else
+		fail "$1" "$(tail -n 3 "$WORK/ixfwd.log" | tr '\n' ' ')"
+	fi
+}
+
 need_root() {
 	if [ "$(id -u)" != 0 ]; then
 		skip "$1" "needs root (network namespaces, hugepages, AF_PACKET)"

@@ -82,7 +82,7 @@ f_base=$(delta f rx_packets 2)
 # 1. link flap: both changes logged and counted, traffic resumes alone
 up0=$(nlines "^ixfwd: b: link up")
 fault "b link down"
-if wait_for "$WORK/ixfwd.log" "b: link down" 5; then pass flap_down_logged; else fail flap_down_logged "$(tail -n 3 "$WORK/ixfwd.log" | tr '\n' ' ')"; fi
+expect_log flap_down_logged "b: link down" 5
 fault "b link up"
 _w=0
 while [ "$(nlines "^ixfwd: b: link up")" -le "$up0" ] && [ $_w -lt 50 ]; do _w=$((_w + 1)); sleep 0.1; done
@@ -116,11 +116,7 @@ check burst_forwarding_resumes grows c rx_packets 1
 # 4. a TX queue that stops completing: found within a few seconds, reset
 # by its worker without a pause in the worker's other traffic (d -> e)
 fault "b tx_hang 0"
-if wait_for "$WORK/ixfwd.log" "b: TX queue 0 stuck for 2 s .*: reset" 8; then
-	pass tx_hang_detected
-else
-	fail tx_hang_detected "$(tail -n 3 "$WORK/ixfwd.log" | tr '\n' ' ')"
-fi
+expect_log tx_hang_detected "b: TX queue 0 stuck for 2 s .*: reset" 8
 sleep 0.5
 check tx_hang_traffic_resumes grows c rx_packets 1
 check tx_hang_other_port_forwards grows f rx_packets 1
@@ -135,11 +131,7 @@ check tx_hang_other_port_forwards grows f rx_packets 1
 # queue can stop, the retried reset completes and b carries traffic
 # again.
 fault "b tx_hang 0" "b tx_no_disable 0"
-if wait_for "$WORK/ixfwd.log" "b: TX queue 0 not back 1000 ms after its reset .*out of service" 10; then
-	pass tx_wedge_logged
-else
-	fail tx_wedge_logged "$(tail -n 3 "$WORK/ixfwd.log" | tr '\n' ' ')"
-fi
+expect_log tx_wedge_logged "b: TX queue 0 not back 1000 ms after its reset .*out of service" 10
 report $pid
 if [ "$(counter b tx_queue_resets)" = 2 ] && [ "$(counter b tx_queue_reset_timeouts)" = 1 ]; then
 	pass tx_wedge_counted
@@ -162,22 +154,14 @@ report $pid; c0=$(counter c rx_packets); sleep 0.5
 report $pid; c1=$(counter c rx_packets)
 [ "$c1" = "$c0" ] && pass tx_wedge_queue_out || fail tx_wedge_queue_out "c rx_packets $c0 -> $c1 while b's queue is out"
 fault "b tx_no_disable 0 off"
-if wait_for "$WORK/ixfwd.log" "b: TX queue 0 back in service after its reset" 5; then
-	pass tx_wedge_recovers
-else
-	fail tx_wedge_recovers "$(tail -n 3 "$WORK/ixfwd.log" | tr '\n' ' ')"
-fi
+expect_log tx_wedge_recovers "b: TX queue 0 back in service after its reset" 5
 sleep 0.5
 check tx_wedge_traffic_resumes grows c rx_packets 1
 [ "$(counter b tx_queue_resets)" = 2 ] && pass tx_wedge_reset_once || fail tx_wedge_reset_once "tx_queue_resets=$(counter b tx_queue_resets)"
 
 # 5. surprise removal of e: e failed, the rest forwards, ixfwd stays up
 fault "e remove"
-if wait_for "$WORK/ixfwd.log" "e: device removed (reads return all ones): port failed" 5; then
-	pass remove_logged
-else
-	fail remove_logged "$(tail -n 3 "$WORK/ixfwd.log" | tr '\n' ' ')"
-fi
+expect_log remove_logged "e: device removed (reads return all ones): port failed" 5
 sleep 0.5
 check remove_others_forward grows c rx_packets 1
 check remove_drops_counted grows e drop_port_failed 1

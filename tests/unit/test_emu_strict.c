@@ -433,28 +433,44 @@ pull(struct rig *r, uint8_t *buf, size_t cap)
 		T_SKIP("no DMA memory (2 MiB hugepages)");		\
 } while (0)
 
+/* A 64-byte broadcast frame onto r's wire (every test takes it). */
+static int
+push_broadcast(struct rig *r)
+{
+	uint8_t f[64];
+
+	memset(f, 0xff, 6);
+	memset(f + 6, 0x22, 58);
+	return emu_wire_push(r->nic, f, 64);
+}
+
+/* Descriptor 0 written back with DD and length 64 within WAIT_MS. */
+static int
+rx0_received(struct rig *r)
+{
+	uint64_t end = now_ms() + WAIT_MS;
+
+	while (!(__atomic_load_n(&r->rxd[0].wb.status_error, __ATOMIC_ACQUIRE) &
+	    EMU_RXD_DD) && now_ms() < end)
+		usleep(100);
+	return (r->rxd[0].wb.status_error & EMU_RXD_DD) &&
+	    r->rxd[0].wb.length == 64;
+}
+
 /* The whole sequence done right: link, a frame each way, no violation. */
 static void
 test_strict_clean_init(void)
 {
 	struct rig r;
 	uint8_t f[2048];
-	uint64_t end;
 
 	NEED_DMA();
 	T_REQUIRE(rig_up(&r, "clean", B_NONE) == 0);
 	tx_one(&r, 60, 0, 0);
 	T_EQ(tx_done(&r), 0);
 	T_EQ(pull(&r, f, sizeof(f)), 60);
-	memset(f, 0xff, 6);
-	memset(f + 6, 0x22, 58);
-	T_REQUIRE(emu_wire_push(r.nic, f, 64) == 0);
-	end = now_ms() + WAIT_MS;
-	while (!(__atomic_load_n(&r.rxd[0].wb.status_error, __ATOMIC_ACQUIRE) &
-	    EMU_RXD_DD) && now_ms() < end)
-		usleep(100);
-	T_EQ(r.rxd[0].wb.status_error & EMU_RXD_DD, EMU_RXD_DD);
-	T_EQ(r.rxd[0].wb.length, 64);
+	T_REQUIRE(push_broadcast(&r) == 0);
+	T_CHECK(rx0_received(&r));
 	T_EQ(emu_violations(r.nic), 0);
 	rig_down(&r);
 }
@@ -556,8 +572,7 @@ static void
 test_strict_rx_ring_live(void)
 {
 	struct rig r;
-	uint8_t f[64];
-	uint64_t ring, end;
+	uint64_t ring;
 	uint32_t i;
 
 	NEED_DMA();
@@ -580,15 +595,8 @@ test_strict_rx_ring_live(void)
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	wr(&r, EMU_RDT(0), NDESC - 1);
 	T_EQ(emu_violations(r.nic), 0);
-	memset(f, 0xff, 6);
-	memset(f + 6, 0x22, 58);
-	T_REQUIRE(emu_wire_push(r.nic, f, 64) == 0);
-	end = now_ms() + WAIT_MS;
-	while (!(__atomic_load_n(&r.rxd[0].wb.status_error, __ATOMIC_ACQUIRE) &
-	    EMU_RXD_DD) && now_ms() < end)
-		usleep(100);
-	T_EQ(r.rxd[0].wb.status_error & EMU_RXD_DD, EMU_RXD_DD);
-	T_EQ(r.rxd[0].wb.length, 64);
+	T_REQUIRE(push_broadcast(&r) == 0);
+	T_CHECK(rx0_received(&r));
 	T_EQ(emu_violations(r.nic), 0);
 
 	wr(&r, EMU_RDH(0), rd(&r, EMU_RDH(0)));
@@ -674,14 +682,11 @@ static void
 test_strict_rx_dd_set(void)
 {
 	struct rig r;
-	uint8_t f[64];
 
 	NEED_DMA();
 	T_REQUIRE(rig_up(&r, "rxdd", B_NONE) == 0);
 	r.rxd[0].read.hdr_addr = 1;
-	memset(f, 0xff, 6);
-	memset(f + 6, 0x22, 58);
-	T_REQUIRE(emu_wire_push(r.nic, f, 64) == 0);
+	T_REQUIRE(push_broadcast(&r) == 0);
 	T_EQ(wait_reg(&r.b, EMU_RDH(0), 0xffff, 1, WAIT_MS), 0);
 	only(&r, EMU_RULE_RESERVED);
 	rig_down(&r);
@@ -692,14 +697,11 @@ static void
 test_strict_dma_outside(void)
 {
 	struct rig r;
-	uint8_t f[64];
 
 	NEED_DMA();
 	T_REQUIRE(rig_up(&r, "dma", B_NONE) == 0);
 	r.rxd[0].read.pkt_addr = 0x1000;
-	memset(f, 0xff, 6);
-	memset(f + 6, 0x22, 58);
-	T_REQUIRE(emu_wire_push(r.nic, f, 64) == 0);
+	T_REQUIRE(push_broadcast(&r) == 0);
 	T_EQ(wait_reg(&r.b, EMU_RXDCTL(0), EMU_RXDCTL_ENABLE, 0, WAIT_MS), 0);
 	T_EQ(emu_iommu_faults(r.nic), 1);
 	only(&r, EMU_RULE_DMA);

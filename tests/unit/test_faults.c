@@ -180,15 +180,6 @@ two_txq_nic(struct nic *n, int i)
 	return n->port != NULL ? 0 : -1;
 }
 
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* One step of the reset of TX queue q, timed: *us is the longest any
  * step took so far. */
 static int

@@ -389,6 +389,30 @@ test_hitless_update(void)
 
 /* ---- RX queues: a port's queues on several workers ---- */
 
+/* Start pl and let workers 0 and 1 each move 100,000 frames (10 s at
+ * most); stop them and report each in *w0, *w1.  -1: pl did not start. */
+static int
+run_both_workers(struct pipeline *pl, struct pipe_worker_counters *w0,
+    struct pipe_worker_counters *w1)
+{
+	struct timespec ts = { 0, 5 * 1000 * 1000 };
+	int i;
+
+	if (pipe_start(pl) == -1)
+		return -1;
+	for (i = 0; i < 2000; i++) {
+		pipe_worker_report(pl, 0, w0);
+		pipe_worker_report(pl, 1, w1);
+		if (w0->busy_packets > 100000 && w1->busy_packets > 100000)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	pipe_stop(pl);
+	pipe_worker_report(pl, 0, w0);
+	pipe_worker_report(pl, 1, w1);
+	return 0;
+}
+
 /* Two null ports, 2 RX queues each on cpus [0, 1] (the shape the
  * benchmarks run): 2 workers, each polling queue q of both ports and
  * sending on its own TX queue of each.  The port's counters and its rule
@@ -399,7 +423,6 @@ test_queues_null(void)
 	static struct conf c;
 	struct pipe_port_report ra, rb;
 	struct pipe_worker_counters w0, w1;
-	struct timespec ts = { 0, 5 * 1000 * 1000 };
 	struct pipeline *pl;
 	uint64_t hits[4];
 	int i, n;
@@ -421,20 +444,10 @@ test_queues_null(void)
 	T_EQ(pipe_nworkers(pl), 2);
 	T_EQ(pipe_worker_cpu(pl, 0), 0);
 	T_EQ(pipe_worker_cpu(pl, 1), 1);
-	if (pipe_start(pl) == -1) {
+	if (run_both_workers(pl, &w0, &w1) == -1) {
 		pipe_destroy(pl);
 		T_REQUIRE(0);
 	}
-	for (i = 0; i < 2000; i++) {
-		pipe_worker_report(pl, 0, &w0);
-		pipe_worker_report(pl, 1, &w1);
-		if (w0.busy_packets > 100000 && w1.busy_packets > 100000)
-			break;
-		nanosleep(&ts, NULL);
-	}
-	pipe_stop(pl);
-	pipe_worker_report(pl, 0, &w0);
-	pipe_worker_report(pl, 1, &w1);
 	pipe_report(pl, 0, &ra);
 	pipe_report(pl, 1, &rb);
 	n = pipe_rule_hits(pl, 0, hits, 4);
@@ -509,7 +522,6 @@ test_queues_null_bridge(void)
 {
 	static struct conf c;
 	struct pipe_worker_counters w0, w1;
-	struct timespec ts = { 0, 5 * 1000 * 1000 };
 	struct bridge_stats st;
 	struct pipeline *pl;
 	int i, port_of[64], na, nb;
@@ -521,18 +533,10 @@ test_queues_null_bridge(void)
 	    "bridge.yaml", &c) == 0);
 	T_REQUIRE((pl = pipe_create(&c)) != NULL);
 	T_EQ(pipe_nworkers(pl), 2);
-	if (pipe_start(pl) == -1) {
+	if (run_both_workers(pl, &w0, &w1) == -1) {
 		pipe_destroy(pl);
 		T_REQUIRE(0);
 	}
-	for (i = 0; i < 2000; i++) {
-		pipe_worker_report(pl, 0, &w0);
-		pipe_worker_report(pl, 1, &w1);
-		if (w0.busy_packets > 100000 && w1.busy_packets > 100000)
-			break;
-		nanosleep(&ts, NULL);
-	}
-	pipe_stop(pl);
 	bridge_stats(pipe_bridge(pl), &st);
 	for (i = 0; i < 64; i++)
 		port_of[i] = -1;

@@ -1,6 +1,6 @@
 /*
  * waitreg.h: for the tests that drive the emulated 82599's registers
- * themselves: a millisecond clock and a register poll.
+ * themselves: a clock (microseconds, milliseconds) and a register poll.
  */
 #ifndef IXFWD_TEST_WAITREG_H
 #define IXFWD_TEST_WAITREG_H
@@ -12,12 +12,18 @@
 #include "bar.h"
 
 static uint64_t __attribute__((unused))
-now_ms(void)
+now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static uint64_t __attribute__((unused))
+now_ms(void)
+{
+	return now_us() / 1000;
 }
 
 /* Poll until (reg & mask) == want, up to ms; 0 or -1. */
